@@ -1,0 +1,60 @@
+/**
+ * The `ecasim` command line: yargs parses, one file per command calls the library, and this is
+ * the single place where errors become messages and exit codes. Nothing here calls process.exit.
+ */
+import yargs from 'yargs';
+import { UsageError } from '../errors.js';
+import { softwareVersions } from '../package-info.js';
+import type { CliContext } from './context.js';
+import { EXIT, reportError } from './errors.js';
+import { runBuilder, runCommand } from './run.js';
+import { schemaBuilder, schemaCommand } from './schema.js';
+import { validateBuilder, validateCommand } from './validate.js';
+
+
+const defaultContext: CliContext = {
+  stdout: (t) => process.stdout.write(t),
+  stderr: (t) => process.stderr.write(t),
+  env: process.env,
+};
+
+/** Runs the CLI on `argv` (without node and script); resolves to the exit code. */
+export async function main(argv: readonly string[], ctx: CliContext = defaultContext): Promise<number> {
+  let pending: Promise<void> | undefined;
+  const parser = yargs([...argv])
+    .scriptName('ecasim')
+    .usage('$0 <command> [options]\n\nSynthetic external control arms for single-arm clinical trials.')
+    .command('run <protocol>', 'Run a protocol: draw the synthetic control arm, analyse, write the dossier', runBuilder, (a) => {
+      pending = runCommand(a, ctx);
+    })
+    .command('validate <protocol>', 'Check a protocol and every input it names, without running it', validateBuilder, (a) => {
+      validateCommand(a, ctx);
+    })
+    .command('schema <format>', 'Print the JSON Schema of the protocol or model format', schemaBuilder, (a) => {
+      schemaCommand(a, ctx);
+    })
+    .demandCommand(1, 'name a command: run, validate or schema (see --help)')
+    .strict()
+    .recommendCommands()
+    .version(softwareVersions().ecasim)
+    .help()
+    .alias('h', 'help')
+    .wrap(Math.min(100, process.stdout.columns ?? 100))
+    .exitProcess(false)
+    .fail((msg, err) => {
+      throw err ?? new UsageError(msg, { hint: 'run `ecasim --help` for the commands and their options' });
+    });
+  let out = '';
+  try {
+    await parser.parseAsync([...argv], {}, (_err, _argv, output) => {
+      out = output;
+    });
+    if (out) ctx.stdout(out.endsWith('\n') ? out : `${out}\n`);
+    if (pending) await pending;
+    return EXIT.ok;
+  } catch (err) {
+    const { message, code } = reportError(err);
+    ctx.stderr(message);
+    return code;
+  }
+}

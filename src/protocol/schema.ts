@@ -1,0 +1,125 @@
+/**
+ * The protocol file (YAML): one pre-specified analysis. Field names and meanings are documented in
+ * docs/protocol-format.md; `ecasim schema protocol` prints this schema as JSON Schema so editors
+ * with the YAML language server autocomplete and check protocols.
+ */
+import { z } from 'zod';
+
+const text = z.string().min(1);
+const positive = z.number().positive();
+
+export const TIME_UNITS = ['days', 'weeks', 'months', 'years'] as const;
+export type TimeUnit = (typeof TIME_UNITS)[number];
+
+const intercurrentEvent = z
+  .object({
+    event: text.describe('The intercurrent event, e.g. "treatment discontinuation".'),
+    strategy: z.enum(['treatment-policy', 'hypothetical', 'composite', 'while-on-treatment', 'principal-stratum']),
+    rationale: z.string().optional(),
+  })
+  .strict();
+
+const estimand = z
+  .object({
+    population: text.describe('Who the question is about.'),
+    treatment: text.describe('The experimental treatment of the single-arm trial.'),
+    comparator: text.describe('What the synthetic control arm represents (e.g. standard of care).'),
+    endpoint: text.describe('The variable (endpoint), e.g. "overall survival".'),
+    intercurrentEvents: z.array(intercurrentEvent).default([]),
+    summary: z.enum(['hazard-ratio', 'rmst-difference', 'risk-difference', 'mean-difference']),
+  })
+  .strict();
+
+const treatedInput = z
+  .object({
+    file: text.describe('CSV of the treated arm, relative to this protocol file.'),
+    timeUnit: z.enum(TIME_UNITS).describe('Unit of the time column.'),
+    columns: z
+      .object({
+        id: z.string().optional().describe('Patient identifier column (e.g. USUBJID).'),
+        time: text.describe('Time-to-event column (e.g. AVAL).'),
+        event: z.string().optional().describe('Event indicator column, 1 = event, 0 = censored.'),
+        censor: z.string().optional().describe('CDISC ADTTE CNSR-style column, 1 = censored, 0 = event.'),
+      })
+      .strict(),
+    covariates: z
+      .record(z.string(), z.string())
+      .default({})
+      .describe('Model variable → CSV column, for covariates whose column is named differently.'),
+  })
+  .strict();
+
+const criterion = z
+  .object({
+    name: text.describe('Short name shown in the attrition table.'),
+    expression: text.describe('Condition a patient must meet, e.g. age >= 18 and ecog in ["0", "1"].'),
+  })
+  .strict();
+
+export const protocolSchema = z
+  .object({
+    $schema: z.string().optional(),
+    format: z.literal('ecasim-protocol/1'),
+    id: text.regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, ".", "_" and "-" only'),
+    title: text,
+    version: z.union([text, z.number()]).transform(String),
+    sponsor: text,
+    indication: text,
+    date: z.union([text, z.date()]).transform((d) => (d instanceof Date ? d.toISOString().slice(0, 10) : d)),
+    contextOfUse: z.string().optional(),
+    estimand,
+    inputs: z
+      .object({
+        treated: treatedInput,
+        model: text.describe('Covariate model JSON, relative to this protocol file.'),
+      })
+      .strict(),
+    outcome: text.describe("The model's time-to-event variable that is the endpoint."),
+    eligibility: z.array(criterion).default([]),
+    control: z
+      .object({
+        mode: z.enum(['population']).default('population'),
+        size: z.number().int().positive().optional().describe('Number of virtual control patients.'),
+        ratio: positive.optional().describe('Control size as a multiple of the treated arm.'),
+        replicates: z.number().int().min(1).max(1).default(1),
+        seed: z.number().int().min(0).max(2 ** 32 - 1),
+        maxDraws: z
+          .number()
+          .int()
+          .positive()
+          .default(1_000_000)
+          .describe('Cap on candidates drawn when applying eligibility.'),
+      })
+      .strict(),
+    followUp: z
+      .object({
+        accrual: z.number().nonnegative().describe('Accrual period, in the model time unit; entry is uniform over it.'),
+        studyDuration: positive.describe('From first entry to data cut, in the model time unit.'),
+        dropoutRate: z.number().nonnegative().default(0).describe('Exponential dropout hazard per model time unit.'),
+      })
+      .strict(),
+    analysis: z
+      .object({
+        primary: z.object({ method: z.enum(['cox-unadjusted']) }).strict(),
+        alpha: z.number().gt(0).lt(1).default(0.05),
+        sidedness: z.enum(['two-sided']).default('two-sided'),
+      })
+      .strict(),
+    successCriterion: text.describe('Expression over results, e.g. primary.upper < 1.'),
+  })
+  .strict()
+  .refine((p) => (p.control.size === undefined) !== (p.control.ratio === undefined), {
+    message: 'give exactly one of control.size and control.ratio',
+    path: ['control'],
+  })
+  .refine((p) => (p.inputs.treated.columns.event === undefined) !== (p.inputs.treated.columns.censor === undefined), {
+    message: 'give exactly one of columns.event (1 = event) and columns.censor (1 = censored)',
+    path: ['inputs', 'treated', 'columns'],
+  });
+
+export type Protocol = z.output<typeof protocolSchema>;
+
+/** The protocol schema as JSON Schema (draft 2020-12), for editors and `ecasim schema protocol`. */
+export function protocolJsonSchema(): Record<string, unknown> {
+  return z.toJSONSchema(protocolSchema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+}

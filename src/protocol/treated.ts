@@ -1,0 +1,122 @@
+/**
+ * The treated arm: the protocol's CSV read through its column mapping into the same columnar
+ * cohort as the virtual patients, with times converted to the model's unit. Every bad value is
+ * reported with its row; all bad rows of a column are reported together.
+ */
+import { InputError, throwCollected, type EcasimError } from '../errors.js';
+import { numericColumn, readTable, stringColumn, type Table } from '../io/csv.js';
+import type { CovariateModel } from '../model/load.js';
+import { isCategoricalKind, levelsOf } from '../model/network.js';
+import type { Cohort, Column } from '../simulate/columns.js';
+import type { Protocol, TimeUnit } from './schema.js';
+
+const WHAT = 'treated dataset';
+
+/** Days per unit; a month is 365.25/12 days and a year 365.25 days, the usual clinical convention. */
+const DAYS: Record<TimeUnit, number> = { days: 1, weeks: 7, months: 365.25 / 12, years: 365.25 };
+
+/** Factor that converts a time in `from` units into `to` units. */
+export function timeFactor(from: TimeUnit, to: TimeUnit): number {
+  return from === to ? 1 : DAYS[from] / DAYS[to];
+}
+
+export interface TreatedArm {
+  readonly file: string;
+  readonly ids: readonly string[];
+  /** Time in the model's unit. */
+  readonly time: Float64Array;
+  /** 1 = event, 0 = censored. */
+  readonly event: Uint8Array;
+  /** Baseline covariates present in the file, as model variables. */
+  readonly covariates: Cohort;
+}
+
+/**
+ * Reads the treated arm. Covariates: every non-outcome model variable whose column (mapped, or
+ * under its own name) is present; a mapped column that is absent is an error.
+ */
+export function loadTreated(file: string, shownFile: string, protocol: Protocol, model: CovariateModel): TreatedArm {
+  const table: Table = { ...readTable(file, WHAT), file: shownFile };
+  const spec = protocol.inputs.treated;
+  const time = numericColumn(table, spec.columns.time, {
+    what: WHAT,
+    min: 0,
+    exclusiveMin: true,
+    expected: 'a time > 0',
+    field: 'inputs.treated.columns.time',
+  });
+  const factor = timeFactor(spec.timeUnit, model.timeUnit);
+  if (factor !== 1) for (let i = 0; i < time.length; i++) time[i]! *= factor;
+  const eventCol = spec.columns.event ?? spec.columns.censor!;
+  const flag = numericColumn(table, eventCol, {
+    what: WHAT,
+    allowed: [0, 1],
+    expected: spec.columns.event ? '0 (censored) or 1 (event)' : '0 (event) or 1 (censored), CDISC CNSR',
+    field: spec.columns.event ? 'inputs.treated.columns.event' : 'inputs.treated.columns.censor',
+  });
+  const event = new Uint8Array(flag.length);
+  for (let i = 0; i < flag.length; i++) event[i] = spec.columns.event ? flag[i]! : 1 - flag[i]!;
+  const ids = spec.columns.id
+    ? stringColumn(table, spec.columns.id, WHAT, 'inputs.treated.columns.id')
+    : table.rows.map((_, i) => String(i + 1));
+
+  const problems: EcasimError[] = [];
+  for (const name of Object.keys(spec.covariates)) {
+    const v = model.variables.get(name);
+    if (v === undefined || model.outcomes.includes(name)) {
+      problems.push(
+        new InputError(`inputs.treated.covariates names "${name}", which is not a baseline variable of the covariate model`, {
+          field: `inputs.treated.covariates.${name}`,
+          expected: `one of ${model.names.filter((n) => !model.outcomes.includes(n)).join(', ')}`,
+          actual: name,
+        }),
+      );
+    }
+  }
+  throwCollected(problems);
+
+  const columns = new Map<string, Column>();
+  for (const name of model.names) {
+    if (model.outcomes.includes(name)) continue;
+    const mapped = spec.covariates[name];
+    const col = mapped ?? name;
+    if (!table.header.includes(col)) {
+      if (mapped !== undefined) {
+        stringColumn(table, col, WHAT, `inputs.treated.covariates.${name}`); // throws the located error
+      }
+      continue;
+    }
+    const v = model.variables.get(name)!;
+    if (isCategoricalKind(v)) {
+      const levels = levelsOf(v)!;
+      const raw = stringColumn(table, col, WHAT);
+      const codes = new Int32Array(raw.length);
+      const bad: EcasimError[] = [];
+      raw.forEach((s, i) => {
+        const k = levels.indexOf(s);
+        if (k < 0 && bad.length < 20) {
+          bad.push(
+            new InputError(`${WHAT}, row ${i + 1}, column "${col}": "${s}" is not a level of ${name}`, {
+              file: shownFile,
+              row: i + 1,
+              line: table.lines[i]!,
+              field: col,
+              expected: `one of ${levels.map((l) => `"${l}"`).join(', ')}`,
+              actual: `"${s}"`,
+              hint: 'recode the value to one of the model levels',
+            }),
+          );
+        }
+        codes[i] = k;
+      });
+      throwCollected(bad);
+      columns.set(name, { kind: 'categorical', codes, levels });
+    } else {
+      columns.set(name, {
+        kind: 'numeric',
+        values: numericColumn(table, col, { what: WHAT, expected: 'a number', field: col }),
+      });
+    }
+  }
+  return { file: shownFile, ids, time, event, covariates: { n: time.length, columns } };
+}

@@ -1,0 +1,160 @@
+/**
+ * The shape of `results.json` (schema `ecasim-results/1`) and `manifest.json`: every number the
+ * dossier shows lives here, so the report only formats and never recomputes. Keys documented here
+ * are stable; later versions may add keys but do not rename or remove these.
+ */
+
+export const RESULTS_SCHEMA = 'ecasim-results/1';
+export const MANIFEST_SCHEMA = 'ecasim-manifest/1';
+
+export interface Warning {
+  code: string;
+  message: string;
+  /** Where it arose, e.g. `primary` or `arms.control`. */
+  source?: string;
+}
+
+export interface Interval {
+  estimate: number | null;
+  lower: number | null;
+  upper: number | null;
+}
+
+/** A Kaplan–Meier curve at its distinct times, as plotted. */
+export interface CurveResult {
+  confType: string;
+  confLevel: number;
+  time: number[];
+  nRisk: number[];
+  nEvent: number[];
+  surv: number[];
+  lower: (number | null)[];
+  upper: (number | null)[];
+}
+
+export interface ArmResult {
+  label: string;
+  n: number;
+  events: number;
+  /** Median survival with its interval; null parts where not reached. */
+  median: Interval;
+  /** Number at risk at regular times, for the table under the chart. */
+  atRisk: { time: number[]; nRisk: number[] };
+  km: CurveResult;
+}
+
+export interface HazardRatioResult {
+  measure: 'hazard-ratio';
+  method: string;
+  ties: string;
+  variance: string;
+  confLevel: number;
+  estimate: number;
+  lower: number;
+  upper: number;
+  se: number;
+  p: number;
+  df: number | null;
+  hr: number;
+  logHr: number;
+  iterations: number;
+}
+
+export interface AttritionStep {
+  criterion: string;
+  expression: string;
+  excluded: number;
+  remaining: number;
+}
+
+export interface Results {
+  schema: typeof RESULTS_SCHEMA;
+  protocol: {
+    id: string;
+    title: string;
+    version: string;
+    sponsor: string;
+    indication: string;
+    date: string;
+    contextOfUse: string | null;
+    estimand: {
+      population: string;
+      treatment: string;
+      comparator: string;
+      endpoint: string;
+      intercurrentEvents: { event: string; strategy: string; rationale: string | null }[];
+      summary: string;
+    };
+  };
+  outcome: { variable: string; label: string; timeUnit: string };
+  seed: number;
+  control: {
+    mode: string;
+    size: number;
+    replicates: number;
+    substream: number[];
+    eligibility: { name: string; expression: string }[];
+    followUp: { accrual: number; studyDuration: number; dropoutRate: number; timeUnit: string };
+  };
+  attrition: { drawn: number; steps: AttritionStep[]; accepted: number; acceptanceRate: number };
+  model: { registry: string; extractDate: string | null; population: string | null; n: number | null; derivation: string };
+  arms: { treated: ArmResult; control: ArmResult };
+  logrank: { statistic: number; df: number; p: number; method: string };
+  primary: HazardRatioResult;
+  successCriterion: { expression: string; met: boolean };
+  warnings: Warning[];
+}
+
+export interface FileRecord {
+  role: string;
+  path: string;
+  sha256: string;
+}
+
+export interface Manifest {
+  schema: typeof MANIFEST_SCHEMA;
+  command: string;
+  ecasim: string;
+  node: string;
+  dependencies: Record<string, string>;
+  seed: number;
+  /** ISO time from SOURCE_DATE_EPOCH, present only when it is set. */
+  createdAt?: string;
+  inputs: FileRecord[];
+  outputs: FileRecord[];
+  resultsDigest: string;
+}
+
+/**
+ * Rounds every number in a JSON-bound value to `digits` significant digits, so results (and their
+ * digest) do not depend on the last bits of floating-point arithmetic.
+ */
+export function roundDeep<T>(value: T, digits = 10): T {
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) return value;
+    return Number(value.toPrecision(digits)) as T;
+  }
+  if (Array.isArray(value)) return value.map((v: unknown) => roundDeep(v, digits)) as T;
+  if (value !== null && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = roundDeep(v, digits);
+    return out as T;
+  }
+  return value;
+}
+
+/** Stable JSON text: two-space indent, trailing newline; non-finite numbers are refused. */
+export function toJsonText(value: unknown): string {
+  return (
+    JSON.stringify(
+      value,
+      (_k, v: unknown) => {
+        if (typeof v === 'number' && !Number.isFinite(v)) {
+          throw new Error(`internal: a non-finite number (${v}) reached the results`);
+        }
+        return v;
+      },
+      2,
+    ) + '\n'
+  );
+}

@@ -49,8 +49,8 @@ export class EcasimError extends Error {
   get location(): string | undefined {
     const d = this.details;
     if (d.file === undefined) return undefined;
-    if (d.line !== undefined) return `${d.file}:${d.line}${d.column !== undefined ? `:${d.column}` : ''}`;
     if (d.row !== undefined) return `${d.file}, row ${d.row}`;
+    if (d.line !== undefined) return `${d.file}:${d.line}${d.column !== undefined ? `:${d.column}` : ''}`;
     return d.file;
   }
 }

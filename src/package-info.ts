@@ -10,7 +10,8 @@ export function packageRoot(): string {
   if (root !== undefined) return root;
   let dir = dirname(fileURLToPath(import.meta.url));
   for (let i = 0; i < 6; i++) {
-    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'templates'))) return (root = dir);
+    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'templates')))
+      return (root = dir);
     dir = dirname(dir);
   }
   throw new Error('internal: cannot find the ecasim package root');

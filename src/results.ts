@@ -97,7 +97,13 @@ export interface Results {
     followUp: { accrual: number; studyDuration: number; dropoutRate: number; timeUnit: string };
   };
   attrition: { drawn: number; steps: AttritionStep[]; accepted: number; acceptanceRate: number };
-  model: { registry: string; extractDate: string | null; population: string | null; n: number | null; derivation: string };
+  model: {
+    registry: string;
+    extractDate: string | null;
+    population: string | null;
+    n: number | null;
+    derivation: string;
+  };
   arms: { treated: ArmResult; control: ArmResult };
   logrank: { statistic: number; df: number; p: number; method: string };
   primary: HazardRatioResult;

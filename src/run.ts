@@ -29,7 +29,12 @@ import {
 } from './results.js';
 import { applyCensoring } from './simulate/censoring.js';
 import type { Cohort } from './simulate/columns.js';
-import { drawEligible, firstFailed, UnreachableTargetError, type Criterion } from './simulate/eligibility.js';
+import {
+  drawEligible,
+  firstFailed,
+  UnreachableTargetError,
+  type Criterion,
+} from './simulate/eligibility.js';
 import { fitCox } from './stats/cox.js';
 import { StatsError } from './stats/errors.js';
 import { kaplanMeier, nRiskAt, type KaplanMeierFit } from './stats/km.js';
@@ -67,7 +72,9 @@ export function patientScope(model: CovariateModel): Record<string, VariableInfo
   for (const name of model.names) {
     if (model.outcomes.includes(name)) continue;
     const v = model.variables.get(name)!;
-    scope[name] = isCategoricalKind(v) ? { type: 'text', levels: levelsOf(v)! } : { type: 'number' };
+    scope[name] = isCategoricalKind(v)
+      ? { type: 'text', levels: levelsOf(v)! }
+      : { type: 'number' };
   }
   return scope;
 }
@@ -87,7 +94,9 @@ export function prepareRun(protocolFile: string): PreparedRun {
         ? `outcome "${protocol.outcome}" is not a variable of the covariate model`
         : `outcome "${protocol.outcome}" is a ${outcome.kind} variable; this version analyses time-to-event outcomes`,
       {
-        expected: tte.length ? `a time-to-event variable: ${tte.join(', ')}` : 'a time-to-event variable (the model has none)',
+        expected: tte.length
+          ? `a time-to-event variable: ${tte.join(', ')}`
+          : 'a time-to-event variable (the model has none)',
         actual: protocol.outcome,
       },
     );
@@ -96,34 +105,64 @@ export function prepareRun(protocolFile: string): PreparedRun {
   const scope = patientScope(model);
   const criteria = protocol.eligibility.map((c, k) => ({
     name: c.name,
-    expression: compileAt(doc, ['eligibility', k, 'expression'], c.expression, scope, `eligibility criterion "${c.name}"`),
+    expression: compileAt(
+      doc,
+      ['eligibility', k, 'expression'],
+      c.expression,
+      scope,
+      `eligibility criterion "${c.name}"`,
+    ),
   }));
   for (const [k, c] of criteria.entries()) {
     if (c.expression.type !== 'boolean') {
-      throw problemAt(doc, ['eligibility', k, 'expression'], `eligibility criterion "${c.name}" must be a condition (true/false)`, {
-        expected: 'a comparison such as age >= 18',
-        actual: protocol.eligibility[k]!.expression,
-      });
+      throw problemAt(
+        doc,
+        ['eligibility', k, 'expression'],
+        `eligibility criterion "${c.name}" must be a condition (true/false)`,
+        {
+          expected: 'a comparison such as age >= 18',
+          actual: protocol.eligibility[k]!.expression,
+        },
+      );
     }
   }
   compileSuccessCriterion(loaded);
-  const controlSize = protocol.control.size ?? Math.round(protocol.control.ratio! * treated.time.length);
+  const controlSize =
+    protocol.control.size ?? Math.round(protocol.control.ratio! * treated.time.length);
   if (controlSize < 1) {
     throw problemAt(doc, ['control', 'ratio'], 'control.ratio gives an empty control arm', {
       expected: `a ratio of at least ${(1 / treated.time.length).toPrecision(2)}`,
     });
   }
-  return { loaded, model, treated, criteria, controlSize, outcomeLabel: outcome.label ?? protocol.outcome };
+  return {
+    loaded,
+    model,
+    treated,
+    criteria,
+    controlSize,
+    outcomeLabel: outcome.label ?? protocol.outcome,
+  };
 }
 
 function compileSuccessCriterion(loaded: LoadedProtocol) {
   const scope = Object.fromEntries(RESULT_FIELDS.map((f) => [f, { type: 'number' as const }]));
-  const e = compileAt(loaded.doc, ['successCriterion'], loaded.protocol.successCriterion, scope, 'success criterion');
+  const e = compileAt(
+    loaded.doc,
+    ['successCriterion'],
+    loaded.protocol.successCriterion,
+    scope,
+    'success criterion',
+  );
   if (e.type !== 'boolean') {
-    throw problemAt(loaded.doc, ['successCriterion'], 'the success criterion must be a condition (true/false)', {
-      expected: 'e.g. primary.upper < 1',
-      actual: loaded.protocol.successCriterion,
-    });
+    throw problemAt(
+      loaded.doc,
+      ['successCriterion'],
+      'the success criterion must be a condition (true/false)',
+      {
+        expected: 'e.g. primary.upper < 1',
+        actual: loaded.protocol.successCriterion,
+      },
+    );
   }
   return e;
 }
@@ -150,7 +189,8 @@ function inAnalysis<T>(what: string, f: () => T): T {
   try {
     return f();
   } catch (err) {
-    if (err instanceof StatsError) throw new AnalysisError(`cannot compute ${what}: ${err.message}`);
+    if (err instanceof StatsError)
+      throw new AnalysisError(`cannot compute ${what}: ${err.message}`);
     throw err;
   }
 }
@@ -193,7 +233,12 @@ function num(x: number): string {
 }
 
 /** The virtual control arm as CSV: id, baseline variables, time and event (model time unit). */
-export function syntheticControlCsv(model: CovariateModel, cohort: Cohort, time: Float64Array, event: Uint8Array): string {
+export function syntheticControlCsv(
+  model: CovariateModel,
+  cohort: Cohort,
+  time: Float64Array,
+  event: Uint8Array,
+): string {
   const names = model.names.filter((n) => !model.outcomes.includes(n));
   const lines = [['id', ...names, 'time', 'event'].map(csvField).join(',')];
   const width = String(cohort.n).length;
@@ -222,7 +267,13 @@ export async function runProtocol(options: RunOptions): Promise<RunOutput> {
   const replicate = createStream(seed, ...substream);
   let drawn;
   try {
-    drawn = drawEligible(model, criteria, controlSize, replicate.substream(0), protocol.control.maxDraws);
+    drawn = drawEligible(
+      model,
+      criteria,
+      controlSize,
+      replicate.substream(0),
+      protocol.control.maxDraws,
+    );
   } catch (err) {
     if (!(err instanceof UnreachableTargetError)) throw err;
     const a = err.attrition;
@@ -246,13 +297,19 @@ export async function runProtocol(options: RunOptions): Promise<RunOutput> {
   const censored = inAnalysis('the censoring of the control arm', () =>
     applyCensoring(
       latent,
-      { accrual: { duration: fu.accrual, shape: 'uniform' }, studyDuration: fu.studyDuration, dropoutRate: fu.dropoutRate },
+      {
+        accrual: { duration: fu.accrual, shape: 'uniform' },
+        studyDuration: fu.studyDuration,
+        dropoutRate: fu.dropoutRate,
+      },
       replicate.substream(1),
     ),
   );
 
   // Treated patients outside the criteria are worth a warning: the arms should be comparable.
-  const present = criteria.filter((c) => c.expression.variables.every((v) => treated.covariates.columns.has(v)));
+  const present = criteria.filter((c) =>
+    c.expression.variables.every((v) => treated.covariates.columns.has(v)),
+  );
   if (present.length > 0) {
     const failed = firstFailed(treated.covariates, present);
     present.forEach((c, k) => {
@@ -278,15 +335,22 @@ export async function runProtocol(options: RunOptions): Promise<RunOutput> {
   for (let i = 0; i < nT; i++) [status[i], group[i]] = [treated.event[i]!, 1];
   for (let i = 0; i < nC; i++) status[nT + i] = censored.event[i]!;
 
-  const kmT = inAnalysis('the Kaplan–Meier estimate of the treated arm', () => kaplanMeier(treated.time, treated.event));
-  const kmC = inAnalysis('the Kaplan–Meier estimate of the control arm', () => kaplanMeier(censored.time, censored.event));
+  const kmT = inAnalysis('the Kaplan–Meier estimate of the treated arm', () =>
+    kaplanMeier(treated.time, treated.event),
+  );
+  const kmC = inAnalysis('the Kaplan–Meier estimate of the control arm', () =>
+    kaplanMeier(censored.time, censored.event),
+  );
   const lr = inAnalysis('the log-rank test', () => logRank(time, status, group));
   const cox = inAnalysis('the Cox model for the primary analysis', () =>
     fitCox({ time, status, x: [group], names: ['treated'] }, { ties: 'efron' }),
   );
   // Undefined log-scale limits where a curve reaches 0 are routine (R prints NA); the table shows "—".
   const routine = new Set(['ci-undefined']);
-  for (const [fit, source] of [[kmT, 'arms.treated'], [kmC, 'arms.control']] as const) {
+  for (const [fit, source] of [
+    [kmT, 'arms.treated'],
+    [kmC, 'arms.control'],
+  ] as const) {
     for (const w of fit.warnings) if (!routine.has(w.code)) warnings.push({ ...w, source });
   }
   for (const w of cox.warnings) warnings.push({ ...w, source: 'primary' });
@@ -363,7 +427,12 @@ export async function runProtocol(options: RunOptions): Promise<RunOutput> {
       replicates: 1,
       substream,
       eligibility: protocol.eligibility.map((c) => ({ name: c.name, expression: c.expression })),
-      followUp: { accrual: fu.accrual, studyDuration: fu.studyDuration, dropoutRate: fu.dropoutRate, timeUnit: model.timeUnit },
+      followUp: {
+        accrual: fu.accrual,
+        studyDuration: fu.studyDuration,
+        dropoutRate: fu.dropoutRate,
+        timeUnit: model.timeUnit,
+      },
     },
     attrition: {
       drawn: attrition.drawn,
@@ -402,7 +471,11 @@ export async function runProtocol(options: RunOptions): Promise<RunOutput> {
   const inputs: FileRecord[] = [
     { role: 'protocol', path: doc.file, sha256: sha256(doc.source) },
     { role: 'covariate model', path: loaded.shownPaths.model, sha256: sha256(model.doc.source) },
-    { role: 'treated dataset', path: loaded.shownPaths.treated, sha256: sha256(readFileSync(loaded.paths.treated)) },
+    {
+      role: 'treated dataset',
+      path: loaded.shownPaths.treated,
+      sha256: sha256(readFileSync(loaded.paths.treated)),
+    },
   ];
   const resultsDigest = sha256(resultsJson);
   const outputsBeforeDossier: FileRecord[] = [
@@ -432,7 +505,10 @@ export async function runProtocol(options: RunOptions): Promise<RunOutput> {
     seed,
     ...(createdAt ? { createdAt } : {}),
     inputs,
-    outputs: [...outputsBeforeDossier, { role: 'dossier', path: 'dossier.html', sha256: sha256(dossier) }],
+    outputs: [
+      ...outputsBeforeDossier,
+      { role: 'dossier', path: 'dossier.html', sha256: sha256(dossier) },
+    ],
     resultsDigest,
   };
   return {
@@ -451,10 +527,13 @@ function parseEpoch(value: string | undefined): string | undefined {
   if (value === undefined || value === '') return undefined;
   const s = Number(value);
   if (!Number.isInteger(s) || s < 0) {
-    throw new InputError(`SOURCE_DATE_EPOCH must be a whole number of seconds since 1970, found "${value}"`, {
-      field: 'SOURCE_DATE_EPOCH',
-      hint: 'unset it, or set it to e.g. the commit time: git log -1 --format=%ct',
-    });
+    throw new InputError(
+      `SOURCE_DATE_EPOCH must be a whole number of seconds since 1970, found "${value}"`,
+      {
+        field: 'SOURCE_DATE_EPOCH',
+        hint: 'unset it, or set it to e.g. the commit time: git log -1 --format=%ct',
+      },
+    );
   }
   return new Date(s * 1000).toISOString();
 }

@@ -22,7 +22,10 @@ function describe(e: EcasimError, indent: string): string[] {
   const lines: string[] = [];
   const d = e.details;
   const where = e.location;
-  if (where) lines.push(`${indent}at ${where}${d.row !== undefined && d.line !== undefined ? ` (line ${d.line})` : ''}`);
+  if (where)
+    lines.push(
+      `${indent}at ${where}${d.row !== undefined && d.line !== undefined ? ` (line ${d.line})` : ''}`,
+    );
   if (d.field) lines.push(`${indent}field: ${d.field}`);
   if (d.expected) lines.push(`${indent}expected: ${d.expected}`);
   if (d.actual) lines.push(`${indent}found: ${d.actual}`);

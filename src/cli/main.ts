@@ -11,7 +11,6 @@ import { runBuilder, runCommand } from './run.js';
 import { schemaBuilder, schemaCommand } from './schema.js';
 import { validateBuilder, validateCommand } from './validate.js';
 
-
 const defaultContext: CliContext = {
   stdout: (t) => process.stdout.write(t),
   stderr: (t) => process.stderr.write(t),
@@ -19,20 +18,40 @@ const defaultContext: CliContext = {
 };
 
 /** Runs the CLI on `argv` (without node and script); resolves to the exit code. */
-export async function main(argv: readonly string[], ctx: CliContext = defaultContext): Promise<number> {
+export async function main(
+  argv: readonly string[],
+  ctx: CliContext = defaultContext,
+): Promise<number> {
   let pending: Promise<void> | undefined;
   const parser = yargs([...argv])
     .scriptName('ecasim')
-    .usage('$0 <command> [options]\n\nSynthetic external control arms for single-arm clinical trials.')
-    .command('run <protocol>', 'Run a protocol: draw the synthetic control arm, analyse, write the dossier', runBuilder, (a) => {
-      pending = runCommand(a, ctx);
-    })
-    .command('validate <protocol>', 'Check a protocol and every input it names, without running it', validateBuilder, (a) => {
-      validateCommand(a, ctx);
-    })
-    .command('schema <format>', 'Print the JSON Schema of the protocol or model format', schemaBuilder, (a) => {
-      schemaCommand(a, ctx);
-    })
+    .usage(
+      '$0 <command> [options]\n\nSynthetic external control arms for single-arm clinical trials.',
+    )
+    .command(
+      'run <protocol>',
+      'Run a protocol: draw the synthetic control arm, analyse, write the dossier',
+      runBuilder,
+      (a) => {
+        pending = runCommand(a, ctx);
+      },
+    )
+    .command(
+      'validate <protocol>',
+      'Check a protocol and every input it names, without running it',
+      validateBuilder,
+      (a) => {
+        validateCommand(a, ctx);
+      },
+    )
+    .command(
+      'schema <format>',
+      'Print the JSON Schema of the protocol or model format',
+      schemaBuilder,
+      (a) => {
+        schemaCommand(a, ctx);
+      },
+    )
     .demandCommand(1, 'name a command: run, validate or schema (see --help)')
     .strict()
     .recommendCommands()
@@ -42,7 +61,10 @@ export async function main(argv: readonly string[], ctx: CliContext = defaultCon
     .wrap(Math.min(100, process.stdout.columns ?? 100))
     .exitProcess(false)
     .fail((msg, err) => {
-      throw err ?? new UsageError(msg, { hint: 'run `ecasim --help` for the commands and their options' });
+      throw (
+        err ??
+        new UsageError(msg, { hint: 'run `ecasim --help` for the commands and their options' })
+      );
     });
   let out = '';
   try {

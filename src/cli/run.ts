@@ -14,10 +14,21 @@ export interface RunArgs {
 export function runBuilder(y: Argv): Argv<RunArgs> {
   return y
     .positional('protocol', { type: 'string', demandOption: true, describe: 'Protocol YAML file' })
-    .option('out', { type: 'string', demandOption: true, describe: 'Output directory (written atomically)' })
+    .option('out', {
+      type: 'string',
+      demandOption: true,
+      describe: 'Output directory (written atomically)',
+    })
     .option('seed', { type: 'number', describe: "Override the protocol's seed" })
-    .option('force', { type: 'boolean', default: false, describe: 'Replace a non-empty output directory' })
-    .example('$0 run protocols/nsclc-os.yaml --out out/nsclc-os', 'Run the flagship example') as unknown as Argv<RunArgs>;
+    .option('force', {
+      type: 'boolean',
+      default: false,
+      describe: 'Replace a non-empty output directory',
+    })
+    .example(
+      '$0 run protocols/nsclc-os.yaml --out out/nsclc-os',
+      'Run the flagship example',
+    ) as unknown as Argv<RunArgs>;
 }
 
 /** The command as a reviewer re-types it: no output path, flags that change results kept. */
@@ -33,7 +44,9 @@ export async function runCommand(args: RunArgs, ctx: CliContext): Promise<void> 
       protocolFile: args.protocol,
       ...(args.seed !== undefined ? { seed: args.seed } : {}),
       command: reproducibleCommand(args),
-      ...(ctx.env['SOURCE_DATE_EPOCH'] !== undefined ? { sourceDateEpoch: ctx.env['SOURCE_DATE_EPOCH'] } : {}),
+      ...(ctx.env['SOURCE_DATE_EPOCH'] !== undefined
+        ? { sourceDateEpoch: ctx.env['SOURCE_DATE_EPOCH'] }
+        : {}),
     });
     for (const f of result.files) out.write(f.name, f.content);
     out.commit();

@@ -39,18 +39,26 @@ export function parseTable(file: string, text: string, what: string): Table {
     });
   }
   if (records.length === 0) {
-    throw new InputError(`${what} is empty: ${file}`, { file, expected: 'a header row and at least one data row' });
+    throw new InputError(`${what} is empty: ${file}`, {
+      file,
+      expected: 'a header row and at least one data row',
+    });
   }
   const header = records[0]!.record;
   const seen = new Set<string>();
   for (const h of header) {
-    if (h === '') throw new InputError(`${what} has an empty column name in its header`, { file, line: 1 });
-    if (seen.has(h)) throw new InputError(`${what} has the column "${h}" twice in its header`, { file, line: 1 });
+    if (h === '')
+      throw new InputError(`${what} has an empty column name in its header`, { file, line: 1 });
+    if (seen.has(h))
+      throw new InputError(`${what} has the column "${h}" twice in its header`, { file, line: 1 });
     seen.add(h);
   }
   const data = records.slice(1);
   if (data.length === 0) {
-    throw new InputError(`${what} has a header but no data rows: ${file}`, { file, expected: 'at least one patient' });
+    throw new InputError(`${what} has a header but no data rows: ${file}`, {
+      file,
+      expected: 'at least one patient',
+    });
   }
   return { file, header, rows: data.map((r) => r.record), lines: data.map((r) => r.info.lines) };
 }
@@ -88,7 +96,11 @@ export interface NumericColumnOptions {
 }
 
 /** Parses a column as numbers, collecting every bad row (up to 20) into one error. */
-export function numericColumn(table: Table, name: string, opts: NumericColumnOptions): Float64Array {
+export function numericColumn(
+  table: Table,
+  name: string,
+  opts: NumericColumnOptions,
+): Float64Array {
   const j = columnIndex(table, name, opts.what, opts.field);
   const out = new Float64Array(table.rows.length);
   const problems: EcasimError[] = [];
@@ -102,19 +114,23 @@ export function numericColumn(table: Table, name: string, opts: NumericColumnOpt
       v = Number(raw);
       if (!Number.isFinite(v)) bad = show(raw);
       else if (opts.allowed && !opts.allowed.includes(v)) bad = show(raw);
-      else if (opts.min !== undefined && (opts.exclusiveMin ? v <= opts.min : v < opts.min)) bad = show(raw);
+      else if (opts.min !== undefined && (opts.exclusiveMin ? v <= opts.min : v < opts.min))
+        bad = show(raw);
     }
     if (bad !== undefined) {
       problems.push(
-        new InputError(`${opts.what}, row ${i + 1}, column "${name}": expected ${opts.expected}, found ${bad}`, {
-          file: table.file,
-          row: i + 1,
-          line: table.lines[i]!,
-          field: opts.field ?? name,
-          expected: opts.expected,
-          actual: bad,
-          hint: 'correct the value in the file (rows are counted from 1 after the header)',
-        }),
+        new InputError(
+          `${opts.what}, row ${i + 1}, column "${name}": expected ${opts.expected}, found ${bad}`,
+          {
+            file: table.file,
+            row: i + 1,
+            line: table.lines[i]!,
+            field: opts.field ?? name,
+            expected: opts.expected,
+            actual: bad,
+            hint: 'correct the value in the file (rows are counted from 1 after the header)',
+          },
+        ),
       );
     }
     out[i] = v;

@@ -57,12 +57,15 @@ export function parseLocated(file: string, text: string, what: string): LocatedD
     const problems = doc.errors.map((e) => {
       const pos = lineCounter.linePos(e.pos[0]);
       const firstLine = e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
-      return new InputError(`${what} is not valid ${file.endsWith('.json') ? 'JSON' : 'YAML'}: ${firstLine}`, {
-        file,
-        line: pos.line,
-        column: pos.col,
-        hint: 'fix the syntax at this position (indentation, a missing colon or quote, a stray tab)',
-      });
+      return new InputError(
+        `${what} is not valid ${file.endsWith('.json') ? 'JSON' : 'YAML'}: ${firstLine}`,
+        {
+          file,
+          line: pos.line,
+          column: pos.col,
+          hint: 'fix the syntax at this position (indentation, a missing colon or quote, a stray tab)',
+        },
+      );
     });
     throwCollected(problems);
   }
@@ -74,7 +77,9 @@ export function parseLocated(file: string, text: string, what: string): LocatedD
     let keyNode: Node | undefined;
     for (const seg of path) {
       if (isMap(node)) {
-        const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(seg));
+        const pair = node.items.find(
+          (p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(seg),
+        );
         if (!pair) return keyNode ?? node;
         keyNode = pair.key as Node;
         node = pair.value as Node | null;
@@ -186,7 +191,12 @@ function defOf(s: AnySchema): Record<string, unknown> & { type: string } {
 function unwrap(s: AnySchema): AnySchema {
   for (let i = 0; i < 20; i++) {
     const def = defOf(s);
-    if (def.type === 'optional' || def.type === 'nullable' || def.type === 'default' || def.type === 'readonly') {
+    if (
+      def.type === 'optional' ||
+      def.type === 'nullable' ||
+      def.type === 'default' ||
+      def.type === 'readonly'
+    ) {
       s = def['innerType'] as AnySchema;
     } else if (def.type === 'pipe') {
       s = def['in'] as AnySchema;
@@ -209,7 +219,8 @@ function schemasAt(schema: AnySchema, path: readonly PathSegment[]): AnySchema[]
         const child = (def['shape'] as Record<string, AnySchema>)[String(seg)];
         if (child) next.push(unwrap(child));
         else if (def['catchall']) next.push(unwrap(def['catchall'] as AnySchema));
-      } else if (def.type === 'array' && typeof seg === 'number') next.push(unwrap(def['element'] as AnySchema));
+      } else if (def.type === 'array' && typeof seg === 'number')
+        next.push(unwrap(def['element'] as AnySchema));
       else if (def.type === 'record') next.push(unwrap(def['valueType'] as AnySchema));
     };
     current.forEach(expand);

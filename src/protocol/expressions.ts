@@ -54,7 +54,10 @@ interface Compiled {
   constant?: Value;
 }
 
-const NUMERIC_FUNCTIONS: Record<string, { arity: [number, number]; f: (...a: number[]) => number }> = {
+const NUMERIC_FUNCTIONS: Record<
+  string,
+  { arity: [number, number]; f: (...a: number[]) => number }
+> = {
   abs: { arity: [1, 1], f: Math.abs },
   exp: { arity: [1, 1], f: Math.exp },
   log: { arity: [1, 1], f: Math.log },
@@ -98,7 +101,10 @@ function typeName(t: ValueType): string {
  *   age: { type: 'number' }, stage: { type: 'text', levels: ['IIIB', 'IV'] } });
  * e.evaluate((name) => (name === 'age' ? 70 : 'IV'), 0); // true
  */
-export function compileExpression(source: string, scope: Readonly<Record<string, VariableInfo>>): CompiledExpression {
+export function compileExpression(
+  source: string,
+  scope: Readonly<Record<string, VariableInfo>>,
+): CompiledExpression {
   let root: MathNode;
   try {
     root = parse(source);
@@ -130,7 +136,9 @@ export function compileExpression(source: string, scope: Readonly<Record<string,
         // Dotted names (primary.upper) are plain variable names here, not property access.
         const name = dottedName(node);
         if (name === undefined) {
-          throw new ExpressionError('property or index access is not allowed in a protocol expression');
+          throw new ExpressionError(
+            'property or index access is not allowed in a protocol expression',
+          );
         }
         const info = scope[name];
         if (!info) {
@@ -163,7 +171,10 @@ export function compileExpression(source: string, scope: Readonly<Record<string,
         }
         const args = (n['args'] as MathNode[]).map(compile);
         if (args.length < spec.arity[0] || args.length > spec.arity[1]) {
-          throw new ExpressionError(`${name}() takes ${spec.arity.join(' to ')} arguments, found ${args.length}`, at(name));
+          throw new ExpressionError(
+            `${name}() takes ${spec.arity.join(' to ')} arguments, found ${args.length}`,
+            at(name),
+          );
         }
         for (const a of args) expectType(a, 'number', `the argument of ${name}()`);
         const fns = args.map((a) => a.fn);
@@ -179,7 +190,9 @@ export function compileExpression(source: string, scope: Readonly<Record<string,
         const f = compile(n['falseExpr'] as MathNode);
         expectType(c, 'boolean', 'the condition of ?:');
         if (t.type !== f.type) {
-          throw new ExpressionError(`both branches of ?: must have the same type, found ${typeName(t.type)} and ${typeName(f.type)}`);
+          throw new ExpressionError(
+            `both branches of ?: must have the same type, found ${typeName(t.type)} and ${typeName(f.type)}`,
+          );
         }
         return { type: t.type, fn: (r, i) => (c.fn(r, i) ? t.fn(r, i) : f.fn(r, i)) };
       }
@@ -188,12 +201,17 @@ export function compileExpression(source: string, scope: Readonly<Record<string,
           const [left, list] = n['args'] as [MathNode, MathNode];
           return compileIn(compile(left), list);
         }
-        return compileOperator(n['fn'] as string, n['op'] as string, (n['args'] as MathNode[]).map(compile));
+        return compileOperator(
+          n['fn'] as string,
+          n['op'] as string,
+          (n['args'] as MathNode[]).map(compile),
+        );
       default:
         throw new ExpressionError(
           `${describeNode(node.type)} is not allowed in a protocol expression`,
           undefined,
-          'expressions may only read variables, compare, combine with and/or/not and call ' + ALLOWED_FUNCTIONS.join(', '),
+          'expressions may only read variables, compare, combine with and/or/not and call ' +
+            ALLOWED_FUNCTIONS.join(', '),
         );
     }
   };
@@ -232,7 +250,9 @@ export function compileExpression(source: string, scope: Readonly<Record<string,
       if (a.type !== b.type) {
         throw new ExpressionError(
           `"${op}" compares ${typeName(a.type)} with ${typeName(b.type)}` +
-            (a.levels || b.levels ? ' (categorical variables compare with a level in quotes, e.g. stage == "IV")' : ''),
+            (a.levels || b.levels
+              ? ' (categorical variables compare with a level in quotes, e.g. stage == "IV")'
+              : ''),
           at(op),
         );
       }
@@ -245,8 +265,16 @@ export function compileExpression(source: string, scope: Readonly<Record<string,
     if (fn === 'and' || fn === 'or' || fn === 'xor') {
       expectType(a, 'boolean', `the left side of "${op}"`);
       expectType(b, 'boolean', `the right side of "${op}"`);
-      if (fn === 'and') return { type: 'boolean', fn: (r, i) => (a.fn(r, i) as boolean) && (b.fn(r, i) as boolean) };
-      if (fn === 'or') return { type: 'boolean', fn: (r, i) => (a.fn(r, i) as boolean) || (b.fn(r, i) as boolean) };
+      if (fn === 'and')
+        return {
+          type: 'boolean',
+          fn: (r, i) => (a.fn(r, i) as boolean) && (b.fn(r, i) as boolean),
+        };
+      if (fn === 'or')
+        return {
+          type: 'boolean',
+          fn: (r, i) => (a.fn(r, i) as boolean) || (b.fn(r, i) as boolean),
+        };
       return { type: 'boolean', fn: (r, i) => a.fn(r, i) !== b.fn(r, i) };
     }
     throw new ExpressionError(`operator "${op}" is not allowed`, at(op));
@@ -254,14 +282,21 @@ export function compileExpression(source: string, scope: Readonly<Record<string,
 
   const compileIn = (a: Compiled, list: MathNode): Compiled => {
     if (list.type !== 'ArrayNode') {
-      throw new ExpressionError('"in" needs a list of values on its right, e.g. stage in ["IIIB", "IV"]', at(' in '));
+      throw new ExpressionError(
+        '"in" needs a list of values on its right, e.g. stage in ["IIIB", "IV"]',
+        at(' in '),
+      );
     }
     const items = ((list as unknown as { items: MathNode[] }).items ?? []).map(compile);
     const values: Value[] = [];
     for (const it of items) {
-      if (it.constant === undefined) throw new ExpressionError('the list after "in" may only hold constants', at(' in '));
+      if (it.constant === undefined)
+        throw new ExpressionError('the list after "in" may only hold constants', at(' in '));
       if (it.type !== a.type) {
-        throw new ExpressionError(`"in" compares ${typeName(a.type)} with a list holding ${typeName(it.type)}`, at(' in '));
+        throw new ExpressionError(
+          `"in" compares ${typeName(a.type)} with a list holding ${typeName(it.type)}`,
+          at(' in '),
+        );
       }
       checkLevel(a, it);
       values.push(it.constant);
@@ -283,8 +318,14 @@ export function compileExpression(source: string, scope: Readonly<Record<string,
 
   const expectType = (c: Compiled, t: ValueType, what: string): void => {
     if (c.type !== t) {
-      const extra = c.levels && t === 'number' ? ` ("${c.name}" is categorical; compare it with a level in quotes)` : '';
-      throw new ExpressionError(`${what} must be ${typeName(t)}, found ${typeName(c.type)}${extra}`, c.name ? at(c.name) : undefined);
+      const extra =
+        c.levels && t === 'number'
+          ? ` ("${c.name}" is categorical; compare it with a level in quotes)`
+          : '';
+      throw new ExpressionError(
+        `${what} must be ${typeName(t)}, found ${typeName(c.type)}${extra}`,
+        c.name ? at(c.name) : undefined,
+      );
     }
   };
 

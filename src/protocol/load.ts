@@ -3,9 +3,20 @@
  * "did you mean" for unknown keys) → paths resolved against the protocol file's directory.
  */
 import { dirname, relative, resolve } from 'node:path';
-import { loadLocated, problemAt, validateWithSchema, type LocatedDocument, type PathSegment } from '../io/document.js';
+import {
+  loadLocated,
+  problemAt,
+  validateWithSchema,
+  type LocatedDocument,
+  type PathSegment,
+} from '../io/document.js';
 import { InputError } from '../errors.js';
-import { compileExpression, ExpressionError, type CompiledExpression, type VariableInfo } from './expressions.js';
+import {
+  compileExpression,
+  ExpressionError,
+  type CompiledExpression,
+  type VariableInfo,
+} from './expressions.js';
 import { protocolSchema, type Protocol } from './schema.js';
 
 const WHAT = 'protocol';
@@ -31,7 +42,12 @@ export function parseProtocol(doc: LocatedDocument): LoadedProtocol {
   const treated = resolve(base, protocol.inputs.treated.file);
   const model = resolve(base, protocol.inputs.model);
   const show = (p: string): string => relative(process.cwd(), p) || p;
-  return { protocol, doc, paths: { treated, model }, shownPaths: { treated: show(treated), model: show(model) } };
+  return {
+    protocol,
+    doc,
+    paths: { treated, model },
+    shownPaths: { treated: show(treated), model: show(model) },
+  };
 }
 
 /**
@@ -58,7 +74,9 @@ export function compileAt(
       // Plain or quoted scalar on one line: point at the token (a quote shifts it by one).
       const lineText = doc.source.split('\n')[d.line - 1] ?? '';
       const quoted = lineText[d.column - 1] === '"' || lineText[d.column - 1] === "'";
-      return raise(new InputError(base.message, { ...d, column: d.column + err.offset + (quoted ? 1 : 0) }));
+      return raise(
+        new InputError(base.message, { ...d, column: d.column + err.offset + (quoted ? 1 : 0) }),
+      );
     }
     return raise(base);
   }

@@ -14,7 +14,13 @@ export type TimeUnit = (typeof TIME_UNITS)[number];
 const intercurrentEvent = z
   .object({
     event: text.describe('The intercurrent event, e.g. "treatment discontinuation".'),
-    strategy: z.enum(['treatment-policy', 'hypothetical', 'composite', 'while-on-treatment', 'principal-stratum']),
+    strategy: z.enum([
+      'treatment-policy',
+      'hypothetical',
+      'composite',
+      'while-on-treatment',
+      'principal-stratum',
+    ]),
     rationale: z.string().optional(),
   })
   .strict();
@@ -39,7 +45,10 @@ const treatedInput = z
         id: z.string().optional().describe('Patient identifier column (e.g. USUBJID).'),
         time: text.describe('Time-to-event column (e.g. AVAL).'),
         event: z.string().optional().describe('Event indicator column, 1 = event, 0 = censored.'),
-        censor: z.string().optional().describe('CDISC ADTTE CNSR-style column, 1 = censored, 0 = event.'),
+        censor: z
+          .string()
+          .optional()
+          .describe('CDISC ADTTE CNSR-style column, 1 = censored, 0 = event.'),
       })
       .strict(),
     covariates: z
@@ -52,7 +61,9 @@ const treatedInput = z
 const criterion = z
   .object({
     name: text.describe('Short name shown in the attrition table.'),
-    expression: text.describe('Condition a patient must meet, e.g. age >= 18 and ecog in ["0", "1"].'),
+    expression: text.describe(
+      'Condition a patient must meet, e.g. age >= 18 and ecog in ["0", "1"].',
+    ),
   })
   .strict();
 
@@ -65,7 +76,9 @@ export const protocolSchema = z
     version: z.union([text, z.number()]).transform(String),
     sponsor: text,
     indication: text,
-    date: z.union([text, z.date()]).transform((d) => (d instanceof Date ? d.toISOString().slice(0, 10) : d)),
+    date: z
+      .union([text, z.date()])
+      .transform((d) => (d instanceof Date ? d.toISOString().slice(0, 10) : d)),
     contextOfUse: z.string().optional(),
     estimand,
     inputs: z
@@ -79,10 +92,19 @@ export const protocolSchema = z
     control: z
       .object({
         mode: z.enum(['population']).default('population'),
-        size: z.number().int().positive().optional().describe('Number of virtual control patients.'),
+        size: z
+          .number()
+          .int()
+          .positive()
+          .optional()
+          .describe('Number of virtual control patients.'),
         ratio: positive.optional().describe('Control size as a multiple of the treated arm.'),
         replicates: z.number().int().min(1).max(1).default(1),
-        seed: z.number().int().min(0).max(2 ** 32 - 1),
+        seed: z
+          .number()
+          .int()
+          .min(0)
+          .max(2 ** 32 - 1),
         maxDraws: z
           .number()
           .int()
@@ -93,9 +115,16 @@ export const protocolSchema = z
       .strict(),
     followUp: z
       .object({
-        accrual: z.number().nonnegative().describe('Accrual period, in the model time unit; entry is uniform over it.'),
+        accrual: z
+          .number()
+          .nonnegative()
+          .describe('Accrual period, in the model time unit; entry is uniform over it.'),
         studyDuration: positive.describe('From first entry to data cut, in the model time unit.'),
-        dropoutRate: z.number().nonnegative().default(0).describe('Exponential dropout hazard per model time unit.'),
+        dropoutRate: z
+          .number()
+          .nonnegative()
+          .default(0)
+          .describe('Exponential dropout hazard per model time unit.'),
       })
       .strict(),
     analysis: z
@@ -112,14 +141,22 @@ export const protocolSchema = z
     message: 'give exactly one of control.size and control.ratio',
     path: ['control'],
   })
-  .refine((p) => (p.inputs.treated.columns.event === undefined) !== (p.inputs.treated.columns.censor === undefined), {
-    message: 'give exactly one of columns.event (1 = event) and columns.censor (1 = censored)',
-    path: ['inputs', 'treated', 'columns'],
-  });
+  .refine(
+    (p) =>
+      (p.inputs.treated.columns.event === undefined) !==
+      (p.inputs.treated.columns.censor === undefined),
+    {
+      message: 'give exactly one of columns.event (1 = event) and columns.censor (1 = censored)',
+      path: ['inputs', 'treated', 'columns'],
+    },
+  );
 
 export type Protocol = z.output<typeof protocolSchema>;
 
 /** The protocol schema as JSON Schema (draft 2020-12), for editors and `ecasim schema protocol`. */
 export function protocolJsonSchema(): Record<string, unknown> {
-  return z.toJSONSchema(protocolSchema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+  return z.toJSONSchema(protocolSchema, { io: 'input', unrepresentable: 'any' }) as Record<
+    string,
+    unknown
+  >;
 }

@@ -35,7 +35,12 @@ export interface TreatedArm {
  * Reads the treated arm. Covariates: every non-outcome model variable whose column (mapped, or
  * under its own name) is present; a mapped column that is absent is an error.
  */
-export function loadTreated(file: string, shownFile: string, protocol: Protocol, model: CovariateModel): TreatedArm {
+export function loadTreated(
+  file: string,
+  shownFile: string,
+  protocol: Protocol,
+  model: CovariateModel,
+): TreatedArm {
   const table: Table = { ...readTable(file, WHAT), file: shownFile };
   const spec = protocol.inputs.treated;
   const time = numericColumn(table, spec.columns.time, {
@@ -51,7 +56,9 @@ export function loadTreated(file: string, shownFile: string, protocol: Protocol,
   const flag = numericColumn(table, eventCol, {
     what: WHAT,
     allowed: [0, 1],
-    expected: spec.columns.event ? '0 (censored) or 1 (event)' : '0 (event) or 1 (censored), CDISC CNSR',
+    expected: spec.columns.event
+      ? '0 (censored) or 1 (event)'
+      : '0 (event) or 1 (censored), CDISC CNSR',
     field: spec.columns.event ? 'inputs.treated.columns.event' : 'inputs.treated.columns.censor',
   });
   const event = new Uint8Array(flag.length);
@@ -65,11 +72,14 @@ export function loadTreated(file: string, shownFile: string, protocol: Protocol,
     const v = model.variables.get(name);
     if (v === undefined || model.outcomes.includes(name)) {
       problems.push(
-        new InputError(`inputs.treated.covariates names "${name}", which is not a baseline variable of the covariate model`, {
-          field: `inputs.treated.covariates.${name}`,
-          expected: `one of ${model.names.filter((n) => !model.outcomes.includes(n)).join(', ')}`,
-          actual: name,
-        }),
+        new InputError(
+          `inputs.treated.covariates names "${name}", which is not a baseline variable of the covariate model`,
+          {
+            field: `inputs.treated.covariates.${name}`,
+            expected: `one of ${model.names.filter((n) => !model.outcomes.includes(n)).join(', ')}`,
+            actual: name,
+          },
+        ),
       );
     }
   }
@@ -96,15 +106,18 @@ export function loadTreated(file: string, shownFile: string, protocol: Protocol,
         const k = levels.indexOf(s);
         if (k < 0 && bad.length < 20) {
           bad.push(
-            new InputError(`${WHAT}, row ${i + 1}, column "${col}": "${s}" is not a level of ${name}`, {
-              file: shownFile,
-              row: i + 1,
-              line: table.lines[i]!,
-              field: col,
-              expected: `one of ${levels.map((l) => `"${l}"`).join(', ')}`,
-              actual: `"${s}"`,
-              hint: 'recode the value to one of the model levels',
-            }),
+            new InputError(
+              `${WHAT}, row ${i + 1}, column "${col}": "${s}" is not a level of ${name}`,
+              {
+                file: shownFile,
+                row: i + 1,
+                line: table.lines[i]!,
+                field: col,
+                expected: `one of ${levels.map((l) => `"${l}"`).join(', ')}`,
+                actual: `"${s}"`,
+                hint: 'recode the value to one of the model levels',
+              },
+            ),
           );
         }
         codes[i] = k;

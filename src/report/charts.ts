@@ -20,7 +20,11 @@ export interface CurveForChart {
 }
 
 function escapeXml(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+  return s
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;');
 }
 
 // vega-lite reports spec conflicts through a logger; charts are ours, so they stay quiet in output.
@@ -30,11 +34,22 @@ const silent = {
   warn: () => silent,
   info: () => silent,
   debug: () => silent,
-} as unknown as Parameters<typeof compile>[1] extends infer O ? (O extends { logger?: infer L } ? L : never) : never;
+} as unknown as Parameters<typeof compile>[1] extends infer O
+  ? O extends { logger?: infer L }
+    ? L
+    : never
+  : never;
 
 /** Renders a vega-lite spec to an SVG string with an accessible title and description. */
-export async function renderSvg(spec: TopLevelSpec, title: string, description: string): Promise<string> {
-  const view = new vega.View(vega.parse(compile(spec, { logger: silent }).spec), { renderer: 'none', logLevel: vega.None });
+export async function renderSvg(
+  spec: TopLevelSpec,
+  title: string,
+  description: string,
+): Promise<string> {
+  const view = new vega.View(vega.parse(compile(spec, { logger: silent }).spec), {
+    renderer: 'none',
+    logLevel: vega.None,
+  });
   try {
     const svg = await view.toSVG();
     const open = svg.indexOf('>') + 1;
@@ -56,7 +71,13 @@ export async function kaplanMeierChart(
   for (const c of curves) {
     rows.push({ t: 0, s: 1, lo: 1, hi: 1, arm: c.label });
     for (let i = 0; i < c.time.length; i++) {
-      rows.push({ t: c.time[i]!, s: c.surv[i]!, lo: c.lower[i] ?? null, hi: c.upper[i] ?? null, arm: c.label });
+      rows.push({
+        t: c.time[i]!,
+        s: c.surv[i]!,
+        lo: c.lower[i] ?? null,
+        hi: c.upper[i] ?? null,
+        arm: c.label,
+      });
     }
   }
   const color = {
@@ -84,7 +105,12 @@ export async function kaplanMeierChart(
         mark: { type: 'line', interpolate: 'step-after', strokeWidth: 2 },
         encoding: {
           x,
-          y: { field: 's', type: 'quantitative', title: 'Survival probability', scale: { domain: [0, 1] } },
+          y: {
+            field: 's',
+            type: 'quantitative',
+            title: 'Survival probability',
+            scale: { domain: [0, 1] },
+          },
           color,
         },
       },

@@ -101,7 +101,11 @@ export async function renderDossier(results: Results, repro: ReproInfo): Promise
       p: fmtP(p.p),
       methodText: `Cox proportional hazards, unadjusted; ${p.ties} ties; ${p.variance} variance`,
     },
-    logrank: { ...results.logrank, statistic: fmt(results.logrank.statistic), p: fmtP(results.logrank.p) },
+    logrank: {
+      ...results.logrank,
+      statistic: fmt(results.logrank.statistic),
+      p: fmtP(results.logrank.p),
+    },
     successCriterion: results.successCriterion,
     warnings: results.warnings,
     repro,

@@ -3,7 +3,14 @@
  * exit code, and leaves no output directory (or staging directory) behind.
  */
 import { EXIT } from '../../src/cli/errors.js';
-import { ecasim, edit, EXAMPLE, makeWorkspace, type CliResult, type Workspace } from '../helpers/workspace.js';
+import {
+  ecasim,
+  edit,
+  EXAMPLE,
+  makeWorkspace,
+  type CliResult,
+  type Workspace,
+} from '../helpers/workspace.js';
 
 let ws: Workspace | undefined;
 afterEach(() => ws?.cleanup());
@@ -39,13 +46,17 @@ describe('bad input to `ecasim run`', () => {
   });
 
   test('a missing treated dataset named by the protocol', async () => {
-    const r = await runWith({ protocol: edit(EXAMPLE.protocol, 'file: treated.csv', 'file: treatd.csv') });
+    const r = await runWith({
+      protocol: edit(EXAMPLE.protocol, 'file: treated.csv', 'file: treatd.csv'),
+    });
     expect(r.code).toBe(EXIT.input);
     expect(r.stderr).toMatch(/treated dataset not found: .*treatd\.csv/);
   });
 
   test('a YAML syntax error gives line and column', async () => {
-    const r = await runWith({ protocol: edit(EXAMPLE.protocol, 'sponsor: Example', 'sponsor: "Example') });
+    const r = await runWith({
+      protocol: edit(EXAMPLE.protocol, 'sponsor: Example', 'sponsor: "Example'),
+    });
     expect(r.code).toBe(EXIT.input);
     expect(r.stderr).toMatch(/protocol is not valid YAML/);
     expect(r.stderr).toMatch(/protocol\.yaml:\d+:\d+/);
@@ -54,7 +65,9 @@ describe('bad input to `ecasim run`', () => {
   test('an unknown key gets a "did you mean"', async () => {
     const r = await runWith({ protocol: edit(EXAMPLE.protocol, 'eligibility:', 'eligibilty:') });
     expect(r.code).toBe(EXIT.input);
-    expect(r.stderr).toContain('unknown key "eligibilty" in protocol — did you mean "eligibility"?');
+    expect(r.stderr).toContain(
+      'unknown key "eligibilty" in protocol — did you mean "eligibility"?',
+    );
     const line = EXAMPLE.protocol.split('\n').findIndex((l) => l.startsWith('eligibility:')) + 1;
     expect(r.stderr).toContain(`protocol.yaml:${line}:1`);
   });
@@ -83,7 +96,9 @@ describe('bad input to `ecasim run`', () => {
   test('a non-numeric time names the row', async () => {
     const r = await runWith({ treated: editRow(3, (f) => (f[TIME] = 'soon')) });
     expect(r.code).toBe(EXIT.input);
-    expect(r.stderr).toContain('treated dataset, row 3, column "AVAL": expected a time > 0, found "soon"');
+    expect(r.stderr).toContain(
+      'treated dataset, row 3, column "AVAL": expected a time > 0, found "soon"',
+    );
     expect(r.stderr).toContain('treated.csv, row 3 (line 4)');
   });
 
@@ -102,7 +117,9 @@ describe('bad input to `ecasim run`', () => {
   test('an event value other than 0/1 names the row', async () => {
     const r = await runWith({ treated: editRow(2, (f) => (f[CNSR] = '2')) });
     expect(r.code).toBe(EXIT.input);
-    expect(r.stderr).toContain('row 2, column "CNSR": expected 0 (event) or 1 (censored), CDISC CNSR, found "2"');
+    expect(r.stderr).toContain(
+      'row 2, column "CNSR": expected 0 (event) or 1 (censored), CDISC CNSR, found "2"',
+    );
   });
 
   test('a covariate value that is not a model level names the row', async () => {
@@ -112,14 +129,22 @@ describe('bad input to `ecasim run`', () => {
   });
 
   test('a model with a cycle names the cycle', async () => {
-    const r = await runWith({ model: edit(EXAMPLE.model, '"parents": ["sex"],\n      "intercept": 64.5', '"parents": ["sex", "brain_mets"],\n      "intercept": 64.5') });
+    const r = await runWith({
+      model: edit(
+        EXAMPLE.model,
+        '"parents": ["sex"],\n      "intercept": 64.5',
+        '"parents": ["sex", "brain_mets"],\n      "intercept": 64.5',
+      ),
+    });
     expect(r.code).toBe(EXIT.input);
     expect(r.stderr).toMatch(/cycle/i);
     expect(r.stderr).toMatch(/age → brain_mets → age|brain_mets → age → brain_mets/);
   });
 
   test('a table row that does not sum to 1 names the row and its sum', async () => {
-    const r = await runWith({ model: edit(EXAMPLE.model, '"p": [0.82, 0.18]', '"p": [0.82, 0.28]') });
+    const r = await runWith({
+      model: edit(EXAMPLE.model, '"p": [0.82, 0.18]', '"p": [0.82, 0.28]'),
+    });
     expect(r.code).toBe(EXIT.input);
     expect(r.stderr).toMatch(/sum/);
     expect(r.stderr).toContain('1.1');
@@ -127,21 +152,30 @@ describe('bad input to `ecasim run`', () => {
   });
 
   test('an eligibility criterion naming an unknown variable', async () => {
-    const r = await runWith({ protocol: edit(EXAMPLE.protocol, 'expression: age >= 18', 'expression: agee >= 18') });
+    const r = await runWith({
+      protocol: edit(EXAMPLE.protocol, 'expression: age >= 18', 'expression: agee >= 18'),
+    });
     expect(r.code).toBe(EXIT.input);
-    expect(r.stderr).toContain('eligibility criterion "Adult": unknown variable "agee" — did you mean "age"?');
-    const line = EXAMPLE.protocol.split('\n').findIndex((l) => l.includes('expression: age >= 18')) + 1;
+    expect(r.stderr).toContain(
+      'eligibility criterion "Adult": unknown variable "agee" — did you mean "age"?',
+    );
+    const line =
+      EXAMPLE.protocol.split('\n').findIndex((l) => l.includes('expression: age >= 18')) + 1;
     expect(r.stderr).toMatch(new RegExp(`protocol\\.yaml:${line}:\\d+`));
   });
 
   test('an eligibility criterion naming a level the variable does not have', async () => {
-    const r = await runWith({ protocol: edit(EXAMPLE.protocol, 'brain_mets == "no"', 'brain_mets == "No"') });
+    const r = await runWith({
+      protocol: edit(EXAMPLE.protocol, 'brain_mets == "no"', 'brain_mets == "No"'),
+    });
     expect(r.code).toBe(EXIT.input);
     expect(r.stderr).toContain('"brain_mets" has no level "No"');
   });
 
   test('criteria no virtual patient can meet stop with the acceptance rate', async () => {
-    const r = await runWith({ protocol: edit(EXAMPLE.protocol, 'expression: age >= 18', 'expression: age >= 120') });
+    const r = await runWith({
+      protocol: edit(EXAMPLE.protocol, 'expression: age >= 18', 'expression: age >= 120'),
+    });
     expect(r.code).toBe(EXIT.input);
     expect(r.stderr).toMatch(/acceptance rate 0(\.0+)?%/);
     expect(r.stderr).toContain('"Adult" excluded');

@@ -47,7 +47,11 @@ describe('ecasim run on the flagship example', () => {
 
   test('the manifest hashes every input and output', () => {
     const m = JSON.parse(read(first, 'manifest.json'));
-    expect(m.inputs.map((i: { role: string }) => i.role)).toEqual(['protocol', 'covariate model', 'treated dataset']);
+    expect(m.inputs.map((i: { role: string }) => i.role)).toEqual([
+      'protocol',
+      'covariate model',
+      'treated dataset',
+    ]);
     expect(m.inputs[0].sha256).toBe(sha(readFileSync(ws.path('protocol.yaml'), 'utf8')));
     for (const o of m.outputs) expect(o.sha256).toBe(sha(read(first, o.path)));
     expect(m.resultsDigest).toBe(sha(read(first, 'results.json')));
@@ -59,7 +63,9 @@ describe('ecasim run on the flagship example', () => {
     const r = JSON.parse(read(first, 'results.json'));
     expect(html).toContain('XTR-301-OS');
     expect(html).toContain(r.primary.hr.toFixed(2));
-    expect(html).toMatch(/<svg role="img"[^>]*><title>Overall survival: Kaplan–Meier estimates by arm<\/title>/);
+    expect(html).toMatch(
+      /<svg role="img"[^>]*><title>Overall survival: Kaplan–Meier estimates by arm<\/title>/,
+    );
     expect(html).toContain(JSON.parse(read(first, 'manifest.json')).resultsDigest);
     expect(html).not.toMatch(/<script|<link|src="http|href="http|@import|url\(/);
   });
@@ -73,7 +79,9 @@ describe('ecasim run on the flagship example', () => {
 
   test('SOURCE_DATE_EPOCH dates the dossier and manifest but not the results', async () => {
     const dated = ws.path('c');
-    const r = await ecasim(['run', ws.path('protocol.yaml'), '--out', dated], { SOURCE_DATE_EPOCH: '1767225600' });
+    const r = await ecasim(['run', ws.path('protocol.yaml'), '--out', dated], {
+      SOURCE_DATE_EPOCH: '1767225600',
+    });
     expect(r.code).toBe(0);
     expect(read(dated, 'results.json')).toBe(read(first, 'results.json'));
     expect(read(dated, 'dossier.html')).toContain('2026-01-01T00:00:00.000Z');
@@ -119,13 +127,19 @@ describe('help, version and validate', () => {
 
   test('schema protocol prints a JSON Schema that the committed copy matches', async () => {
     const r = await ecasim(['schema', 'protocol']);
-    const committed = readFileSync(new URL('../../schemas/protocol.schema.json', import.meta.url), 'utf8');
+    const committed = readFileSync(
+      new URL('../../schemas/protocol.schema.json', import.meta.url),
+      'utf8',
+    );
     expect(r.stdout).toBe(committed);
   });
 
   test('schema model prints a JSON Schema that the committed copy matches', async () => {
     const r = await ecasim(['schema', 'model']);
-    const committed = readFileSync(new URL('../../schemas/model.schema.json', import.meta.url), 'utf8');
+    const committed = readFileSync(
+      new URL('../../schemas/model.schema.json', import.meta.url),
+      'utf8',
+    );
     expect(r.stdout).toBe(committed);
   });
 });

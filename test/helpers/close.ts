@@ -58,6 +58,9 @@ export function expectAllClose(
     if (msg !== null) problems.push(msg);
   }
   if (problems.length > 0) {
-    throw new Error(problems.slice(0, 10).join('\n') + (problems.length > 10 ? `\n(+${problems.length - 10} more)` : ''));
+    throw new Error(
+      problems.slice(0, 10).join('\n') +
+        (problems.length > 10 ? `\n(+${problems.length - 10} more)` : ''),
+    );
   }
 }

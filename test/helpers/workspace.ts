@@ -25,7 +25,9 @@ export interface Workspace {
   cleanup(): void;
 }
 
-export function makeWorkspace(edit: { protocol?: string; model?: string; treated?: string } = {}): Workspace {
+export function makeWorkspace(
+  edit: { protocol?: string; model?: string; treated?: string } = {},
+): Workspace {
   const dir = mkdtempSync(join(tmpdir(), 'ecasim-test-'));
   writeFileSync(join(dir, 'protocol.yaml'), edit.protocol ?? EXAMPLE.protocol);
   writeFileSync(join(dir, 'model.json'), edit.model ?? EXAMPLE.model);
@@ -45,7 +47,10 @@ export interface CliResult {
 }
 
 /** Runs `ecasim` in-process with captured output. */
-export async function ecasim(args: string[], env: Record<string, string | undefined> = {}): Promise<CliResult> {
+export async function ecasim(
+  args: string[],
+  env: Record<string, string | undefined> = {},
+): Promise<CliResult> {
   let stdout = '';
   let stderr = '';
   const code = await main(args, {

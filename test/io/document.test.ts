@@ -1,5 +1,10 @@
 import { z } from 'zod';
-import { didYouMean, editDistance, parseLocated, validateWithSchema } from '../../src/io/document.js';
+import {
+  didYouMean,
+  editDistance,
+  parseLocated,
+  validateWithSchema,
+} from '../../src/io/document.js';
 import { InputError } from '../../src/errors.js';
 
 const schema = z
@@ -28,7 +33,11 @@ describe('located documents', () => {
   });
 
   test('a valid document passes through with defaults', () => {
-    const v = validateWithSchema(schema, parseLocated('p.yaml', 'name: a\narm:\n  size: 3\n', 'protocol'), 'protocol');
+    const v = validateWithSchema(
+      schema,
+      parseLocated('p.yaml', 'name: a\narm:\n  size: 3\n', 'protocol'),
+      'protocol',
+    );
     expect(v).toEqual({ name: 'a', arm: { size: 3 }, list: [] });
   });
 

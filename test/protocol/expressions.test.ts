@@ -1,4 +1,8 @@
-import { compileExpression, ExpressionError, type VariableInfo } from '../../src/protocol/expressions.js';
+import {
+  compileExpression,
+  ExpressionError,
+  type VariableInfo,
+} from '../../src/protocol/expressions.js';
 
 const scope: Record<string, VariableInfo> = {
   age: { type: 'number' },
@@ -7,7 +11,8 @@ const scope: Record<string, VariableInfo> = {
   ecog: { type: 'text', levels: ['0', '1', '2'] },
 };
 const patient: Record<string, number | string> = { age: 70, weight: 80, stage: 'IV', ecog: '1' };
-const evalOn = (src: string, row = patient) => compileExpression(src, scope).evaluate((n) => row[n]!, 0);
+const evalOn = (src: string, row = patient) =>
+  compileExpression(src, scope).evaluate((n) => row[n]!, 0);
 
 describe('protocol expressions', () => {
   test.each([
@@ -26,7 +31,10 @@ describe('protocol expressions', () => {
   });
 
   test('reports the variables it reads', () => {
-    expect(compileExpression('age > 1 and stage == "IV"', scope).variables.sort()).toEqual(['age', 'stage']);
+    expect(compileExpression('age > 1 and stage == "IV"', scope).variables.sort()).toEqual([
+      'age',
+      'stage',
+    ]);
   });
 
   test('dotted names are variables, not property access', () => {

@@ -5,7 +5,7 @@
  */
 
 /** What kind of failure: decides the exit code. */
-export type ErrorKind = 'usage' | 'input' | 'analysis' | 'internal';
+export type ErrorKind = 'usage' | 'input' | 'analysis' | 'verification' | 'internal';
 
 export interface ErrorDetails {
   /** The file the problem is in, as the user named it (relative paths kept relative). */
@@ -50,7 +50,8 @@ export class EcasimError extends Error {
     const d = this.details;
     if (d.file === undefined) return undefined;
     if (d.row !== undefined) return `${d.file}, row ${d.row}`;
-    if (d.line !== undefined) return `${d.file}:${d.line}${d.column !== undefined ? `:${d.column}` : ''}`;
+    if (d.line !== undefined)
+      return `${d.file}:${d.line}${d.column !== undefined ? `:${d.column}` : ''}`;
     return d.file;
   }
 }
@@ -68,6 +69,14 @@ export class InputError extends EcasimError {
   constructor(message: string, details: ErrorDetails = {}, related: readonly EcasimError[] = []) {
     super('input', message, details, related);
     this.name = 'InputError';
+  }
+}
+
+/** `ecasim verify` found that a run is not reproduced bit for bit. */
+export class VerificationError extends EcasimError {
+  constructor(message: string, details: ErrorDetails = {}) {
+    super('verification', message, details);
+    this.name = 'VerificationError';
   }
 }
 

@@ -120,6 +120,13 @@ export interface FileRecord {
 export interface Manifest {
   schema: typeof MANIFEST_SCHEMA;
   command: string;
+  /** What `ecasim verify` needs to re-run: the protocol (as given, and relative to the output directory), the seed override and SOURCE_DATE_EPOCH. */
+  run: {
+    protocol: string;
+    protocolFromOutput: string | null;
+    seedOverride: number | null;
+    sourceDateEpoch: string | null;
+  };
   ecasim: string;
   node: string;
   dependencies: Record<string, string>;

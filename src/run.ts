@@ -4,6 +4,7 @@
  * them (atomically) is the caller's job, so a failure anywhere leaves nothing behind.
  */
 import { readFileSync } from 'node:fs';
+import { relative, resolve } from 'node:path';
 import { AnalysisError, InputError } from './errors.js';
 import { csvField } from './io/csv.js';
 import { problemAt } from './io/document.js';
@@ -175,6 +176,8 @@ export interface RunOptions {
   command: string;
   /** SOURCE_DATE_EPOCH, when set: the only timestamp a run shows. */
   sourceDateEpoch?: string;
+  /** The output directory, so the manifest can find the protocol from it. */
+  outDir?: string;
 }
 
 export interface RunOutput {
@@ -499,6 +502,15 @@ export async function runProtocol(options: RunOptions): Promise<RunOutput> {
   const manifest: Manifest = {
     schema: MANIFEST_SCHEMA,
     command: options.command,
+    run: {
+      protocol: options.protocolFile,
+      protocolFromOutput:
+        options.outDir === undefined
+          ? null
+          : relative(resolve(options.outDir), resolve(options.protocolFile)),
+      seedOverride: options.seed ?? null,
+      sourceDateEpoch: options.sourceDateEpoch ?? null,
+    },
     ecasim: versions.ecasim,
     node: process.version,
     dependencies: versions.dependencies,

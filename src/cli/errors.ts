@@ -12,6 +12,8 @@ export const EXIT = {
   input: 3,
   /** Valid inputs on which the analysis cannot be carried out. */
   analysis: 4,
+  /** `ecasim verify`: the run is not reproduced bit for bit. */
+  verification: 5,
   /** A bug in ecasim (BSD sysexits EX_SOFTWARE). */
   internal: 70,
 } as const satisfies Record<ErrorKind | 'ok', number>;

@@ -7,9 +7,11 @@ import { UsageError } from '../errors.js';
 import { softwareVersions } from '../package-info.js';
 import type { CliContext } from './context.js';
 import { EXIT, reportError } from './errors.js';
+import { analyzeBuilder, analyzeCommand } from './analyze.js';
 import { runBuilder, runCommand } from './run.js';
 import { schemaBuilder, schemaCommand } from './schema.js';
 import { validateBuilder, validateCommand } from './validate.js';
+import { verifyBuilder, verifyCommand } from './verify.js';
 
 const defaultContext: CliContext = {
   stdout: (t) => process.stdout.write(t),
@@ -45,6 +47,22 @@ export async function main(
       },
     )
     .command(
+      'verify <dir>',
+      'Re-run a finished run from its manifest and check every output is reproduced bit for bit',
+      verifyBuilder,
+      (a) => {
+        pending = verifyCommand(a, ctx);
+      },
+    )
+    .command(
+      'analyze',
+      'Compare two real arms (no simulation): KM, log-rank, Cox, PH test, RMST',
+      analyzeBuilder,
+      (a) => {
+        analyzeCommand(a, ctx);
+      },
+    )
+    .command(
       'schema <format>',
       'Print the JSON Schema of the protocol or model format',
       schemaBuilder,
@@ -52,7 +70,7 @@ export async function main(
         schemaCommand(a, ctx);
       },
     )
-    .demandCommand(1, 'name a command: run, validate or schema (see --help)')
+    .demandCommand(1, 'name a command: run, validate, verify, analyze or schema (see --help)')
     .strict()
     .recommendCommands()
     .version(softwareVersions().ecasim)

@@ -44,6 +44,7 @@ export async function runCommand(args: RunArgs, ctx: CliContext): Promise<void> 
       protocolFile: args.protocol,
       ...(args.seed !== undefined ? { seed: args.seed } : {}),
       command: reproducibleCommand(args),
+      outDir: args.out,
       ...(ctx.env['SOURCE_DATE_EPOCH'] !== undefined
         ? { sourceDateEpoch: ctx.env['SOURCE_DATE_EPOCH'] }
         : {}),

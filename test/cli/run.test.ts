@@ -2,7 +2,7 @@
  * `ecasim run` end to end on the flagship example: the outputs exist and agree with each other,
  * re-runs are byte-identical, SOURCE_DATE_EPOCH is the only clock, and --force replaces.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { EXIT } from '../../src/cli/errors.js';
 import { ecasim, makeWorkspace, type Workspace } from '../helpers/workspace.js';
@@ -103,8 +103,60 @@ describe('ecasim run on the flagship example', () => {
   });
 });
 
+describe('ecasim verify', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = ws.path('v');
+    const r = await ecasim(['run', ws.path('protocol.yaml'), '--out', dir, '--seed', '99'], {
+      SOURCE_DATE_EPOCH: '1767225600',
+    });
+    if (r.code !== 0) throw new Error(r.stderr);
+  });
+
+  test('reproduces a run bit for bit, with its seed override and date', async () => {
+    const r = await ecasim(['verify', dir]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(EXIT.ok);
+    expect(r.stdout).toContain('verified: results digest');
+    expect(r.stdout).not.toMatch(/CHANGED|DIFFERS/);
+  });
+
+  test('a tampered output fails with exit code 5', async () => {
+    const file = `${dir}/synthetic-control.csv`;
+    const original = readFileSync(file, 'utf8');
+    writeFileSync(file, original.replace(/\n[^\n]*\n$/, '\n'));
+    try {
+      const r = await ecasim(['verify', dir]);
+      expect(r.code).toBe(EXIT.verification);
+      expect(r.stdout).toContain('CHANGED synthetic-control.csv on disk');
+    } finally {
+      writeFileSync(file, original);
+    }
+  });
+
+  test('a changed input is named', async () => {
+    const file = ws.path('treated.csv');
+    const original = readFileSync(file, 'utf8');
+    writeFileSync(file, original.replace('6.65,0', '6.66,0'));
+    try {
+      const r = await ecasim(['verify', dir]);
+      expect(r.code).toBe(EXIT.verification);
+      expect(r.stdout).toContain('input changed: treated dataset');
+      expect(r.stderr).toContain('input(s) differ');
+    } finally {
+      writeFileSync(file, original);
+    }
+  });
+
+  test('a directory without a manifest', async () => {
+    const r = await ecasim(['verify', ws.dir]);
+    expect(r.code).toBe(EXIT.input);
+    expect(r.stderr).toContain('no manifest.json');
+  });
+});
+
 describe('help, version and validate', () => {
-  test.each([['run'], ['validate'], ['schema']])('%s --help', async (cmd) => {
+  test.each([['run'], ['validate'], ['schema'], ['verify'], ['analyze']])('%s --help', async (cmd) => {
     const r = await ecasim([cmd, '--help']);
     expect(r.code).toBe(EXIT.ok);
     expect(r.stdout).toContain(`ecasim ${cmd}`);

@@ -31,7 +31,7 @@ describe('protocol expressions', () => {
   });
 
   test('reports the variables it reads', () => {
-    expect(compileExpression('age > 1 and stage == "IV"', scope).variables.sort()).toEqual([
+    expect([...compileExpression('age > 1 and stage == "IV"', scope).variables].sort()).toEqual([
       'age',
       'stage',
     ]);

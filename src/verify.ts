@@ -1,0 +1,127 @@
+/**
+ * `ecasim verify DIR`: re-runs a finished run from its manifest and checks that every output is
+ * reproduced bit for bit — first that the inputs are the ones the manifest hashed, then that the
+ * outputs on disk are the ones it recorded, then that a fresh run gives the same bytes.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { EcasimError, InputError } from './errors.js';
+import { sha256 } from './io/output.js';
+import { MANIFEST_SCHEMA, type Manifest } from './results.js';
+import { runProtocol } from './run.js';
+
+export interface VerifyCheck {
+  what: string;
+  expected: string;
+  actual: string | null;
+  ok: boolean;
+}
+
+export interface VerifyReport {
+  ok: boolean;
+  protocol: string;
+  resultsDigest: string;
+  /** Inputs whose current hash differs from the manifest's (a re-run would not be comparable). */
+  changedInputs: VerifyCheck[];
+  /** Output files on disk against the manifest. */
+  onDisk: VerifyCheck[];
+  /** The re-run's outputs against the manifest. */
+  rerun: VerifyCheck[];
+}
+
+function readManifest(dir: string): Manifest {
+  const file = join(dir, 'manifest.json');
+  if (!existsSync(file)) {
+    throw new InputError(`no manifest.json in ${dir}`, {
+      file,
+      hint: 'point ecasim verify at the output directory of an `ecasim run`',
+    });
+  }
+  let m: Manifest;
+  try {
+    m = JSON.parse(readFileSync(file, 'utf8')) as Manifest;
+  } catch (err) {
+    throw new InputError(`manifest.json in ${dir} is not valid JSON: ${(err as Error).message}`, {
+      file,
+    });
+  }
+  if (m.schema !== MANIFEST_SCHEMA || typeof m.run?.protocol !== 'string') {
+    throw new InputError(`manifest.json in ${dir} is not an ${MANIFEST_SCHEMA} manifest`, {
+      file,
+      field: 'schema',
+      expected: MANIFEST_SCHEMA,
+      actual: String(m.schema),
+    });
+  }
+  return m;
+}
+
+/** Verifies the run in `dir`; `protocol` overrides where the protocol is looked for. */
+export async function verifyRun(dir: string, protocol?: string): Promise<VerifyReport> {
+  const m = readManifest(dir);
+  const candidates = [
+    protocol,
+    m.run.protocolFromOutput === null ? undefined : join(dir, m.run.protocolFromOutput),
+    m.run.protocol,
+  ].filter((p): p is string => p !== undefined);
+  const protocolFile = candidates.find((p) => existsSync(p));
+  if (protocolFile === undefined) {
+    throw new InputError(`cannot find the protocol of this run (tried ${candidates.join(', ')})`, {
+      file: join(dir, 'manifest.json'),
+      field: 'run.protocol',
+      hint: 'pass its path with --protocol',
+    });
+  }
+  const check = (what: string, expected: string, actual: string | null): VerifyCheck => ({
+    what,
+    expected,
+    actual,
+    ok: expected === actual,
+  });
+
+  // The manifest names inputs by the paths of the original run; the protocol names them itself.
+  const onDisk = m.outputs.map((o) => {
+    const f = join(dir, o.path);
+    return check(o.path, o.sha256, existsSync(f) ? sha256(readFileSync(f)) : null);
+  });
+
+  let output;
+  try {
+    output = await runProtocol({
+      protocolFile,
+      ...(m.run.seedOverride !== null ? { seed: m.run.seedOverride } : {}),
+      command: m.command,
+      ...(m.run.sourceDateEpoch !== null ? { sourceDateEpoch: m.run.sourceDateEpoch } : {}),
+      outDir: dir,
+    });
+  } catch (err) {
+    if (err instanceof EcasimError) {
+      throw new InputError(`the run cannot be repeated: ${err.message}`, err.details, err.related);
+    }
+    throw err;
+  }
+  const changedInputs = output.manifest.inputs
+    .map((now, k) =>
+      check(
+        `${m.inputs[k]?.role ?? now.role} (${now.path})`,
+        m.inputs[k]?.sha256 ?? '',
+        now.sha256,
+      ),
+    )
+    .filter((c) => !c.ok);
+  const rerun = m.outputs
+    .filter((o) => o.path !== 'manifest.json')
+    .map((o) => {
+      const again = output.files.find((f) => f.name === o.path);
+      return check(o.path, o.sha256, again ? sha256(again.content) : null);
+    });
+  const ok = changedInputs.length === 0 && onDisk.every((c) => c.ok) && rerun.every((c) => c.ok);
+  return {
+    ok,
+    protocol: protocolFile,
+    resultsDigest: m.resultsDigest,
+    changedInputs,
+    onDisk,
+    rerun,
+  };
+}

@@ -1,0 +1,162 @@
+import fc from 'fast-check';
+import { combineSynthetic, ciOverlap } from '../../src/stats/combine.js';
+import { StatsError } from '../../src/stats/errors.js';
+import { expectClose } from '../helpers/close.js';
+import { loadFixture } from '../helpers/fixtures.js';
+
+interface SyntheticCase {
+  name: string;
+  estimates: number[];
+  variances: number[];
+  confLevel: number;
+  nSyn: number;
+  nObs: number;
+  expected: Record<string, number | string | null>;
+}
+interface OverlapCase {
+  name: string;
+  l1: number;
+  u1: number;
+  l2: number;
+  u2: number;
+  expected: number;
+}
+// Expected values: test/reference/combine.R (closed forms of Raghunathan, Reiter & Rubin 2003,
+// Reiter 2002 and Karr et al. 2006 evaluated in R).
+const fx = loadFixture<{ cases: { synthetic: SyntheticCase[]; overlap: OverlapCase[] } }>(
+  'combine',
+);
+const RTOL = 1e-12;
+
+describe('combineSynthetic', () => {
+  test.each(fx.cases.synthetic.map((c) => [c.name, c] as const))('%s matches R', (_n, c) => {
+    const r = combineSynthetic(c.estimates, c.variances, {
+      confLevel: c.confLevel,
+      nSyn: c.nSyn,
+      nObs: c.nObs,
+    });
+    const e = c.expected;
+    for (const k of [
+      'estimate',
+      'se',
+      'lower',
+      'upper',
+      'statistic',
+      'between',
+      'within',
+      'totalVariance',
+    ] as const) {
+      expectClose(r[k], e[k] as number, { rtol: RTOL, label: `${c.name} ${k}` });
+    }
+    // p and df go through the t distribution (incomplete beta): 1e-9
+    expectClose(r.p, e.p as number, { rtol: 1e-9, label: `${c.name} p` });
+    expect(r.m).toBe(e.m);
+    expect(r.method).toBe(e.method);
+    if (e.method === 'raghunathan-2003') {
+      expectClose(r.df, e.df as number, { rtol: RTOL, label: `${c.name} df` });
+      expect(r.warnings).toHaveLength(0);
+    } else {
+      expect(r.df).toBe(Infinity);
+      expect(r.warnings.map((w) => w.code)).toEqual(['nonpositive-variance']);
+    }
+  });
+
+  test('validates its input', () => {
+    const code = (f: () => unknown): string | undefined => {
+      try {
+        f();
+      } catch (e) {
+        expect(e).toBeInstanceOf(StatsError);
+        return (e as StatsError).code;
+      }
+      return undefined;
+    };
+    expect(code(() => combineSynthetic([1, 2], [0.1]))).toBe('length-mismatch');
+    expect(code(() => combineSynthetic([1], [0.1]))).toBe('too-few-replicates');
+    expect(code(() => combineSynthetic([1, NaN], [0.1, 0.1]))).toBe('invalid-estimate');
+    expect(code(() => combineSynthetic([1, 2], [0.1, -1]))).toBe('invalid-variance');
+    expect(code(() => combineSynthetic([1, 2], [0.1, 0.1], { confLevel: 1.2 }))).toBe(
+      'invalid-option',
+    );
+    expect(code(() => combineSynthetic([1, 2], [0.1, 0.1], { nSyn: 0 }))).toBe('invalid-option');
+    expect(code(() => combineSynthetic([1, 1], [0, 0]))).toBe('zero-variance');
+    try {
+      combineSynthetic([1, 2, 3], [0.1, 0.1, Infinity]);
+    } catch (e) {
+      expect((e as StatsError).index).toBe(2);
+      expect((e as StatsError).message).toBe(
+        'invalid variance at replicate 2: expected a finite number >= 0, found Infinity',
+      );
+    }
+  });
+});
+
+describe('ciOverlap', () => {
+  test.each(fx.cases.overlap.map((c) => [c.name, c] as const))('%s matches R', (_n, c) => {
+    expectClose(ciOverlap(c.l1, c.u1, c.l2, c.u2), c.expected, {
+      rtol: RTOL,
+      atol: 1e-15,
+      label: c.name,
+    });
+  });
+
+  test('is symmetric in its two intervals', () => {
+    for (const c of fx.cases.overlap) {
+      expectClose(ciOverlap(c.l2, c.u2, c.l1, c.u1), c.expected, {
+        rtol: RTOL,
+        atol: 1e-15,
+        label: c.name,
+      });
+    }
+  });
+
+  test('validates its input', () => {
+    expect(() => ciOverlap(1, 0, 0, 1)).toThrow(StatsError);
+    expect(() => ciOverlap(0, 1, 0, 0)).toThrow(/interval 2/);
+    expect(() => ciOverlap(NaN, 1, 0, 1)).toThrow(/lower1/);
+  });
+});
+
+describe('properties (fast-check)', () => {
+  const finite = fc.double({ min: -1e3, max: 1e3, noNaN: true });
+  test('ciOverlap is symmetric, 1 for identical intervals, and at most 1', () => {
+    fc.assert(
+      fc.property(finite, finite, finite, finite, (a, b, c, d) => {
+        fc.pre(a !== b && c !== d);
+        const [l1, u1] = a < b ? [a, b] : [b, a];
+        const [l2, u2] = c < d ? [c, d] : [d, c];
+        const j = ciOverlap(l1, u1, l2, u2);
+        expectClose(ciOverlap(l2, u2, l1, u1), j, { rtol: 1e-12, atol: 1e-12 });
+        expect(j).toBeLessThanOrEqual(1 + 1e-12);
+        expectClose(ciOverlap(l1, u1, l1, u1), 1, { rtol: 1e-12 });
+      }),
+    );
+  });
+  test('combineSynthetic does not depend on the order of the replicates', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(finite, fc.double({ min: 1e-6, max: 10, noNaN: true })), {
+          minLength: 2,
+          maxLength: 30,
+        }),
+        (reps) => {
+          fc.pre(new Set(reps.map((r) => r[0])).size > 1);
+          const a = combineSynthetic(
+            reps.map((r) => r[0]),
+            reps.map((r) => r[1]),
+          );
+          const rev = [...reps].reverse();
+          const b = combineSynthetic(
+            rev.map((r) => r[0]),
+            rev.map((r) => r[1]),
+          );
+          expectClose(b.estimate, a.estimate, { rtol: 1e-9, atol: 1e-9 });
+          expectClose(b.se, a.se, { rtol: 1e-9 });
+          expect(b.method).toBe(a.method);
+          expect(a.lower).toBeLessThanOrEqual(a.estimate);
+          expect(a.upper).toBeGreaterThanOrEqual(a.estimate);
+        },
+      ),
+    );
+  });
+});

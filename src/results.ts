@@ -43,21 +43,40 @@ export interface ArmResult {
   km: CurveResult;
 }
 
-export interface HazardRatioResult {
-  measure: 'hazard-ratio';
+/**
+ * The synthetic control arm over all replicates: the pooled Kaplan–Meier curve (all replicates'
+ * patients together), and the 2.5th and 97.5th percentiles of the replicate curves on a time grid
+ * — the spread due to drawing a synthetic arm.
+ */
+export interface ControlArmResult extends ArmResult {
+  /** Per replicate: n, events and median. */
+  perReplicate: { n: number; events: number; median: number | null }[];
+  spread: { time: number[]; lower: number[]; upper: number[] };
+}
+
+/** An analysis combined over the replicates (Raghunathan, Reiter & Rubin 2003). */
+export interface CombinedAnalysis {
+  key: string;
+  name: string;
+  measure: 'hazard-ratio' | 'rmst-difference';
   method: string;
-  ties: string;
-  variance: string;
+  details: Record<string, string | number | boolean | null>;
   confLevel: number;
   estimate: number;
   lower: number;
   upper: number;
+  /** The estimate on the combining scale: log HR for hazard ratios, the difference for RMST. */
+  logEstimate: number;
+  /** Standard error on the combining scale. */
   se: number;
-  p: number;
+  /** Degrees of freedom of the t reference; null under the normal fallback. */
   df: number | null;
-  hr: number;
-  logHr: number;
-  iterations: number;
+  p: number;
+  combining: { method: string; m: number; between: number; within: number; totalVariance: number };
+  /** Per replicate, in replicate order. */
+  replicates: { estimate: number; lower: number; upper: number; p: number }[];
+  /** Propensity weighting: mean effective sample sizes over replicates. */
+  ess: { treated: number; control: number } | null;
 }
 
 export interface AttritionStep {
@@ -65,6 +84,19 @@ export interface AttritionStep {
   expression: string;
   excluded: number;
   remaining: number;
+}
+
+export interface BalanceRowResult {
+  name: string;
+  type: string;
+  /** Means over replicates of the arm means (unweighted) and standardized differences. */
+  meanTreated: number;
+  meanControl: number;
+  smdBefore: number | null;
+  smdAfter: number | null;
+  varianceRatioBefore: number | null;
+  varianceRatioAfter: number | null;
+  flagged: boolean;
 }
 
 export interface Results {
@@ -92,10 +124,12 @@ export interface Results {
     mode: string;
     size: number;
     replicates: number;
-    substream: number[];
+    /** How substreams are assigned. */
+    substreams: string;
     eligibility: { name: string; expression: string }[];
     followUp: { accrual: number; studyDuration: number; dropoutRate: number; timeUnit: string };
   };
+  /** Totals over all replicates. */
   attrition: { drawn: number; steps: AttritionStep[]; accepted: number; acceptanceRate: number };
   model: {
     registry: string;
@@ -104,9 +138,47 @@ export interface Results {
     n: number | null;
     derivation: string;
   };
-  arms: { treated: ArmResult; control: ArmResult };
-  logrank: { statistic: number; df: number; p: number; method: string };
-  primary: HazardRatioResult;
+  arms: { treated: ArmResult; control: ControlArmResult };
+  /** Log-rank per replicate, with the median statistic and p over replicates. */
+  logrank: {
+    method: string;
+    df: number;
+    medianStatistic: number;
+    medianP: number;
+    replicates: { statistic: number; p: number }[];
+  };
+  primary: CombinedAnalysis;
+  secondary: CombinedAnalysis[];
+  balance: {
+    method: string;
+    estimand: string;
+    weighted: boolean;
+    threshold: number;
+    maxAbsSmd: number;
+    rows: BalanceRowResult[];
+  };
+  sensitivity: {
+    eValue: { rareOutcome: boolean; estimate: number; limit: number | null; method: string } | null;
+    tippingPoint: {
+      shift: number;
+      estimate: number;
+      direction: string;
+      grid: {
+        shift: number;
+        estimate: number;
+        lower: number;
+        upper: number;
+        significant: boolean;
+      }[];
+    } | null;
+    phTest: {
+      transform: string;
+      medianP: number;
+      fractionBelowAlpha: number;
+      replicates: { statistic: number; df: number; p: number }[];
+    } | null;
+  };
+  alpha: number;
   successCriterion: { expression: string; met: boolean };
   warnings: Warning[];
 }
@@ -125,6 +197,7 @@ export interface Manifest {
     protocol: string;
     protocolFromOutput: string | null;
     seedOverride: number | null;
+    replicatesOverride: number | null;
     sourceDateEpoch: string | null;
   };
   ecasim: string;

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { EcasimError, InputError } from './errors.js';
 import { sha256 } from './io/output.js';
 import { MANIFEST_SCHEMA, type Manifest } from './results.js';
-import { runProtocol } from './run.js';
+import { runProtocol } from './run/index.js';
 
 export interface VerifyCheck {
   what: string;
@@ -90,6 +90,7 @@ export async function verifyRun(dir: string, protocol?: string): Promise<VerifyR
     output = await runProtocol({
       protocolFile,
       ...(m.run.seedOverride !== null ? { seed: m.run.seedOverride } : {}),
+      ...(m.run.replicatesOverride !== null ? { replicates: m.run.replicatesOverride } : {}),
       command: m.command,
       ...(m.run.sourceDateEpoch !== null ? { sourceDateEpoch: m.run.sourceDateEpoch } : {}),
       outDir: dir,

@@ -3,4 +3,6 @@ export interface CliContext {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
   env: Readonly<Record<string, string | undefined>>;
+  /** Whether stderr is a terminal (progress bars only then). */
+  isTTY?: boolean;
 }

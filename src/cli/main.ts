@@ -17,6 +17,7 @@ const defaultContext: CliContext = {
   stdout: (t) => process.stdout.write(t),
   stderr: (t) => process.stderr.write(t),
   env: process.env,
+  isTTY: process.stderr.isTTY === true,
 };
 
 /** Runs the CLI on `argv` (without node and script); resolves to the exit code. */

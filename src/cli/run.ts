@@ -1,13 +1,16 @@
 /** `ecasim run PROTOCOL --out DIR`: runs a protocol and writes its outputs atomically. */
 import type { Argv } from 'yargs';
 import { openOutputDir } from '../io/output.js';
-import { runProtocol } from '../run.js';
+import { runProtocol } from '../run/index.js';
 import type { CliContext } from './context.js';
 
 export interface RunArgs {
   protocol: string;
   out: string;
   seed?: number;
+  replicates?: number;
+  workers: number;
+  quiet: boolean;
   force: boolean;
 }
 
@@ -20,6 +23,16 @@ export function runBuilder(y: Argv): Argv<RunArgs> {
       describe: 'Output directory (written atomically)',
     })
     .option('seed', { type: 'number', describe: "Override the protocol's seed" })
+    .option('replicates', {
+      type: 'number',
+      describe: "Override the protocol's number of replicates (m)",
+    })
+    .option('workers', {
+      type: 'number',
+      default: 1,
+      describe: 'Worker threads for the replicates; the output is identical for any number',
+    })
+    .option('quiet', { type: 'boolean', default: false, describe: 'No progress bar' })
     .option('force', {
       type: 'boolean',
       default: false,
@@ -33,7 +46,23 @@ export function runBuilder(y: Argv): Argv<RunArgs> {
 
 /** The command as a reviewer re-types it: no output path, flags that change results kept. */
 function reproducibleCommand(args: RunArgs): string {
-  return `ecasim run ${args.protocol}${args.seed !== undefined ? ` --seed ${args.seed}` : ''} --out DIR`;
+  const seed = args.seed !== undefined ? ` --seed ${args.seed}` : '';
+  const m = args.replicates !== undefined ? ` --replicates ${args.replicates}` : '';
+  return `ecasim run ${args.protocol}${seed}${m} --out DIR`;
+}
+
+/** A one-line progress bar on stderr, redrawn in place; only on a terminal. */
+function progressBar(ctx: CliContext): ((done: number, total: number) => void) | undefined {
+  if (!ctx.isTTY) return undefined;
+  const started = Date.now();
+  return (done, total) => {
+    if (Date.now() - started < 500 && done < total) return;
+    const width = 30;
+    const filled = Math.round((done / total) * width);
+    ctx.stderr(
+      `\rreplicates [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total}${done === total ? '\n' : ''}`,
+    );
+  };
 }
 
 export async function runCommand(args: RunArgs, ctx: CliContext): Promise<void> {
@@ -44,6 +73,9 @@ export async function runCommand(args: RunArgs, ctx: CliContext): Promise<void> 
       protocolFile: args.protocol,
       ...(args.seed !== undefined ? { seed: args.seed } : {}),
       command: reproducibleCommand(args),
+      ...(args.replicates !== undefined ? { replicates: args.replicates } : {}),
+      workers: args.workers,
+      ...(args.quiet ? {} : { onProgress: progressBar(ctx) }),
       outDir: args.out,
       ...(ctx.env['SOURCE_DATE_EPOCH'] !== undefined
         ? { sourceDateEpoch: ctx.env['SOURCE_DATE_EPOCH'] }
@@ -53,8 +85,9 @@ export async function runCommand(args: RunArgs, ctx: CliContext): Promise<void> 
     out.commit();
     const p = result.results.primary;
     const pct = Math.round(p.confLevel * 100);
+    const measure = p.measure === 'hazard-ratio' ? 'hazard ratio' : 'RMST difference';
     ctx.stdout(
-      `${result.results.protocol.id}: hazard ratio ${p.hr.toFixed(2)} (${pct}% CI ${p.lower.toFixed(2)} to ${p.upper.toFixed(2)}), ` +
+      `${result.results.protocol.id}: ${measure} ${p.estimate.toFixed(2)} (${pct}% CI ${p.lower.toFixed(2)} to ${p.upper.toFixed(2)}) over ${result.results.control.replicates} replicates, ` +
         `success criterion ${result.results.successCriterion.met ? 'met' : 'not met'}\n` +
         `wrote ${result.files.map((f) => f.name).join(', ')} to ${args.out}\n` +
         `results digest ${result.manifest.resultsDigest}\n`,

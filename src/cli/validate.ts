@@ -1,6 +1,6 @@
 /** `ecasim validate PROTOCOL`: checks a protocol and every input it names, without running it. */
 import type { Argv } from 'yargs';
-import { prepareRun } from '../run.js';
+import { prepareRun } from '../run/index.js';
 import type { CliContext } from './context.js';
 
 export interface ValidateArgs {
@@ -25,6 +25,7 @@ export function validateCommand(args: ValidateArgs, ctx: CliContext): void {
       `  covariate model ${p.loaded.shownPaths.model}: ${p.model.names.length} variables, outcome ${p.loaded.protocol.outcome}\n` +
       `  treated dataset ${p.loaded.shownPaths.treated}: ${t.time.length} patients, ${events} events, ` +
       `covariates ${[...t.covariates.columns.keys()].join(', ') || 'none'}\n` +
-      `  ${p.criteria.length} eligibility criteria; control arm of ${p.controlSize}\n`,
+      `  ${p.criteria.length} eligibility criteria; ${p.loaded.protocol.control.replicates} control arms of ${p.controlSize}\n` +
+      `  analyses: ${p.analyses.map((a) => `${a.name} (${a.spec.method})`).join(', ')}\n`,
   );
 }

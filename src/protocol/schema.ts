@@ -67,6 +67,39 @@ const criterion = z
   })
   .strict();
 
+/** One analysis of the treated arm against the synthetic control arm. */
+export const analysisSpec = z
+  .object({
+    method: z
+      .enum(['cox-unadjusted', 'cox-adjusted', 'cox-iptw', 'rmst'])
+      .describe(
+        'Cox HR unadjusted, adjusted for covariates, weighted by propensity (robust variance), or RMST difference.',
+      ),
+    covariates: z
+      .array(text)
+      .default([])
+      .describe('Baseline variables to adjust for (cox-adjusted) or to weight on (cox-iptw).'),
+    weighting: z
+      .object({
+        estimand: z.enum(['ATT', 'ATE', 'ATO']).default('ATT'),
+        trim: z
+          .number()
+          .gt(0)
+          .lt(0.5)
+          .optional()
+          .describe('Drop units with propensity outside [trim, 1 − trim].'),
+      })
+      .strict()
+      .default({ estimand: 'ATT' }),
+    ties: z.enum(['efron', 'breslow']).default('efron'),
+    tau: positive
+      .optional()
+      .describe('RMST truncation time (model time unit); default survRM2 rule.'),
+  })
+  .strict();
+
+export type AnalysisSpec = z.output<typeof analysisSpec>;
+
 export const protocolSchema = z
   .object({
     $schema: z.string().optional(),
@@ -99,7 +132,13 @@ export const protocolSchema = z
           .optional()
           .describe('Number of virtual control patients.'),
         ratio: positive.optional().describe('Control size as a multiple of the treated arm.'),
-        replicates: z.number().int().min(1).max(1).default(1),
+        replicates: z
+          .number()
+          .int()
+          .min(2, 'at least 2 replicates are needed to combine them')
+          .max(10_000)
+          .default(20)
+          .describe('Synthetic control arms drawn and combined (m).'),
         seed: z
           .number()
           .int()
@@ -129,7 +168,34 @@ export const protocolSchema = z
       .strict(),
     analysis: z
       .object({
-        primary: z.object({ method: z.enum(['cox-unadjusted']) }).strict(),
+        primary: analysisSpec,
+        secondary: z.array(analysisSpec.extend({ name: text })).default([]),
+        sensitivity: z
+          .object({
+            eValue: z
+              .object({
+                rareOutcome: z
+                  .boolean()
+                  .optional()
+                  .describe(
+                    'Outcome rare (< 15%) at the end of follow-up; default: decided from the control arm.',
+                  ),
+              })
+              .strict()
+              .optional(),
+            tippingPoint: z
+              .object({})
+              .strict()
+              .optional()
+              .describe('Shift in log-HR at which the conclusion flips.'),
+            phTest: z
+              .object({ transform: z.enum(['km', 'rank', 'log', 'identity']).default('km') })
+              .strict()
+              .optional()
+              .describe('cox.zph score test of the primary Cox model in every replicate.'),
+          })
+          .strict()
+          .default({}),
         alpha: z.number().gt(0).lt(1).default(0.05),
         sidedness: z.enum(['two-sided']).default('two-sided'),
       })

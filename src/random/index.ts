@@ -47,12 +47,19 @@ const LANE = [0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a] as const;
 
 function validateSeed(seed: number): void {
   if (!Number.isSafeInteger(seed) || seed < 0) {
-    throw new RangeError(`invalid seed. \`seed\` must be a non-negative safe integer. Value: \`${seed}\`.`);
+    throw new RangeError(
+      `invalid seed. \`seed\` must be a non-negative safe integer. Value: \`${seed}\`.`,
+    );
   }
 }
 
 function deriveState(seed: number, path: readonly number[]): Uint32Array {
-  const words = [seed >>> 0, Math.floor(seed / 4294967296) >>> 0, path.length, ...path.map((p) => p >>> 0)];
+  const words = [
+    seed >>> 0,
+    Math.floor(seed / 4294967296) >>> 0,
+    path.length,
+    ...path.map((p) => p >>> 0),
+  ];
   const state = new Uint32Array(4);
   for (let lane = 0; lane < 4; lane++) {
     let h: number = LANE[lane]!;
@@ -114,7 +121,9 @@ class Xoshiro128StarStar implements RandomSource {
   substream(...path: number[]): RandomSource {
     for (const p of path) {
       if (!Number.isInteger(p) || p < 0 || p > 0xffffffff) {
-        throw new RangeError(`invalid substream index. Must be an integer in [0, 2^32). Value: \`${p}\`.`);
+        throw new RangeError(
+          `invalid substream index. Must be an integer in [0, 2^32). Value: \`${p}\`.`,
+        );
       }
     }
     return new Xoshiro128StarStar(this.seed, [...this.path, ...path]);

@@ -15,8 +15,12 @@ export interface CurveForChart {
   color: string;
   time: readonly number[];
   surv: readonly number[];
-  lower: readonly (number | null)[];
-  upper: readonly (number | null)[];
+  /** Shaded band: pointwise limits, or the spread over replicates. */
+  band?: {
+    time: readonly number[];
+    lower: readonly (number | null)[];
+    upper: readonly (number | null)[];
+  };
 }
 
 function escapeXml(s: string): string {
@@ -61,23 +65,27 @@ export async function renderSvg(
 }
 
 /**
- * Kaplan–Meier curves as step functions starting at (0, 1), with pointwise confidence bands.
+ * Kaplan–Meier curves as step functions starting at (0, 1), each with an optional shaded band.
  */
 export async function kaplanMeierChart(
   curves: readonly CurveForChart[],
   { timeUnit, title, description }: { timeUnit: string; title: string; description: string },
 ): Promise<string> {
-  const rows: { t: number; s: number; lo: number | null; hi: number | null; arm: string }[] = [];
+  const lines: { t: number; s: number; arm: string }[] = [];
+  const bands: { t: number; lo: number; hi: number; arm: string }[] = [];
   for (const c of curves) {
-    rows.push({ t: 0, s: 1, lo: 1, hi: 1, arm: c.label });
-    for (let i = 0; i < c.time.length; i++) {
-      rows.push({
-        t: c.time[i]!,
-        s: c.surv[i]!,
-        lo: c.lower[i] ?? null,
-        hi: c.upper[i] ?? null,
-        arm: c.label,
-      });
+    lines.push({ t: 0, s: 1, arm: c.label });
+    for (let i = 0; i < c.time.length; i++)
+      lines.push({ t: c.time[i]!, s: c.surv[i]!, arm: c.label });
+    if (c.band) {
+      if (c.band.time[0] !== 0) bands.push({ t: 0, lo: 1, hi: 1, arm: c.label });
+      for (let i = 0; i < c.band.time.length; i++) {
+        const lo = c.band.lower[i];
+        const hi = c.band.upper[i];
+        if (lo !== null && lo !== undefined && hi !== null && hi !== undefined) {
+          bands.push({ t: c.band.time[i]!, lo, hi, arm: c.label });
+        }
+      }
     }
   }
   const color = {
@@ -85,7 +93,7 @@ export async function kaplanMeierChart(
     type: 'nominal' as const,
     title: null,
     scale: { domain: curves.map((c) => c.label), range: curves.map((c) => c.color) },
-    legend: { orient: 'top-right' as const },
+    legend: { orient: 'top-right' as const, symbolType: 'stroke', symbolStrokeWidth: 3 },
   };
   const x = { field: 't', type: 'quantitative' as const, title: `Time (${timeUnit})` };
   const spec: TopLevelSpec = {
@@ -94,14 +102,14 @@ export async function kaplanMeierChart(
     title,
     background: 'white',
     config: { font: 'Helvetica, Arial, sans-serif', axis: { grid: true, gridOpacity: 0.35 } },
-    data: { values: rows },
     layer: [
       {
-        mark: { type: 'area', interpolate: 'step-after', opacity: 0.15 },
-        transform: [{ filter: 'datum.lo != null && datum.hi != null' }],
+        data: { values: bands },
+        mark: { type: 'area', interpolate: 'step-after', opacity: 0.18 },
         encoding: { x, y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' }, color },
       },
       {
+        data: { values: lines },
         mark: { type: 'line', interpolate: 'step-after', strokeWidth: 2 },
         encoding: {
           x,
@@ -113,6 +121,60 @@ export async function kaplanMeierChart(
           },
           color,
         },
+      },
+    ],
+  };
+  return renderSvg(spec, title, description);
+}
+
+/**
+ * The estimate of each replicate (dots) with the combined estimate and its interval (bar), on a
+ * log axis for ratios — the spread that drawing a synthetic arm adds.
+ */
+export async function replicateChart(
+  estimates: readonly number[],
+  combined: { estimate: number; lower: number; upper: number },
+  {
+    axisTitle,
+    log,
+    title,
+    description,
+  }: { axisTitle: string; log: boolean; title: string; description: string },
+): Promise<string> {
+  const dots = estimates.map((e, r) => ({ e, row: 'Replicates', r }));
+  const spec: TopLevelSpec = {
+    width: 600,
+    height: 90,
+    title,
+    background: 'white',
+    config: { font: 'Helvetica, Arial, sans-serif' },
+    layer: [
+      {
+        data: { values: [{ row: 'Combined', ...combined }] },
+        mark: { type: 'rule', strokeWidth: 3, color: PALETTE.neutral },
+        encoding: {
+          y: { field: 'row', type: 'nominal', title: null },
+          x: {
+            field: 'lower',
+            type: 'quantitative',
+            scale: { type: log ? 'log' : 'linear', zero: false },
+            title: axisTitle,
+          },
+          x2: { field: 'upper' },
+        },
+      },
+      {
+        data: { values: [{ row: 'Combined', ...combined }] },
+        mark: { type: 'point', filled: true, size: 90, shape: 'diamond', color: PALETTE.neutral },
+        encoding: {
+          y: { field: 'row', type: 'nominal' },
+          x: { field: 'estimate', type: 'quantitative' },
+        },
+      },
+      {
+        data: { values: dots },
+        mark: { type: 'point', filled: true, size: 40, opacity: 0.7, color: PALETTE.treated },
+        encoding: { y: { field: 'row', type: 'nominal' }, x: { field: 'e', type: 'quantitative' } },
       },
     ],
   };

@@ -1,183 +1,57 @@
 /**
- * `ecasim run` as a library function: protocol → (model, treated arm) → virtual control arm →
- * analyses → results, synthetic data, dossier and manifest, returned as file contents. Writing
- * them (atomically) is the caller's job, so a failure anywhere leaves nothing behind.
+ * `ecasim run` as a library function: protocol → (model, treated arm) → m synthetic control
+ * arms → every analysis of the plan per replicate → combined over replicates → results, synthetic
+ * data, dossier and manifest, returned as file contents. Writing them (atomically) is the
+ * caller's job, so a failure anywhere leaves nothing behind.
  */
 import { readFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
-import { AnalysisError, InputError } from './errors.js';
-import { csvField } from './io/csv.js';
-import { problemAt } from './io/document.js';
-import { sha256 } from './io/output.js';
-import { softwareVersions } from './package-info.js';
-import { loadModel, type CovariateModel } from './model/load.js';
-import { isCategoricalKind, levelsOf } from './model/network.js';
-import type { VariableInfo } from './protocol/expressions.js';
-import { compileAt, loadProtocol, type LoadedProtocol } from './protocol/load.js';
-import { loadTreated, type TreatedArm } from './protocol/treated.js';
-import { createStream } from './random/index.js';
-import { renderDossier, type ReproInfo } from './report/dossier.js';
+import { InputError } from '../errors.js';
+import { csvField } from '../io/csv.js';
+import { sha256 } from '../io/output.js';
+import type { CovariateModel } from '../model/load.js';
+import { softwareVersions } from '../package-info.js';
+import { renderDossier, type ReproInfo } from '../report/dossier.js';
 import {
   MANIFEST_SCHEMA,
   RESULTS_SCHEMA,
   roundDeep,
   toJsonText,
   type ArmResult,
+  type BalanceRowResult,
+  type CombinedAnalysis,
+  type ControlArmResult,
   type FileRecord,
   type Manifest,
   type Results,
   type Warning,
-} from './results.js';
-import { applyCensoring } from './simulate/censoring.js';
-import type { Cohort } from './simulate/columns.js';
-import {
-  drawEligible,
-  firstFailed,
-  UnreachableTargetError,
-  type Criterion,
-} from './simulate/eligibility.js';
-import { fitCox } from './stats/cox.js';
-import { StatsError } from './stats/errors.js';
-import { kaplanMeier, nRiskAt, type KaplanMeierFit } from './stats/km.js';
-import { logRank } from './stats/logrank.js';
+} from '../results.js';
+import { combineSynthetic } from '../stats/combine.js';
+import { kaplanMeier, nRiskAt, survivalAt, type KaplanMeierFit } from '../stats/km.js';
+import { eValue, tippingPoint } from '../stats/sensitivity.js';
+import { firstFailed } from '../simulate/eligibility.js';
+import type { AnalysisEstimate } from './analyses.js';
+import { ARM_LABELS, prepareRun, type PreparedRun } from './prepare.js';
+import type { ReplicateOutput } from './replicate.js';
+import { runReplicates, type Progress } from './workers.js';
 
-/** Everything a run needs, loaded and checked, before any patient is drawn. */
-export interface PreparedRun {
-  readonly loaded: LoadedProtocol;
-  readonly model: CovariateModel;
-  readonly treated: TreatedArm;
-  readonly criteria: readonly Criterion[];
-  readonly controlSize: number;
-  readonly outcomeLabel: string;
-}
-
-/** Labels of the arms in tables, charts and CSV output. */
-export const ARM_LABELS = { treated: 'Treated', control: 'Synthetic control' } as const;
-
-/** Result fields a success criterion may name. */
-const RESULT_FIELDS = [
-  'primary.estimate',
-  'primary.lower',
-  'primary.upper',
-  'primary.se',
-  'primary.p',
-  'primary.hr',
-  'primary.logHr',
-  'logrank.statistic',
-  'logrank.p',
-] as const;
-
-/** The variables expressions over patients may read: the model's baseline (non-outcome) variables. */
-export function patientScope(model: CovariateModel): Record<string, VariableInfo> {
-  const scope: Record<string, VariableInfo> = {};
-  for (const name of model.names) {
-    if (model.outcomes.includes(name)) continue;
-    const v = model.variables.get(name)!;
-    scope[name] = isCategoricalKind(v)
-      ? { type: 'text', levels: levelsOf(v)! }
-      : { type: 'number' };
-  }
-  return scope;
-}
-
-/** Loads and checks every input of a protocol: what `ecasim validate` reports on. */
-export function prepareRun(protocolFile: string): PreparedRun {
-  const loaded = loadProtocol(protocolFile);
-  const { protocol, doc } = loaded;
-  const model = loadModel(loaded.shownPaths.model);
-  const outcome = model.variables.get(protocol.outcome);
-  if (outcome === undefined || outcome.kind !== 'time-to-event') {
-    const tte = model.names.filter((n) => model.variables.get(n)!.kind === 'time-to-event');
-    throw problemAt(
-      doc,
-      ['outcome'],
-      outcome === undefined
-        ? `outcome "${protocol.outcome}" is not a variable of the covariate model`
-        : `outcome "${protocol.outcome}" is a ${outcome.kind} variable; this version analyses time-to-event outcomes`,
-      {
-        expected: tte.length
-          ? `a time-to-event variable: ${tte.join(', ')}`
-          : 'a time-to-event variable (the model has none)',
-        actual: protocol.outcome,
-      },
-    );
-  }
-  const treated = loadTreated(loaded.paths.treated, loaded.shownPaths.treated, protocol, model);
-  const scope = patientScope(model);
-  const criteria = protocol.eligibility.map((c, k) => ({
-    name: c.name,
-    expression: compileAt(
-      doc,
-      ['eligibility', k, 'expression'],
-      c.expression,
-      scope,
-      `eligibility criterion "${c.name}"`,
-    ),
-  }));
-  for (const [k, c] of criteria.entries()) {
-    if (c.expression.type !== 'boolean') {
-      throw problemAt(
-        doc,
-        ['eligibility', k, 'expression'],
-        `eligibility criterion "${c.name}" must be a condition (true/false)`,
-        {
-          expected: 'a comparison such as age >= 18',
-          actual: protocol.eligibility[k]!.expression,
-        },
-      );
-    }
-  }
-  compileSuccessCriterion(loaded);
-  const controlSize =
-    protocol.control.size ?? Math.round(protocol.control.ratio! * treated.time.length);
-  if (controlSize < 1) {
-    throw problemAt(doc, ['control', 'ratio'], 'control.ratio gives an empty control arm', {
-      expected: `a ratio of at least ${(1 / treated.time.length).toPrecision(2)}`,
-    });
-  }
-  return {
-    loaded,
-    model,
-    treated,
-    criteria,
-    controlSize,
-    outcomeLabel: outcome.label ?? protocol.outcome,
-  };
-}
-
-function compileSuccessCriterion(loaded: LoadedProtocol) {
-  const scope = Object.fromEntries(RESULT_FIELDS.map((f) => [f, { type: 'number' as const }]));
-  const e = compileAt(
-    loaded.doc,
-    ['successCriterion'],
-    loaded.protocol.successCriterion,
-    scope,
-    'success criterion',
-  );
-  if (e.type !== 'boolean') {
-    throw problemAt(
-      loaded.doc,
-      ['successCriterion'],
-      'the success criterion must be a condition (true/false)',
-      {
-        expected: 'e.g. primary.upper < 1',
-        actual: loaded.protocol.successCriterion,
-      },
-    );
-  }
-  return e;
-}
+export { ARM_LABELS, patientScope, prepareRun, type PreparedRun } from './prepare.js';
 
 export interface RunOptions {
   protocolFile: string;
   /** Overrides the protocol's seed. */
   seed?: number;
+  /** Overrides the protocol's number of replicates. */
+  replicates?: number;
+  /** Worker threads for the replicates (default 1); the output does not depend on it. */
+  workers?: number;
   /** The command line as the user would re-type it (recorded in the manifest and dossier). */
   command: string;
   /** SOURCE_DATE_EPOCH, when set: the only timestamp a run shows. */
   sourceDateEpoch?: string;
   /** The output directory, so the manifest can find the protocol from it. */
   outDir?: string;
+  onProgress?: Progress;
 }
 
 export interface RunOutput {
@@ -187,19 +61,21 @@ export interface RunOutput {
   files: { name: string; content: string }[];
 }
 
-/** Rethrows a statistics failure in the user's terms. */
-function inAnalysis<T>(what: string, f: () => T): T {
-  try {
-    return f();
-  } catch (err) {
-    if (err instanceof StatsError)
-      throw new AnalysisError(`cannot compute ${what}: ${err.message}`);
-    throw err;
-  }
-}
-
 function finiteOrNull(x: number): number | null {
   return Number.isFinite(x) ? x : null;
+}
+
+function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+/** Type-7 quantile (R's default) of sorted values. */
+function quantileSorted(s: readonly number[], p: number): number {
+  const h = (s.length - 1) * p;
+  const lo = Math.floor(h);
+  return s[lo]! + (h - lo) * ((s[Math.min(lo + 1, s.length - 1)] ?? s[lo]!) - s[lo]!);
 }
 
 /** A "nice" step for the number-at-risk table: about six columns. */
@@ -235,79 +111,231 @@ function num(x: number): string {
   return Number.isFinite(x) ? String(Number(x.toPrecision(10))) : 'NA';
 }
 
-/** The virtual control arm as CSV: id, baseline variables, time and event (model time unit). */
+/** The virtual control arms as CSV: replicate, id, baseline variables, time and event (model unit). */
 export function syntheticControlCsv(
   model: CovariateModel,
-  cohort: Cohort,
-  time: Float64Array,
-  event: Uint8Array,
+  replicates: readonly ReplicateOutput[],
 ): string {
   const names = model.names.filter((n) => !model.outcomes.includes(n));
-  const lines = [['id', ...names, 'time', 'event'].map(csvField).join(',')];
-  const width = String(cohort.n).length;
-  for (let i = 0; i < cohort.n; i++) {
-    const row = [`SC-${String(i + 1).padStart(width, '0')}`];
-    for (const name of names) {
-      const c = cohort.columns.get(name)!;
-      row.push(c.kind === 'numeric' ? num(c.values[i]!) : csvField(c.levels[c.codes[i]!]!));
+  const lines = [['replicate', 'id', ...names, 'time', 'event'].map(csvField).join(',')];
+  for (const r of replicates) {
+    const width = String(r.cohort.n).length;
+    for (let i = 0; i < r.cohort.n; i++) {
+      const row = [String(r.index), `SC-${r.index}-${String(i + 1).padStart(width, '0')}`];
+      for (const name of names) {
+        const c = r.cohort.columns.get(name)!;
+        row.push(c.kind === 'numeric' ? num(c.values[i]!) : csvField(c.levels[c.codes[i]!]!));
+      }
+      row.push(num(r.time[i]!), String(r.event[i]));
+      lines.push(row.join(','));
     }
-    row.push(num(time[i]!), String(event[i]));
-    lines.push(row.join(','));
   }
   return lines.join('\n') + '\n';
 }
 
-/** Runs a protocol end to end; returns the output files without writing them. */
-export async function runProtocol(options: RunOptions): Promise<RunOutput> {
-  const prepared = prepareRun(options.protocolFile);
-  const { loaded, model, treated, criteria, controlSize } = prepared;
-  const { protocol, doc } = loaded;
-  const seed = options.seed ?? protocol.control.seed;
-  const warnings: Warning[] = [];
+/** Combines one analysis over the replicates on its combining scale. */
+function combine(
+  key: string,
+  name: string,
+  per: readonly AnalysisEstimate[],
+  confLevel: number,
+  warnings: Warning[],
+): CombinedAnalysis {
+  const first = per[0]!;
+  const c = combineSynthetic(
+    per.map((a) => a.q),
+    per.map((a) => a.u),
+    { confLevel },
+  );
+  for (const w of c.warnings)
+    warnings.push({ ...w, source: key, message: `${name}: ${w.message}` });
+  const back = first.measure === 'hazard-ratio' ? Math.exp : (x: number) => x;
+  const ess = per.every((a) => a.ess)
+    ? {
+        treated: per.reduce((s, a) => s + a.ess!.treated, 0) / per.length,
+        control: per.reduce((s, a) => s + a.ess!.control, 0) / per.length,
+      }
+    : null;
+  return {
+    key,
+    name,
+    measure: first.measure,
+    method: first.method,
+    details: first.details,
+    confLevel,
+    estimate: back(c.estimate),
+    lower: back(c.lower),
+    upper: back(c.upper),
+    logEstimate: c.estimate,
+    se: c.se,
+    df: Number.isFinite(c.df) ? c.df : null,
+    p: c.p,
+    combining: {
+      method: c.method,
+      m: c.m,
+      between: c.between,
+      within: c.within,
+      totalVariance: c.totalVariance,
+    },
+    replicates: per.map((a) => ({ estimate: a.estimate, lower: a.lower, upper: a.upper, p: a.p })),
+    ess,
+  };
+}
 
-  // Replicate 0 of the seed: substream 0 draws patients, substream 1 their censoring.
-  const substream = [0];
-  const replicate = createStream(seed, ...substream);
-  let drawn;
-  try {
-    drawn = drawEligible(
-      model,
-      criteria,
-      controlSize,
-      replicate.substream(0),
-      protocol.control.maxDraws,
-    );
-  } catch (err) {
-    if (!(err instanceof UnreachableTargetError)) throw err;
-    const a = err.attrition;
-    const byCriterion = criteria.map((c, k) => `"${c.name}" excluded ${a.excluded[k]}`).join(', ');
-    throw problemAt(
-      doc,
-      ['eligibility'],
-      `the eligibility criteria cannot be met often enough: ${err.message} ` +
-        `(acceptance rate ${(a.acceptanceRate * 100).toPrecision(2)}%; ${byCriterion}); ` +
-        `${controlSize} eligible virtual patients are needed within control.maxDraws = ${protocol.control.maxDraws}`,
+/** Averages the replicates' balance tables (the same covariates in every replicate). */
+function combineBalance(
+  replicates: readonly ReplicateOutput[],
+  weighted: boolean,
+  estimand: string,
+): Results['balance'] {
+  const tables = replicates.map((r) => r.balance).filter((b) => b !== null);
+  if (tables.length === 0) {
+    return { method: 'cobalt', estimand, weighted, threshold: 0.1, maxAbsSmd: 0, rows: [] };
+  }
+  const mean = (xs: (number | null)[]): number | null =>
+    xs.some((x) => x === null) ? null : xs.reduce<number>((s, x) => s + x!, 0) / xs.length;
+  const threshold = tables[0]!.threshold;
+  const rows: BalanceRowResult[] = tables[0]!.rows.map((row, j) => {
+    const col = tables.map((t) => t.rows[j]!);
+    const smdAfter = weighted ? mean(col.map((r) => r.diff)) : null;
+    const smdBefore = mean(col.map((r) => r.diffUnadjusted));
+    const shown = weighted ? smdAfter : smdBefore;
+    return {
+      name: row.name,
+      type: row.type,
+      meanTreated: mean(col.map((r) => r.mean1Unadjusted))!,
+      meanControl: mean(col.map((r) => r.mean0Unadjusted))!,
+      smdBefore,
+      smdAfter,
+      varianceRatioBefore: mean(col.map((r) => r.varianceRatioUnadjusted)),
+      varianceRatioAfter: weighted ? mean(col.map((r) => r.varianceRatio)) : null,
+      flagged: shown !== null && Math.abs(shown) >= threshold,
+    };
+  });
+  const maxAbsSmd = rows.reduce(
+    (m, r) => Math.max(m, Math.abs((weighted ? r.smdAfter : r.smdBefore) ?? 0)),
+    0,
+  );
+  return { method: 'cobalt', estimand, weighted, threshold, maxAbsSmd, rows };
+}
+
+/** The pooled control curve and the 2.5–97.5% spread of the replicate curves on a grid. */
+function controlArm(
+  replicates: readonly ReplicateOutput[],
+  atRiskTimes: number[],
+  gridEnd: number,
+): ControlArmResult {
+  const n = replicates.reduce((s, r) => s + r.time.length, 0);
+  const time = new Float64Array(n);
+  const event = new Uint8Array(n);
+  let o = 0;
+  for (const r of replicates) {
+    time.set(r.time, o);
+    event.set(r.event, o);
+    o += r.time.length;
+  }
+  const pooled = armResult(ARM_LABELS.control, kaplanMeier(time, event), atRiskTimes);
+  // The pooled curve has m times the patients of one arm: its pointwise band would be too narrow,
+  // so the band shown is the spread of the replicate curves instead.
+  const m = replicates.length;
+  pooled.km.lower = pooled.km.lower.map(() => null);
+  pooled.km.upper = pooled.km.upper.map(() => null);
+  pooled.atRisk.nRisk = pooled.atRisk.nRisk.map((v) => v / m);
+  const grid = Array.from({ length: 101 }, (_, k) => (gridEnd * k) / 100);
+  const curves = replicates.map((r) => {
+    const fit = kaplanMeier(r.time, r.event);
+    const last = fit.time[fit.time.length - 1]!;
+    const inside = grid.filter((t) => t <= last);
+    const s = inside.length > 0 ? Array.from(survivalAt(fit, inside).surv) : [];
+    return grid.map((_, k) => (k < s.length ? s[k]! : NaN));
+  });
+  const lower: number[] = [];
+  const upper: number[] = [];
+  const kept: number[] = [];
+  grid.forEach((t, k) => {
+    const vals = curves.map((c) => c[k]!).filter((v) => Number.isFinite(v));
+    if (vals.length < m) return; // beyond some replicate's follow-up
+    vals.sort((a, b) => a - b);
+    kept.push(t);
+    lower.push(quantileSorted(vals, 0.025));
+    upper.push(quantileSorted(vals, 0.975));
+  });
+  return {
+    ...pooled,
+    n: Math.round(n / m),
+    events: replicates.reduce((s, r) => s + r.control.events, 0) / m,
+    perReplicate: replicates.map((r) => ({
+      n: r.control.n,
+      events: r.control.events,
+      median: r.control.median.estimate,
+    })),
+    spread: { time: kept, lower, upper },
+  };
+}
+
+/**
+ * One warning per (code, source) over all replicates, saying in how many replicates it arose;
+ * when the messages differ (e.g. numbers), the first replicate's is shown as an example.
+ */
+function aggregateWarnings(replicates: readonly ReplicateOutput[]): Warning[] {
+  const groups = new Map<string, { w: Warning; first: number; count: number; same: boolean }>();
+  for (const r of replicates) {
+    const seen = new Set<string>();
+    for (const w of r.warnings) {
+      const key = `${w.code}\u0000${w.source ?? ''}`;
+      const g = groups.get(key);
+      if (!g) groups.set(key, { w, first: r.index, count: 1, same: true });
+      else {
+        if (!seen.has(key)) g.count++;
+        if (g.w.message !== w.message) g.same = false;
+      }
+      seen.add(key);
+    }
+  }
+  const m = replicates.length;
+  return [...groups.values()].map(({ w, first, count, same }) => ({
+    ...w,
+    message: same
+      ? `${w.message} (in ${count} of ${m} replicates)`
+      : `in ${count} of ${m} replicates, e.g. replicate ${first}: ${w.message}`,
+  }));
+}
+
+function parseEpoch(value: string | undefined): string | undefined {
+  if (value === undefined || value === '') return undefined;
+  const s = Number(value);
+  if (!Number.isInteger(s) || s < 0) {
+    throw new InputError(
+      `SOURCE_DATE_EPOCH must be a whole number of seconds since 1970, found "${value}"`,
       {
-        expected: `criteria that at least ${((controlSize / protocol.control.maxDraws) * 100).toPrecision(2)}% of the modelled population meets`,
-        actual: `acceptance rate ${(a.acceptanceRate * 100).toPrecision(3)}%`,
-        hint: 'check the criteria against the model levels and ranges, or raise control.maxDraws',
+        field: 'SOURCE_DATE_EPOCH',
+        hint: 'unset it, or set it to e.g. the commit time: git log -1 --format=%ct',
       },
     );
   }
-  const { cohort, attrition } = drawn;
-  const latent = (cohort.columns.get(protocol.outcome) as { values: Float64Array }).values;
-  const fu = protocol.followUp;
-  const censored = inAnalysis('the censoring of the control arm', () =>
-    applyCensoring(
-      latent,
-      {
-        accrual: { duration: fu.accrual, shape: 'uniform' },
-        studyDuration: fu.studyDuration,
-        dropoutRate: fu.dropoutRate,
-      },
-      replicate.substream(1),
-    ),
+  return new Date(s * 1000).toISOString();
+}
+
+/** Runs a protocol end to end; returns the output files without writing them. */
+export async function runProtocol(options: RunOptions): Promise<RunOutput> {
+  const prepared: PreparedRun = prepareRun(options.protocolFile);
+  const { loaded, model, treated, criteria, controlSize } = prepared;
+  const { protocol, doc } = loaded;
+  const seed = options.seed ?? protocol.control.seed;
+  const m = options.replicates ?? protocol.control.replicates;
+  const alpha = protocol.analysis.alpha;
+  const confLevel = 1 - alpha;
+  const warnings: Warning[] = [];
+
+  const replicates = await runReplicates(
+    prepared,
+    options.protocolFile,
+    seed,
+    m,
+    options.workers ?? 1,
+    options.onProgress,
   );
+  warnings.push(...aggregateWarnings(replicates));
 
   // Treated patients outside the criteria are worth a warning: the arms should be comparable.
   const present = criteria.filter((c) =>
@@ -327,81 +355,75 @@ export async function runProtocol(options: RunOptions): Promise<RunOutput> {
     });
   }
 
-  // Both arms stacked: treated first (group 1), then control (group 0).
-  const nT = treated.time.length;
-  const nC = cohort.n;
-  const time = new Float64Array(nT + nC);
-  const status = new Float64Array(nT + nC);
-  const group = new Float64Array(nT + nC);
-  time.set(treated.time);
-  time.set(censored.time, nT);
-  for (let i = 0; i < nT; i++) [status[i], group[i]] = [treated.event[i]!, 1];
-  for (let i = 0; i < nC; i++) status[nT + i] = censored.event[i]!;
-
-  const kmT = inAnalysis('the Kaplan–Meier estimate of the treated arm', () =>
-    kaplanMeier(treated.time, treated.event),
+  const kmT = kaplanMeier(treated.time, treated.event);
+  for (const w of kmT.warnings)
+    if (w.code !== 'ci-undefined') warnings.push({ ...w, source: 'arms.treated' });
+  const maxTime = Math.max(
+    kmT.time[kmT.time.length - 1]!,
+    ...replicates.map((r) => Math.max(...r.time)),
   );
-  const kmC = inAnalysis('the Kaplan–Meier estimate of the control arm', () =>
-    kaplanMeier(censored.time, censored.event),
-  );
-  const lr = inAnalysis('the log-rank test', () => logRank(time, status, group));
-  const cox = inAnalysis('the Cox model for the primary analysis', () =>
-    fitCox({ time, status, x: [group], names: ['treated'] }, { ties: 'efron' }),
-  );
-  // Undefined log-scale limits where a curve reaches 0 are routine (R prints NA); the table shows "—".
-  const routine = new Set(['ci-undefined']);
-  for (const [fit, source] of [
-    [kmT, 'arms.treated'],
-    [kmC, 'arms.control'],
-  ] as const) {
-    for (const w of fit.warnings) if (!routine.has(w.code)) warnings.push({ ...w, source });
-  }
-  for (const w of cox.warnings) warnings.push({ ...w, source: 'primary' });
-  const logHr = cox.coef[0]!;
-  if (!Number.isFinite(logHr) || !Number.isFinite(cox.se[0]!)) {
-    throw new AnalysisError('the primary Cox model gave no finite hazard ratio', {
-      hint: 'check that both arms have events',
-    });
-  }
-
-  const maxTime = Math.max(kmT.time[kmT.time.length - 1]!, kmC.time[kmC.time.length - 1]!);
   const step = atRiskStep(maxTime);
   const atRiskTimes: number[] = [];
   for (let t = 0; t <= maxTime; t += step) atRiskTimes.push(t);
 
-  const primary = {
-    measure: 'hazard-ratio' as const,
-    method: 'cox-unadjusted',
-    ties: cox.ties,
-    variance: cox.variance,
-    confLevel: cox.confLevel,
-    estimate: cox.hr[0]!,
-    lower: cox.lower[0]!,
-    upper: cox.upper[0]!,
-    se: cox.se[0]!,
-    p: cox.p[0]!,
-    df: null,
-    hr: cox.hr[0]!,
-    logHr,
-    iterations: cox.iterations,
-  };
-  const logrank = { statistic: lr.statistic, df: lr.df, p: lr.p, method: lr.method };
-  const successExpr = compileSuccessCriterion(loaded);
-  const rounded = roundDeep({ primary, logrank });
-  const lookup: Record<string, number> = {
-    'primary.estimate': rounded.primary.estimate,
-    'primary.lower': rounded.primary.lower,
-    'primary.upper': rounded.primary.upper,
-    'primary.se': rounded.primary.se,
-    'primary.p': rounded.primary.p,
-    'primary.hr': rounded.primary.hr,
-    'primary.logHr': rounded.primary.logHr,
-    'logrank.statistic': rounded.logrank.statistic,
-    'logrank.p': rounded.logrank.p,
-  };
-  const met = successExpr.evaluate((name) => lookup[name]!, 0) === true;
+  const combined = prepared.analyses.map((a, k) =>
+    combine(
+      a.key,
+      a.name,
+      replicates.map((r) => r.analyses[k]!),
+      confLevel,
+      warnings,
+    ),
+  );
+  const primary = combined[0]!;
+  const primarySpec = prepared.analyses[0]!.spec;
+  const balance = combineBalance(
+    replicates,
+    primarySpec.method === 'cox-iptw',
+    primarySpec.weighting.estimand,
+  );
+  const sens = protocol.analysis.sensitivity;
+  let controlEvents = 0;
+  let controlN = 0;
+  for (const r of replicates)
+    [controlEvents, controlN] = [controlEvents + r.control.events, controlN + r.control.n];
+  const isHr = primary.measure === 'hazard-ratio';
+  const rareOutcome = sens.eValue?.rareOutcome ?? controlEvents / controlN < 0.15;
+  const ev =
+    sens.eValue && isHr
+      ? eValue(primary.estimate, primary.lower, primary.upper, { rare: rareOutcome })
+      : null;
+  const direction = primary.estimate < 1 ? 'benefit' : 'harm';
+  const tp =
+    sens.tippingPoint && isHr
+      ? tippingPoint(primary.logEstimate, primary.se, { alpha, direction })
+      : null;
+  const phReps = sens.phTest
+    ? replicates.map((r) => r.analyses[0]!.phTest).filter((z) => z !== undefined)
+    : [];
 
-  let remaining = attrition.drawn;
+  const metricScope: Record<string, number> = {
+    'primary.estimate': primary.estimate,
+    'primary.lower': primary.lower,
+    'primary.upper': primary.upper,
+    'primary.se': primary.se,
+    'primary.p': primary.p,
+    'primary.df': primary.df ?? Infinity,
+    'primary.logEstimate': primary.logEstimate,
+    'balance.maxAbsSmd': balance.maxAbsSmd,
+    'ess.control': primary.ess?.control ?? NaN,
+  };
+  const roundedScope = roundDeep(metricScope);
+  const met = prepared.successCriterion.evaluate((name) => roundedScope[name]!, 0) === true;
+
+  let remaining = 0;
+  const drawn = replicates.reduce((s, r) => s + r.attrition.drawn, 0);
+  remaining = drawn;
+  const excluded = criteria.map((_, k) =>
+    replicates.reduce((s, r) => s + r.attrition.excluded[k]!, 0),
+  );
+  const accepted = replicates.reduce((s, r) => s + r.attrition.accepted, 0);
+  const fu = protocol.followUp;
   const prov = model.model.provenance;
   const results: Results = roundDeep({
     schema: RESULTS_SCHEMA,
@@ -427,8 +449,9 @@ export async function runProtocol(options: RunOptions): Promise<RunOutput> {
     control: {
       mode: protocol.control.mode,
       size: controlSize,
-      replicates: 1,
-      substream,
+      replicates: m,
+      substreams:
+        'replicate r draws from substream (seed, r): (r, 0) the patients, (r, 1) their censoring',
       eligibility: protocol.eligibility.map((c) => ({ name: c.name, expression: c.expression })),
       followUp: {
         accrual: fu.accrual,
@@ -438,18 +461,18 @@ export async function runProtocol(options: RunOptions): Promise<RunOutput> {
       },
     },
     attrition: {
-      drawn: attrition.drawn,
+      drawn,
       steps: criteria.map((c, k) => {
-        remaining -= attrition.excluded[k]!;
+        remaining -= excluded[k]!;
         return {
           criterion: c.name,
           expression: protocol.eligibility[k]!.expression,
-          excluded: attrition.excluded[k]!,
+          excluded: excluded[k]!,
           remaining,
         };
       }),
-      accepted: attrition.accepted,
-      acceptanceRate: attrition.acceptanceRate,
+      accepted,
+      acceptanceRate: accepted / drawn,
     },
     model: {
       registry: prov.registry,
@@ -460,16 +483,53 @@ export async function runProtocol(options: RunOptions): Promise<RunOutput> {
     },
     arms: {
       treated: armResult(ARM_LABELS.treated, kmT, atRiskTimes),
-      control: armResult(ARM_LABELS.control, kmC, atRiskTimes),
+      control: controlArm(replicates, atRiskTimes, maxTime),
     },
-    logrank,
+    logrank: {
+      method: 'log-rank',
+      df: 1,
+      medianStatistic: median(replicates.map((r) => r.logrank.statistic)),
+      medianP: median(replicates.map((r) => r.logrank.p)),
+      replicates: replicates.map((r) => ({ statistic: r.logrank.statistic, p: r.logrank.p })),
+    },
     primary,
+    secondary: combined.slice(1),
+    balance,
+    sensitivity: {
+      eValue: ev
+        ? { rareOutcome, estimate: ev.estimate, limit: ev.limit, method: ev.method }
+        : null,
+      tippingPoint: tp
+        ? {
+            shift: tp.shift,
+            estimate: tp.estimate,
+            direction,
+            grid: tp.grid.map((g) => ({
+              shift: g.shift,
+              estimate: g.estimate,
+              lower: g.lower,
+              upper: g.upper,
+              significant: g.significant,
+            })),
+          }
+        : null,
+      phTest:
+        sens.phTest && phReps.length > 0
+          ? {
+              transform: sens.phTest.transform,
+              medianP: median(phReps.map((z) => z.p)),
+              fractionBelowAlpha: phReps.filter((z) => z.p < alpha).length / phReps.length,
+              replicates: phReps,
+            }
+          : null,
+    },
+    alpha,
     successCriterion: { expression: protocol.successCriterion, met },
     warnings,
   } satisfies Results);
 
   const resultsJson = toJsonText(results);
-  const csv = syntheticControlCsv(model, cohort, censored.time, censored.event);
+  const csv = syntheticControlCsv(model, replicates);
   const versions = softwareVersions();
   const inputs: FileRecord[] = [
     { role: 'protocol', path: doc.file, sha256: sha256(doc.source) },
@@ -483,7 +543,7 @@ export async function runProtocol(options: RunOptions): Promise<RunOutput> {
   const resultsDigest = sha256(resultsJson);
   const outputsBeforeDossier: FileRecord[] = [
     { role: 'results', path: 'results.json', sha256: resultsDigest },
-    { role: 'synthetic control arm', path: 'synthetic-control.csv', sha256: sha256(csv) },
+    { role: 'synthetic control arms', path: 'synthetic-control.csv', sha256: sha256(csv) },
   ];
   const createdAt = parseEpoch(options.sourceDateEpoch);
   const repro: ReproInfo = {
@@ -509,6 +569,7 @@ export async function runProtocol(options: RunOptions): Promise<RunOutput> {
           ? null
           : relative(resolve(options.outDir), resolve(options.protocolFile)),
       seedOverride: options.seed ?? null,
+      replicatesOverride: options.replicates ?? null,
       sourceDateEpoch: options.sourceDateEpoch ?? null,
     },
     ecasim: versions.ecasim,
@@ -533,19 +594,4 @@ export async function runProtocol(options: RunOptions): Promise<RunOutput> {
       { name: 'manifest.json', content: toJsonText(manifest) },
     ],
   };
-}
-
-function parseEpoch(value: string | undefined): string | undefined {
-  if (value === undefined || value === '') return undefined;
-  const s = Number(value);
-  if (!Number.isInteger(s) || s < 0) {
-    throw new InputError(
-      `SOURCE_DATE_EPOCH must be a whole number of seconds since 1970, found "${value}"`,
-      {
-        field: 'SOURCE_DATE_EPOCH',
-        hint: 'unset it, or set it to e.g. the commit time: git log -1 --format=%ct',
-      },
-    );
-  }
-  return new Date(s * 1000).toISOString();
 }

@@ -31,17 +31,28 @@ describe('ecasim run on the flagship example', () => {
     expect(ws.list().filter((n) => n.includes('partial'))).toEqual([]);
   });
 
-  test('results.json has the stable keys and a hazard ratio consistent with its interval', () => {
+  test('results.json has the stable keys and estimates consistent with their intervals', () => {
     const r = JSON.parse(read(first, 'results.json'));
     expect(r.schema).toBe('ecasim-results/1');
     expect(r.primary.measure).toBe('hazard-ratio');
+    expect(r.primary.method).toBe('cox-iptw');
     expect(r.primary.lower).toBeLessThan(r.primary.estimate);
     expect(r.primary.estimate).toBeLessThan(r.primary.upper);
-    expect(r.primary.hr).toBeCloseTo(Math.exp(r.primary.logHr), 8);
+    expect(r.primary.estimate).toBeCloseTo(Math.exp(r.primary.logEstimate), 8);
+    expect(r.primary.replicates).toHaveLength(20);
+    expect(r.secondary.map((a: { name: string }) => a.name)).toEqual([
+      'Unadjusted Cox',
+      'Covariate-adjusted Cox',
+      'RMST difference at 24 months',
+    ]);
     expect(r.arms.treated.n).toBe(120);
     expect(r.arms.control.n).toBe(400);
-    expect(r.attrition.accepted).toBe(400);
-    expect(r.attrition.steps.map((s: { remaining: number }) => s.remaining).at(-1)).toBe(400);
+    expect(r.control.replicates).toBe(20);
+    expect(r.attrition.accepted).toBe(20 * 400);
+    expect(r.attrition.steps.map((s: { remaining: number }) => s.remaining).at(-1)).toBe(20 * 400);
+    expect(r.balance.weighted).toBe(true);
+    expect(r.balance.rows.map((b: { name: string }) => b.name)).toContain('age');
+    expect(r.sensitivity.eValue.estimate).toBeGreaterThan(1);
     expect(typeof r.successCriterion.met).toBe('boolean');
   });
 
@@ -62,7 +73,7 @@ describe('ecasim run on the flagship example', () => {
     const html = read(first, 'dossier.html');
     const r = JSON.parse(read(first, 'results.json'));
     expect(html).toContain('XTR-301-OS');
-    expect(html).toContain(r.primary.hr.toFixed(2));
+    expect(html).toContain(r.primary.estimate.toFixed(2));
     expect(html).toMatch(
       /<svg role="img"[^>]*><title>Overall survival: Kaplan–Meier estimates by arm<\/title>/,
     );
@@ -156,11 +167,14 @@ describe('ecasim verify', () => {
 });
 
 describe('help, version and validate', () => {
-  test.each([['run'], ['validate'], ['schema'], ['verify'], ['analyze']])('%s --help', async (cmd) => {
-    const r = await ecasim([cmd, '--help']);
-    expect(r.code).toBe(EXIT.ok);
-    expect(r.stdout).toContain(`ecasim ${cmd}`);
-  });
+  test.each([['run'], ['validate'], ['schema'], ['verify'], ['analyze']])(
+    '%s --help',
+    async (cmd) => {
+      const r = await ecasim([cmd, '--help']);
+      expect(r.code).toBe(EXIT.ok);
+      expect(r.stdout).toContain(`ecasim ${cmd}`);
+    },
+  );
 
   test('--version prints the package version', async () => {
     const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));

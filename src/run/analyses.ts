@@ -1,0 +1,225 @@
+/**
+ * One analysis of the treated arm against one synthetic control arm, as the protocol's analysis
+ * plan names it: Cox unadjusted, Cox adjusted for covariates, Cox weighted by the propensity score
+ * (robust variance), or the RMST difference. The estimate is returned on the scale the replicates
+ * are combined on (log HR, or the difference itself) with its variance.
+ */
+import { AnalysisError } from '../errors.js';
+import type { AnalysisSpec } from '../protocol/schema.js';
+import type { Warning } from '../results.js';
+import type { Cohort } from '../simulate/columns.js';
+import { standardizedDifferences, type BalanceResult } from '../stats/balance.js';
+import { fitCox, type CoxData, type CoxFit } from '../stats/cox.js';
+import { coxZph } from '../stats/cox-zph.js';
+import { StatsError } from '../stats/errors.js';
+import { estimatePropensity } from '../stats/propensity.js';
+import { rmst } from '../stats/rmst.js';
+
+/** Both arms stacked (treated first), with their baseline covariates. */
+export interface StackedArms {
+  time: Float64Array;
+  status: Float64Array;
+  /** 1 = treated, 0 = control. */
+  group: Float64Array;
+  covariates: Cohort;
+}
+
+export interface Design {
+  x: Float64Array[];
+  names: string[];
+  /** Covariate columns dropped because they are constant in these data. */
+  dropped: string[];
+}
+
+/**
+ * Model columns for `covariates`: numeric variables as they are; a categorical variable as
+ * indicators of its levels after the first (the reference), named `variable=level`. Columns
+ * constant in these data (e.g. a level no patient has) are dropped and listed.
+ */
+export function designMatrix(cohort: Cohort, covariates: readonly string[]): Design {
+  const x: Float64Array[] = [];
+  const names: string[] = [];
+  const dropped: string[] = [];
+  const push = (name: string, col: Float64Array): void => {
+    let constant = true;
+    for (let i = 1; i < col.length && constant; i++) if (col[i] !== col[0]) constant = false;
+    if (constant) dropped.push(name);
+    else {
+      x.push(col);
+      names.push(name);
+    }
+  };
+  for (const name of covariates) {
+    const c = cohort.columns.get(name);
+    if (c === undefined)
+      throw new Error(`internal: covariate ${name} missing from the stacked arms`);
+    if (c.kind === 'numeric') push(name, c.values);
+    else {
+      for (let level = 1; level < c.levels.length; level++) {
+        push(
+          `${name}=${c.levels[level]}`,
+          Float64Array.from(c.codes, (k) => (k === level ? 1 : 0)),
+        );
+      }
+    }
+  }
+  return { x, names, dropped };
+}
+
+export interface AnalysisEstimate {
+  measure: 'hazard-ratio' | 'rmst-difference';
+  /** Combining scale: the log HR, or the RMST difference. */
+  q: number;
+  /** Variance of q. */
+  u: number;
+  estimate: number;
+  lower: number;
+  upper: number;
+  p: number;
+  method: string;
+  details: Record<string, string | number | boolean | null>;
+  /** Propensity weighting only: effective sample sizes and balance before/after weighting. */
+  ess?: { treated: number; control: number };
+  balance?: BalanceResult;
+  /** Propensity weighting only: the balancing weight of every unit (0 when trimmed). */
+  weights?: Float64Array;
+  /** Cox analyses: the cox.zph global test of this model, when asked for. */
+  phTest?: { statistic: number; df: number; p: number };
+  warnings: Warning[];
+}
+
+function inAnalysis<T>(what: string, f: () => T): T {
+  try {
+    return f();
+  } catch (err) {
+    if (err instanceof StatsError)
+      throw new AnalysisError(`cannot compute ${what}: ${err.message}`);
+    throw err;
+  }
+}
+
+function hazardRatio(
+  fit: CoxFit,
+  method: string,
+  details: AnalysisEstimate['details'],
+): AnalysisEstimate {
+  const logHr = fit.coef[0]!;
+  const se = fit.se[0]!;
+  if (!Number.isFinite(logHr) || !Number.isFinite(se)) {
+    throw new AnalysisError(`the ${method} model gave no finite hazard ratio`, {
+      hint: 'check that both arms have events',
+    });
+  }
+  return {
+    measure: 'hazard-ratio',
+    q: logHr,
+    u: se * se,
+    estimate: fit.hr[0]!,
+    lower: fit.lower[0]!,
+    upper: fit.upper[0]!,
+    p: fit.p[0]!,
+    method,
+    details: {
+      ties: fit.ties,
+      variance: fit.variance,
+      iterations: fit.iterations,
+      converged: fit.converged,
+      ...details,
+    },
+    warnings: fit.warnings.map((w) => ({ ...w })),
+  };
+}
+
+/** Runs `spec` on the stacked arms. `phTransform` adds the cox.zph test to Cox analyses. */
+export function runAnalysis(
+  spec: AnalysisSpec,
+  arms: StackedArms,
+  label: string,
+  phTransform?: 'km' | 'rank' | 'log' | 'identity',
+): AnalysisEstimate {
+  const { time, status, group } = arms;
+  if (spec.method === 'rmst') {
+    const r = inAnalysis(`the RMST difference (${label})`, () =>
+      rmst(time, status, group, spec.tau !== undefined ? { tau: spec.tau } : {}),
+    );
+    return {
+      measure: 'rmst-difference',
+      q: r.difference.estimate,
+      u: r.difference.se ** 2,
+      estimate: r.difference.estimate,
+      lower: r.difference.lower,
+      upper: r.difference.upper,
+      p: r.difference.p,
+      method: 'rmst',
+      details: { tau: r.tau, tauDefault: r.tauDefault, variance: r.variance },
+      warnings: r.warnings.map((w) => ({ ...w })),
+    };
+  }
+  const design = designMatrix(
+    arms.covariates,
+    spec.method === 'cox-unadjusted' ? [] : spec.covariates,
+  );
+  const warnings: Warning[] = design.dropped.map((d) => ({
+    code: 'constant-covariate',
+    message: `${d} is constant in these data and was left out of the ${label} model`,
+  }));
+  let est: AnalysisEstimate;
+  let data: CoxData;
+  let phTest: AnalysisEstimate['phTest'];
+  if (spec.method === 'cox-iptw') {
+    const ps = inAnalysis(`the propensity score model (${label})`, () =>
+      estimatePropensity(group, design.x, design.names, {
+        estimand: spec.weighting.estimand,
+        ...(spec.weighting.trim !== undefined ? { trim: spec.weighting.trim } : {}),
+      }),
+    );
+    // Trimmed units have weight 0; Cox needs positive weights, so they are left out.
+    const keep: number[] = [];
+    for (let i = 0; i < ps.weights.length; i++) if (ps.weights[i]! > 0) keep.push(i);
+    const pick = (a: Float64Array): Float64Array => Float64Array.from(keep, (i) => a[i]!);
+    data = {
+      time: pick(time),
+      status: pick(status),
+      x: [pick(group)],
+      names: ['treated'],
+      weights: pick(ps.weights),
+      cluster: Int32Array.from(keep.keys()),
+    };
+    const fit = inAnalysis(`the weighted Cox model (${label})`, () =>
+      fitCox(data, { ties: spec.ties, robust: true }),
+    );
+    if (phTransform) {
+      const z = inAnalysis(`the proportional-hazards test (${label})`, () =>
+        coxZph(fit, data, { transform: phTransform }),
+      );
+      phTest = { statistic: z.global.statistic, df: z.global.df, p: z.global.p };
+    }
+    est = hazardRatio(fit, 'cox-iptw', {
+      estimand: ps.estimand,
+      trimmed: keep.length < ps.weights.length ? ps.weights.length - keep.length : 0,
+    });
+    est.ess = { treated: ps.ess.treated, control: ps.ess.control };
+    est.weights = ps.weights;
+    est.balance = standardizedDifferences(design.x, design.names, group, {
+      weights: ps.weights,
+      estimand: spec.weighting.estimand,
+    });
+    warnings.push(
+      ...ps.warnings.map((w) => ({ ...w })),
+      ...est.balance.warnings.map((w) => ({ ...w })),
+    );
+  } else {
+    data = { time, status, x: [group, ...design.x], names: ['treated', ...design.names] };
+    const fit = inAnalysis(`the Cox model (${label})`, () => fitCox(data, { ties: spec.ties }));
+    est = hazardRatio(fit, spec.method, { covariates: design.names.join(', ') || null });
+    if (phTransform) {
+      const z = inAnalysis(`the proportional-hazards test (${label})`, () =>
+        coxZph(fit, data, { transform: phTransform }),
+      );
+      phTest = { statistic: z.global.statistic, df: z.global.df, p: z.global.p };
+    }
+  }
+  if (phTest) est.phTest = phTest;
+  est.warnings.unshift(...warnings);
+  return est;
+}

@@ -1,0 +1,139 @@
+/**
+ * One replicate of a run: draw an eligible synthetic control arm from substream (seed, r), censor
+ * it, and run every analysis of the plan against the treated arm. A replicate depends only on the
+ * prepared inputs, the seed and its index — never on which worker runs it or in what order.
+ */
+import { problemAt } from '../io/document.js';
+import type { Warning } from '../results.js';
+import { createStream } from '../random/index.js';
+import { applyCensoring } from '../simulate/censoring.js';
+import { concatCohorts, type Cohort } from '../simulate/columns.js';
+import { drawEligible, UnreachableTargetError, type Attrition } from '../simulate/eligibility.js';
+import { kaplanMeier } from '../stats/km.js';
+import { logRank } from '../stats/logrank.js';
+import { designMatrix, runAnalysis, type AnalysisEstimate } from './analyses.js';
+import { standardizedDifferences, type BalanceResult } from '../stats/balance.js';
+import type { PreparedRun } from './prepare.js';
+
+export interface ReplicateOutput {
+  index: number;
+  attrition: Attrition;
+  control: {
+    n: number;
+    events: number;
+    median: { estimate: number | null; lower: number | null; upper: number | null };
+  };
+  /** The control arm's baseline covariates and observed times (model unit). */
+  cohort: Cohort;
+  time: Float64Array;
+  event: Uint8Array;
+  analyses: AnalysisEstimate[];
+  /** Balance of every baseline covariate the treated data have (weighted by the primary analysis when it weights). */
+  balance: BalanceResult | null;
+  logrank: { statistic: number; df: number; p: number };
+  warnings: Warning[];
+}
+
+/** Substreams below (seed, replicate): 0 draws patients, 1 censors them. */
+export const SUBSTREAMS = { patients: 0, censoring: 1 } as const;
+
+/** Runs replicate `index` of a prepared run. */
+export function runReplicate(prepared: PreparedRun, seed: number, index: number): ReplicateOutput {
+  const { loaded, model, treated, criteria, controlSize } = prepared;
+  const { protocol, doc } = loaded;
+  const stream = createStream(seed, index);
+  let drawn;
+  try {
+    drawn = drawEligible(
+      model,
+      criteria,
+      controlSize,
+      stream.substream(SUBSTREAMS.patients),
+      protocol.control.maxDraws,
+    );
+  } catch (err) {
+    if (!(err instanceof UnreachableTargetError)) throw err;
+    const a = err.attrition;
+    const byCriterion = criteria.map((c, k) => `"${c.name}" excluded ${a.excluded[k]}`).join(', ');
+    throw problemAt(
+      doc,
+      ['eligibility'],
+      `the eligibility criteria cannot be met often enough: ${err.message} ` +
+        `(acceptance rate ${(a.acceptanceRate * 100).toPrecision(2)}%; ${byCriterion}); ` +
+        `${controlSize} eligible virtual patients are needed within control.maxDraws = ${protocol.control.maxDraws}`,
+      {
+        expected: `criteria that at least ${((controlSize / protocol.control.maxDraws) * 100).toPrecision(2)}% of the modelled population meets`,
+        actual: `acceptance rate ${(a.acceptanceRate * 100).toPrecision(3)}%`,
+        hint: 'check the criteria against the model levels and ranges, or raise control.maxDraws',
+      },
+    );
+  }
+  const { cohort, attrition } = drawn;
+  const latent = (cohort.columns.get(protocol.outcome) as { values: Float64Array }).values;
+  const fu = protocol.followUp;
+  const censored = applyCensoring(
+    latent,
+    {
+      accrual: { duration: fu.accrual, shape: 'uniform' },
+      studyDuration: fu.studyDuration,
+      dropoutRate: fu.dropoutRate,
+    },
+    stream.substream(SUBSTREAMS.censoring),
+  );
+
+  const nT = treated.time.length;
+  const nC = cohort.n;
+  const time = new Float64Array(nT + nC);
+  const status = new Float64Array(nT + nC);
+  const group = new Float64Array(nT + nC);
+  time.set(treated.time);
+  time.set(censored.time, nT);
+  for (let i = 0; i < nT; i++) [status[i], group[i]] = [treated.event[i]!, 1];
+  for (let i = 0; i < nC; i++) status[nT + i] = censored.event[i]!;
+  // Baseline covariates of both arms, for adjusted and weighted analyses (treated first).
+  const baseline = [...treated.covariates.columns.keys()];
+  const pickColumns = (c: Cohort): Cohort => ({
+    n: c.n,
+    columns: new Map(baseline.map((name) => [name, c.columns.get(name)!])),
+  });
+  const stacked = concatCohorts([pickColumns(treated.covariates), pickColumns(cohort)]);
+
+  const ph = protocol.analysis.sensitivity.phTest?.transform;
+  const analyses = prepared.analyses.map((a) =>
+    runAnalysis(
+      a.spec,
+      { time, status, group, covariates: stacked },
+      a.name,
+      a.key === 'primary' ? ph : undefined,
+    ),
+  );
+  const primary = analyses[0]!;
+  const all = designMatrix(stacked, baseline);
+  const balance =
+    all.x.length === 0
+      ? null
+      : standardizedDifferences(all.x, all.names, group, {
+          ...(primary.weights ? { weights: primary.weights } : {}),
+          estimand: prepared.analyses[0]!.spec.weighting.estimand,
+        });
+  const km = kaplanMeier(censored.time, censored.event);
+  const lr = logRank(time, status, group);
+  let events = 0;
+  for (const e of censored.event) events += e;
+  const warnings: Warning[] = [];
+  for (const [k, a] of analyses.entries()) {
+    for (const w of a.warnings) warnings.push({ ...w, source: prepared.analyses[k]!.key });
+  }
+  return {
+    index,
+    attrition,
+    control: { n: nC, events, median: km.median },
+    cohort,
+    time: censored.time,
+    event: censored.event,
+    analyses,
+    balance,
+    logrank: { statistic: lr.statistic, df: lr.df, p: lr.p },
+    warnings,
+  };
+}

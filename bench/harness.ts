@@ -48,7 +48,10 @@ export function hasR(): boolean {
 }
 
 /** Writes columns as a CSV into a fresh temp directory; returns its path and a cleanup. */
-export function writeCsv(columns: Record<string, ArrayLike<number>>): { file: string; cleanup: () => void } {
+export function writeCsv(columns: Record<string, ArrayLike<number>>): {
+  file: string;
+  cleanup: () => void;
+} {
   const dir = mkdtempSync(join(tmpdir(), 'ecasim-bench-'));
   const names = Object.keys(columns);
   const n = columns[names[0]!]!.length;
@@ -79,9 +82,14 @@ cat(median(ts) * 1000)
 
 export function report(results: BenchResult[]): void {
   for (const r of results) {
-    const parts = [`${r.name.padEnd(48)} median ${r.medianMs.toFixed(1).padStart(9)} ms (${r.runs} runs)`];
+    const parts = [
+      `${r.name.padEnd(48)} median ${r.medianMs.toFixed(1).padStart(9)} ms (${r.runs} runs)`,
+    ];
     if (r.rMedianMs !== undefined) {
-      parts.push(`R ${r.rMedianMs.toFixed(1)} ms`, `ratio ${(r.rMedianMs / r.medianMs).toFixed(1)}x faster`);
+      parts.push(
+        `R ${r.rMedianMs.toFixed(1)} ms`,
+        `ratio ${(r.rMedianMs / r.medianMs).toFixed(1)}x faster`,
+      );
     }
     if (r.peakMiB !== undefined) parts.push(`peak ${r.peakMiB.toFixed(0)} MiB`);
     if (r.note) parts.push(r.note);

@@ -137,7 +137,18 @@ export interface Results {
     population: string | null;
     n: number | null;
     derivation: string;
+    epsilon: number | null;
+    /** The network, for its figure: variables with labels, units, kinds and parents. */
+    variables: {
+      name: string;
+      label: string;
+      unit: string | null;
+      kind: string;
+      parents: string[];
+    }[];
   };
+  /** Baseline characteristics by arm (control: all replicates together). */
+  table1: Table1Row[];
   arms: { treated: ArmResult; control: ControlArmResult };
   /** Log-rank per replicate, with the median statistic and p over replicates. */
   logrank: {
@@ -156,6 +167,8 @@ export interface Results {
     threshold: number;
     maxAbsSmd: number;
     rows: BalanceRowResult[];
+    /** Propensity weighting: distribution of the scores by arm (mean count per bin over replicates). */
+    propensity: { breaks: number[]; treated: number[]; control: number[] } | null;
   };
   sensitivity: {
     eValue: { rareOutcome: boolean; estimate: number; limit: number | null; method: string } | null;
@@ -210,6 +223,9 @@ export interface Manifest {
   outputs: FileRecord[];
   resultsDigest: string;
 }
+
+export type { Table1Row } from './run/table1.js';
+import type { Table1Row } from './run/table1.js';
 
 /**
  * Rounds every number in a JSON-bound value to `digits` significant digits, so results (and their

@@ -83,6 +83,8 @@ export interface AnalysisEstimate {
   balance?: BalanceResult;
   /** Propensity weighting only: the balancing weight of every unit (0 when trimmed). */
   weights?: Float64Array;
+  /** Propensity weighting only: counts of scores in 20 bins of width 0.05, by arm. */
+  scoreHistogram?: { treated: number[]; control: number[] };
   /** Cox analyses: the cox.zph global test of this model, when asked for. */
   phTest?: { statistic: number; df: number; p: number };
   warnings: Warning[];
@@ -200,6 +202,12 @@ export function runAnalysis(
     });
     est.ess = { treated: ps.ess.treated, control: ps.ess.control };
     est.weights = ps.weights;
+    const hist = { treated: new Array<number>(20).fill(0), control: new Array<number>(20).fill(0) };
+    ps.scores.forEach((sc, i) => {
+      const bin = Math.min(19, Math.floor(sc * 20));
+      (group[i] === 1 ? hist.treated : hist.control)[bin]!++;
+    });
+    est.scoreHistogram = hist;
     est.balance = standardizedDifferences(design.x, design.names, group, {
       weights: ps.weights,
       estimand: spec.weighting.estimand,

@@ -29,7 +29,9 @@ import {
 import { combineSynthetic } from '../stats/combine.js';
 import { kaplanMeier, nRiskAt, survivalAt, type KaplanMeierFit } from '../stats/km.js';
 import { eValue, tippingPoint } from '../stats/sensitivity.js';
+import { concatCohorts } from '../simulate/columns.js';
 import { firstFailed } from '../simulate/eligibility.js';
+import { table1 } from './table1.js';
 import type { AnalysisEstimate } from './analyses.js';
 import { ARM_LABELS, prepareRun, type PreparedRun } from './prepare.js';
 import type { ReplicateOutput } from './replicate.js';
@@ -189,8 +191,27 @@ function combineBalance(
   estimand: string,
 ): Results['balance'] {
   const tables = replicates.map((r) => r.balance).filter((b) => b !== null);
+  const hists = replicates.map((r) => r.analyses[0]!.scoreHistogram).filter((h) => h !== undefined);
+  const average = (pick: (h: (typeof hists)[number]) => number[]): number[] =>
+    pick(hists[0]!).map((_, b) => hists.reduce((s, h) => s + pick(h)[b]!, 0) / hists.length);
+  const propensity =
+    hists.length > 0 && hists.length === replicates.length
+      ? {
+          breaks: Array.from({ length: 21 }, (_, k) => k / 20),
+          treated: average((h) => h.treated),
+          control: average((h) => h.control),
+        }
+      : null;
   if (tables.length === 0) {
-    return { method: 'cobalt', estimand, weighted, threshold: 0.1, maxAbsSmd: 0, rows: [] };
+    return {
+      method: 'cobalt',
+      estimand,
+      weighted,
+      threshold: 0.1,
+      maxAbsSmd: 0,
+      rows: [],
+      propensity,
+    };
   }
   const mean = (xs: (number | null)[]): number | null =>
     xs.some((x) => x === null) ? null : xs.reduce<number>((s, x) => s + x!, 0) / xs.length;
@@ -216,7 +237,7 @@ function combineBalance(
     (m, r) => Math.max(m, Math.abs((weighted ? r.smdAfter : r.smdBefore) ?? 0)),
     0,
   );
-  return { method: 'cobalt', estimand, weighted, threshold, maxAbsSmd, rows };
+  return { method: 'cobalt', estimand, weighted, threshold, maxAbsSmd, rows, propensity };
 }
 
 /** The pooled control curve and the 2.5–97.5% spread of the replicate curves on a grid. */
@@ -480,7 +501,19 @@ export async function runProtocol(options: RunOptions): Promise<RunOutput> {
       population: prov.population ?? null,
       n: prov.n ?? null,
       derivation: prov.derivation.method,
+      epsilon: prov.derivation.epsilon ?? null,
+      variables: model.names.map((name) => {
+        const v = model.variables.get(name)!;
+        return {
+          name,
+          label: v.label ?? name,
+          unit: 'unit' in v && typeof v.unit === 'string' ? v.unit : null,
+          kind: v.kind,
+          parents: [...v.parents],
+        };
+      }),
     },
+    table1: table1(model, treated.covariates, concatCohorts(replicates.map((r) => r.cohort))),
     arms: {
       treated: armResult(ARM_LABELS.treated, kmT, atRiskTimes),
       control: controlArm(replicates, atRiskTimes, maxTime),

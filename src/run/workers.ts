@@ -82,10 +82,6 @@ export async function runReplicates(
       });
     });
   });
-  try {
-    await Promise.all(jobs);
-  } catch (err) {
-    throw err;
-  }
+  await Promise.all(jobs);
   return outputs;
 }

@@ -1,0 +1,110 @@
+/**
+ * "Table 1": baseline characteristics by arm, described from the data (no tests): numeric
+ * variables by mean (SD) and median [Q1, Q3]; categorical ones by count and percentage per level.
+ * The synthetic control arm is described over all its replicates together.
+ */
+import type { CovariateModel } from '../model/load.js';
+import { levelsOf } from '../model/network.js';
+import type { Cohort } from '../simulate/columns.js';
+
+export interface NumericSummary {
+  n: number;
+  mean: number;
+  sd: number;
+  median: number;
+  q1: number;
+  q3: number;
+}
+
+export interface Table1Row {
+  name: string;
+  label: string;
+  unit: string | null;
+  type: 'numeric' | 'categorical';
+  treated: NumericSummary | null;
+  control: NumericSummary | null;
+  levels: {
+    level: string;
+    label: string;
+    treated: { n: number; pct: number } | null;
+    control: { n: number; pct: number };
+  }[];
+}
+
+/** Type-7 quantile (R's default) of sorted values. */
+function q7(s: Float64Array, p: number): number {
+  const h = (s.length - 1) * p;
+  const lo = Math.floor(h);
+  const hi = Math.min(lo + 1, s.length - 1);
+  return s[lo]! + (h - lo) * (s[hi]! - s[lo]!);
+}
+
+function describe(values: Float64Array): NumericSummary {
+  const n = values.length;
+  let sum = 0;
+  for (const v of values) sum += v;
+  const mean = sum / n;
+  let ss = 0;
+  for (const v of values) ss += (v - mean) ** 2;
+  const sorted = Float64Array.from(values).sort();
+  return {
+    n,
+    mean,
+    sd: n > 1 ? Math.sqrt(ss / (n - 1)) : 0,
+    median: q7(sorted, 0.5),
+    q1: q7(sorted, 0.25),
+    q3: q7(sorted, 0.75),
+  };
+}
+
+function counts(cohort: Cohort, name: string, k: number): number[] {
+  const c = cohort.columns.get(name);
+  const out = new Array<number>(k).fill(0);
+  if (c?.kind === 'categorical') for (const code of c.codes) out[code]!++;
+  return out;
+}
+
+/** Table 1 over the model's baseline variables, with labels and units from the model. */
+export function table1(model: CovariateModel, treated: Cohort, control: Cohort): Table1Row[] {
+  const rows: Table1Row[] = [];
+  for (const name of model.names) {
+    if (model.outcomes.includes(name)) continue;
+    const v = model.variables.get(name)!;
+    const label = v.label ?? name;
+    const unit = 'unit' in v && typeof v.unit === 'string' ? v.unit : null;
+    const inTreated = treated.columns.has(name);
+    const levels = levelsOf(v);
+    if (levels) {
+      const labels = ('levelLabels' in v ? v.levelLabels : undefined) ?? {};
+      const ct = inTreated ? counts(treated, name, levels.length) : null;
+      const cc = counts(control, name, levels.length);
+      rows.push({
+        name,
+        label,
+        unit,
+        type: 'categorical',
+        treated: null,
+        control: null,
+        levels: levels.map((level, k) => ({
+          level,
+          label: labels[level] ?? level,
+          treated: ct ? { n: ct[k]!, pct: (100 * ct[k]!) / treated.n } : null,
+          control: { n: cc[k]!, pct: (100 * cc[k]!) / control.n },
+        })),
+      });
+    } else {
+      const t = treated.columns.get(name);
+      const c = control.columns.get(name);
+      rows.push({
+        name,
+        label,
+        unit,
+        type: 'numeric',
+        treated: t?.kind === 'numeric' ? describe(t.values) : null,
+        control: c?.kind === 'numeric' ? describe(c.values) : null,
+        levels: [],
+      });
+    }
+  }
+  return rows;
+}

@@ -126,6 +126,7 @@ export interface Results {
     replicates: number;
     /** How substreams are assigned. */
     substreams: string;
+    parameterUncertainty: { enabled: boolean; drawn: string[]; fixed: string[]; method: string };
     eligibility: { name: string; expression: string }[];
     followUp: { accrual: number; studyDuration: number; dropoutRate: number; timeUnit: string };
   };

@@ -256,6 +256,10 @@ export function checkNetwork(model: Model, doc: LocatedDocument): InputError[] {
     }
   }
 
+  for (const [name, v] of Object.entries(vars)) {
+    if (v.covariance) checkCovariance(name, v, at);
+  }
+
   for (const cycle of findCycles(model)) {
     // locate at the edge that closes the cycle: the first variable's parent entry
     const first = cycle[0]!;
@@ -266,6 +270,80 @@ export function checkNetwork(model: Model, doc: LocatedDocument): InputError[] {
     });
   }
   return problems;
+}
+
+/** The parameter names a variable's `covariance` may use (see the schema). */
+export function covarianceParameters(v: Variable): string[] {
+  if (v.kind === 'categorical') return [];
+  if (v.kind === 'time-to-event') {
+    const b = v.baseline as unknown as Record<string, unknown>;
+    const base = ['shape', 'scale', 'rate']
+      .filter((k) => typeof b[k] === 'number')
+      .map((k) => `log(${k})`);
+    return [...base, ...Object.keys(v.logHazardRatios), ...v.parents];
+  }
+  return ['intercept', ...Object.keys(v.coefficients), ...v.parents];
+}
+
+function checkCovariance(name: string, v: Variable, at: At): void {
+  const c = v.covariance!;
+  const path: PathSegment[] = ['variables', name, 'covariance'];
+  const p = c.parameters.length;
+  if (v.kind === 'categorical') {
+    at(
+      path,
+      `"${name}" is categorical: its uncertainty comes from the table counts, not a covariance`,
+      {
+        hint: 'remove covariance and give counts in the table rows',
+      },
+    );
+    return;
+  }
+  const allowed = new Set(covarianceParameters(v));
+  c.parameters.forEach((param, i) => {
+    const key = param.includes('=') ? param.split('=')[0]! : param;
+    if (!allowed.has(param) && !allowed.has(key)) {
+      at(
+        [...path, 'parameters', i],
+        `covariance of "${name}" names an unknown parameter "${param}"`,
+        {
+          expected: [...new Set(covarianceParameters(v))].join(', '),
+          actual: param,
+        },
+      );
+    }
+  });
+  if (c.matrix.length !== p || c.matrix.some((row) => row.length !== p)) {
+    at(
+      [...path, 'matrix'],
+      `covariance of "${name}" must be a ${p}×${p} matrix (one row and column per parameter)`,
+      {
+        actual: `${c.matrix.length} rows of lengths ${c.matrix.map((r) => r.length).join(', ')}`,
+      },
+    );
+    return;
+  }
+  for (let i = 0; i < p; i++) {
+    if (!(c.matrix[i]![i]! >= 0)) {
+      at(
+        [...path, 'matrix', i, i],
+        `covariance of "${name}" has a negative variance for ${c.parameters[i]}`,
+      );
+    }
+    for (let j = 0; j < i; j++) {
+      const a = c.matrix[i]![j]!;
+      const b = c.matrix[j]![i]!;
+      if (Math.abs(a - b) > 1e-9 * Math.max(1, Math.abs(a), Math.abs(b))) {
+        at(
+          [...path, 'matrix', i, j],
+          `covariance of "${name}" is not symmetric at (${i + 1}, ${j + 1})`,
+          {
+            actual: `${a} and ${b}`,
+          },
+        );
+      }
+    }
+  }
 }
 
 /** Records a problem at `path`; `atKey` points at the key of the entry rather than its value. */

@@ -22,11 +22,25 @@ const positive = z
 /** `{ "age": 0.01, "stage=IV": 0.4 }`: a numeric parent by name, a categorical one as `name=level`. */
 const coefficients = z.record(z.string(), finite);
 
+/**
+ * The sampling covariance of a variable's estimated parameters, for parameter uncertainty: each
+ * replicate draws them from N(estimate, covariance). Parameter names: `intercept` and the
+ * coefficient keys (`age`, `sex=male`); for time-to-event outcomes `log(shape)`, `log(scale)`,
+ * `log(rate)` (exponential) and the log-hazard-ratio keys.
+ */
+const covariance = z
+  .object({
+    parameters: z.array(z.string().min(1)).min(1),
+    matrix: z.array(z.array(z.number().refine(Number.isFinite, 'must be a finite number'))),
+  })
+  .strict();
+
 const common = {
   /** Human-readable name for tables in the dossier. */
   label: z.string().optional(),
   description: z.string().optional(),
   parents: z.array(name).default([]),
+  covariance: covariance.optional(),
 };
 
 const linearPredictor = {

@@ -139,6 +139,12 @@ export const protocolSchema = z
           .max(10_000)
           .default(20)
           .describe('Synthetic control arms drawn and combined (m).'),
+        parameterUncertainty: z
+          .boolean()
+          .default(true)
+          .describe(
+            'Draw the model parameters from their posterior in each replicate (table counts, covariances).',
+          ),
         seed: z
           .number()
           .int()

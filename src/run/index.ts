@@ -472,7 +472,14 @@ export async function runProtocol(options: RunOptions): Promise<RunOutput> {
       size: controlSize,
       replicates: m,
       substreams:
-        'replicate r draws from substream (seed, r): (r, 0) the patients, (r, 1) their censoring',
+        'replicate r draws from substream (seed, r): (r, 0) the patients, (r, 1) their censoring, (r, 2) the model parameters',
+      parameterUncertainty: {
+        enabled: protocol.control.parameterUncertainty,
+        drawn: [...replicates[0]!.parametersDrawn],
+        fixed: model.names.filter((n) => !replicates[0]!.parametersDrawn.includes(n)),
+        method:
+          'Dirichlet(counts + 1/2) for table rows with counts; N(estimate, covariance) where the model carries a covariance',
+      },
       eligibility: protocol.eligibility.map((c) => ({ name: c.name, expression: c.expression })),
       followUp: {
         accrual: fu.accrual,

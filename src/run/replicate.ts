@@ -8,6 +8,7 @@ import type { Warning } from '../results.js';
 import { createStream } from '../random/index.js';
 import { applyCensoring } from '../simulate/censoring.js';
 import { concatCohorts, type Cohort } from '../simulate/columns.js';
+import { drawParameters } from '../simulate/uncertainty.js';
 import { drawEligible, UnreachableTargetError, type Attrition } from '../simulate/eligibility.js';
 import { kaplanMeier } from '../stats/km.js';
 import { logRank } from '../stats/logrank.js';
@@ -31,21 +32,26 @@ export interface ReplicateOutput {
   /** Balance of every baseline covariate the treated data have (weighted by the primary analysis when it weights). */
   balance: BalanceResult | null;
   logrank: { statistic: number; df: number; p: number };
+  /** Variables whose parameters this replicate drew from their posterior. */
+  parametersDrawn: readonly string[];
   warnings: Warning[];
 }
 
-/** Substreams below (seed, replicate): 0 draws patients, 1 censors them. */
-export const SUBSTREAMS = { patients: 0, censoring: 1 } as const;
+/** Substreams below (seed, replicate): 0 draws patients, 1 censors them, 2 draws the model parameters. */
+export const SUBSTREAMS = { patients: 0, censoring: 1, parameters: 2 } as const;
 
 /** Runs replicate `index` of a prepared run. */
 export function runReplicate(prepared: PreparedRun, seed: number, index: number): ReplicateOutput {
   const { loaded, model, treated, criteria, controlSize } = prepared;
   const { protocol, doc } = loaded;
   const stream = createStream(seed, index);
+  const parameters = protocol.control.parameterUncertainty
+    ? drawParameters(model, stream.substream(SUBSTREAMS.parameters))
+    : { model, drawn: [] as string[], fixed: model.names };
   let drawn;
   try {
     drawn = drawEligible(
-      model,
+      parameters.model,
       criteria,
       controlSize,
       stream.substream(SUBSTREAMS.patients),
@@ -134,6 +140,7 @@ export function runReplicate(prepared: PreparedRun, seed: number, index: number)
     analyses,
     balance,
     logrank: { statistic: lr.statistic, df: lr.df, p: lr.p },
+    parametersDrawn: parameters.drawn,
     warnings,
   };
 }

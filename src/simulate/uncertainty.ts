@@ -1,0 +1,119 @@
+/**
+ * Parameter uncertainty: a registry is finite, so before drawing its patients each replicate
+ * draws the model's parameters from their posterior — Dirichlet(counts + ½) for each table row
+ * with counts (Jeffreys prior), and N(estimate, covariance) for coefficients whose sampling
+ * covariance the model carries. Intervals then reflect the registry's size, not only the
+ * synthetic arm's (DESIGN.md, "Parameter uncertainty"; Raghunathan, Reiter & Rubin 2003).
+ */
+import type { CovariateModel } from '../model/load.js';
+import type { Model, Variable } from '../model/schema.js';
+import type { RandomSource } from '../random/index.js';
+import { cholesky } from '../stats/linalg.js';
+import { gamma, normalQuantile } from './ancestral.js';
+
+/** Jeffreys prior weight added to every count of a table row. */
+export const DIRICHLET_PRIOR = 0.5;
+
+export interface ParameterDraw {
+  readonly model: CovariateModel;
+  /** Variables whose parameters were drawn. */
+  readonly drawn: readonly string[];
+  /** Variables kept at their estimates (no counts or covariance in the model). */
+  readonly fixed: readonly string[];
+}
+
+/** Dirichlet(alpha) by normalised gamma draws (Devroye 1986, ch. XI.4). */
+function dirichlet(alpha: readonly number[], rng: RandomSource): number[] {
+  const g = alpha.map((a) => gamma(a, rng));
+  const sum = g.reduce((s, x) => s + x, 0);
+  return g.map((x) => x / sum);
+}
+
+/** N(mean, cov) through the L·D·Lᵀ factor: x = mean + L·√D·z. */
+function multivariateNormal(
+  mean: readonly number[],
+  cov: readonly (readonly number[])[],
+  rng: RandomSource,
+): number[] {
+  const p = mean.length;
+  const f = cholesky(cov.flat(), p, 1e-12);
+  const z = Array.from(
+    { length: p },
+    (_, i) => Math.sqrt(Math.max(0, f.factor[i * p + i]!)) * normalQuantile(rng.uniformOpen()),
+  );
+  return mean.map((m, i) => {
+    let v = z[i]!;
+    for (let j = 0; j < i; j++) v += f.factor[i * p + j]! * z[j]!;
+    return m + v;
+  });
+}
+
+/** Reads or writes one named parameter of a variable (see the model schema's `covariance`). */
+function parameterAccess(
+  v: Variable,
+  name: string,
+): { get: () => number; set: (x: number) => void } | undefined {
+  const rec = v as unknown as Record<string, unknown>;
+  if (name === 'intercept' && typeof rec['intercept'] === 'number') {
+    return { get: () => rec['intercept'] as number, set: (x) => (rec['intercept'] = x) };
+  }
+  if (v.kind === 'time-to-event') {
+    const b = v.baseline as unknown as Record<string, number>;
+    const m = /^log\((shape|scale|rate)\)$/.exec(name);
+    if (m && typeof b[m[1]!] === 'number') {
+      return { get: () => Math.log(b[m[1]!]!), set: (x) => (b[m[1]!] = Math.exp(x)) };
+    }
+    const hr = v.logHazardRatios as Record<string, number>;
+    return { get: () => hr[name] ?? 0, set: (x) => (hr[name] = x) };
+  }
+  const coef = rec['coefficients'] as Record<string, number> | undefined;
+  if (coef) return { get: () => coef[name] ?? 0, set: (x) => (coef[name] = x) };
+  return undefined;
+}
+
+/**
+ * Draws one set of model parameters. Variable k draws from `rng.substream(k)` (file order), so a
+ * variable's draw does not depend on which other variables have counts.
+ * Complexity O(Σ table cells + Σ p³ over covariance blocks).
+ *
+ * @example
+ * const { model: drawn } = drawParameters(model, createStream(seed, r, 2));
+ * sampleCohort(drawn, n, createStream(seed, r, 0));
+ */
+export function drawParameters(base: CovariateModel, rng: RandomSource): ParameterDraw {
+  const model = structuredClone(base.model) as Model;
+  const drawn: string[] = [];
+  const fixed: string[] = [];
+  base.names.forEach((name, k) => {
+    const v = model.variables[name]!;
+    const s = rng.substream(k);
+    let any = false;
+    if (v.kind === 'categorical') {
+      for (const row of v.table) {
+        if (row.counts) {
+          row.p = dirichlet(
+            row.counts.map((c) => c + DIRICHLET_PRIOR),
+            s,
+          );
+          any = true;
+        }
+      }
+    }
+    if (v.covariance) {
+      const { parameters, matrix } = v.covariance;
+      const access = parameters.map((p) => parameterAccess(v, p));
+      if (access.every((a) => a !== undefined)) {
+        const x = multivariateNormal(
+          access.map((a) => a!.get()),
+          matrix,
+          s,
+        );
+        access.forEach((a, i) => a!.set(x[i]!));
+        any = true;
+      }
+    }
+    (any ? drawn : fixed).push(name);
+  });
+  const variables = new Map(Object.entries(model.variables));
+  return { model: { ...base, model, variables }, drawn, fixed };
+}

@@ -9,6 +9,7 @@ import type { CliContext } from './context.js';
 import { EXIT, reportError } from './errors.js';
 import { analyzeBuilder, analyzeCommand } from './analyze.js';
 import { runBuilder, runCommand } from './run.js';
+import { sampleBuilder, sampleCommand } from './sample.js';
 import { schemaBuilder, schemaCommand } from './schema.js';
 import { validateBuilder, validateCommand } from './validate.js';
 import { verifyBuilder, verifyCommand } from './verify.js';
@@ -56,6 +57,14 @@ export async function main(
       },
     )
     .command(
+      'sample <model>',
+      'Draw virtual patients from a covariate model (optionally as a protocol replicate draws them)',
+      sampleBuilder,
+      (a) => {
+        sampleCommand(a, ctx);
+      },
+    )
+    .command(
       'analyze',
       'Compare two real arms (no simulation): KM, log-rank, Cox, PH test, RMST',
       analyzeBuilder,
@@ -71,7 +80,10 @@ export async function main(
         schemaCommand(a, ctx);
       },
     )
-    .demandCommand(1, 'name a command: run, validate, verify, analyze or schema (see --help)')
+    .demandCommand(
+      1,
+      'name a command: run, validate, verify, sample, analyze or schema (see --help)',
+    )
     .strict()
     .recommendCommands()
     .version(softwareVersions().ecasim)

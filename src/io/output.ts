@@ -98,3 +98,38 @@ export function openOutputDir(dir: string, { force = false }: { force?: boolean 
     },
   };
 }
+
+/**
+ * Writes one file atomically: into a temporary file in the same directory, flushed, then renamed
+ * over the target, so a reader never sees half a file and a failure leaves none behind. Refuses
+ * an existing file unless `force`.
+ */
+export function writeFileAtomic(
+  file: string,
+  text: string,
+  { force = false }: { force?: boolean } = {},
+): void {
+  if (existsSync(file) && !force) {
+    throw new UsageError(`output file ${file} already exists`, {
+      file,
+      hint: 'choose another --out path, or pass --force to replace it',
+    });
+  }
+  const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.partial`);
+  try {
+    const fd = openSync(tmp, 'w');
+    try {
+      writeSync(fd, text);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, file);
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw new UsageError(`cannot write ${file}: its directory does not exist`, { file });
+    }
+    throw err;
+  }
+}

@@ -124,7 +124,12 @@ export const protocolSchema = z
     eligibility: z.array(criterion).default([]),
     control: z
       .object({
-        mode: z.enum(['population']).default('population'),
+        mode: z
+          .enum(['population', 'twin'])
+          .default('population')
+          .describe(
+            'population: draw from the model under eligibility; twin: one control per treated patient, given its covariates.',
+          ),
         size: z
           .number()
           .int()
@@ -209,10 +214,17 @@ export const protocolSchema = z
     successCriterion: text.describe('Expression over results, e.g. primary.upper < 1.'),
   })
   .strict()
-  .refine((p) => (p.control.size === undefined) !== (p.control.ratio === undefined), {
-    message: 'give exactly one of control.size and control.ratio',
-    path: ['control'],
-  })
+  .refine(
+    (p) =>
+      p.control.mode === 'twin'
+        ? p.control.size === undefined && p.control.ratio === undefined
+        : (p.control.size === undefined) !== (p.control.ratio === undefined),
+    {
+      message:
+        'give exactly one of control.size and control.ratio (population mode); twin mode takes neither — one twin per treated patient',
+      path: ['control'],
+    },
+  )
   .refine(
     (p) =>
       (p.inputs.treated.columns.event === undefined) !==

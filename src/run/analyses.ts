@@ -22,6 +22,8 @@ export interface StackedArms {
   /** 1 = treated, 0 = control. */
   group: Float64Array;
   covariates: Cohort;
+  /** Cluster codes for a robust variance (twin mode: patient and twin share one). */
+  cluster?: Int32Array;
 }
 
 export interface Design {
@@ -185,7 +187,9 @@ export function runAnalysis(
       x: [pick(group)],
       names: ['treated'],
       weights: pick(ps.weights),
-      cluster: Int32Array.from(keep.keys()),
+      cluster: arms.cluster
+        ? Int32Array.from(keep, (i) => arms.cluster![i]!)
+        : Int32Array.from(keep.keys()),
     };
     const fit = inAnalysis(`the weighted Cox model (${label})`, () =>
       fitCox(data, { ties: spec.ties, robust: true }),
@@ -217,7 +221,13 @@ export function runAnalysis(
       ...est.balance.warnings.map((w) => ({ ...w })),
     );
   } else {
-    data = { time, status, x: [group, ...design.x], names: ['treated', ...design.names] };
+    data = {
+      time,
+      status,
+      x: [group, ...design.x],
+      names: ['treated', ...design.names],
+      ...(arms.cluster ? { cluster: arms.cluster } : {}),
+    };
     const fit = inAnalysis(`the Cox model (${label})`, () => fitCox(data, { ties: spec.ties }));
     est = hazardRatio(fit, spec.method, { covariates: design.names.join(', ') || null });
     if (phTransform) {

@@ -11,6 +11,7 @@ import { compileAt, loadProtocol, type LoadedProtocol } from '../protocol/load.j
 import type { AnalysisSpec } from '../protocol/schema.js';
 import { loadTreated, type TreatedArm } from '../protocol/treated.js';
 import type { Criterion } from '../simulate/eligibility.js';
+import { twinPlan, type TwinPlan } from '../simulate/twin.js';
 import type { EcasimError } from '../errors.js';
 import { throwCollected } from '../errors.js';
 
@@ -24,6 +25,8 @@ export interface PreparedRun {
   /** Primary first, then the secondary analyses, each with the name results use. */
   readonly analyses: readonly { key: string; name: string; spec: AnalysisSpec }[];
   readonly successCriterion: CompiledExpression;
+  /** Twin mode: which baseline variables the twins copy and which they draw. */
+  readonly twin: TwinPlan | null;
 }
 
 /** Labels of the arms in tables, charts and CSV output. */
@@ -178,8 +181,14 @@ export function prepareRun(protocolFile: string): PreparedRun {
   }
   throwCollected(problems);
   const successCriterion = compileSuccessCriterion(loaded);
+  const twin =
+    protocol.control.mode === 'twin'
+      ? twinPlan(model, new Set(treated.covariates.columns.keys()), loaded.shownPaths.treated)
+      : null;
   const controlSize =
-    protocol.control.size ?? Math.round(protocol.control.ratio! * treated.time.length);
+    twin !== null
+      ? treated.time.length
+      : (protocol.control.size ?? Math.round(protocol.control.ratio! * treated.time.length));
   if (controlSize < 1) {
     throw problemAt(doc, ['control', 'ratio'], 'control.ratio gives an empty control arm', {
       expected: `a ratio of at least ${(1 / treated.time.length).toPrecision(2)}`,
@@ -194,5 +203,6 @@ export function prepareRun(protocolFile: string): PreparedRun {
     outcomeLabel: outcome.label ?? protocol.outcome,
     analyses: analyses.map(({ key, name, spec }) => ({ key, name, spec })),
     successCriterion,
+    twin,
   };
 }

@@ -8,6 +8,7 @@ import type { Warning } from '../results.js';
 import { createStream } from '../random/index.js';
 import { applyCensoring } from '../simulate/censoring.js';
 import { concatCohorts, type Cohort } from '../simulate/columns.js';
+import { drawTwins } from '../simulate/twin.js';
 import { drawParameters } from '../simulate/uncertainty.js';
 import { drawEligible, UnreachableTargetError, type Attrition } from '../simulate/eligibility.js';
 import { kaplanMeier } from '../stats/km.js';
@@ -48,31 +49,50 @@ export function runReplicate(prepared: PreparedRun, seed: number, index: number)
   const parameters = protocol.control.parameterUncertainty
     ? drawParameters(model, stream.substream(SUBSTREAMS.parameters))
     : { model, drawn: [] as string[], fixed: model.names };
-  let drawn;
-  try {
-    drawn = drawEligible(
-      parameters.model,
-      criteria,
-      controlSize,
-      stream.substream(SUBSTREAMS.patients),
-      protocol.control.maxDraws,
-    );
-  } catch (err) {
-    if (!(err instanceof UnreachableTargetError)) throw err;
-    const a = err.attrition;
-    const byCriterion = criteria.map((c, k) => `"${c.name}" excluded ${a.excluded[k]}`).join(', ');
-    throw problemAt(
-      doc,
-      ['eligibility'],
-      `the eligibility criteria cannot be met often enough: ${err.message} ` +
-        `(acceptance rate ${(a.acceptanceRate * 100).toPrecision(2)}%; ${byCriterion}); ` +
-        `${controlSize} eligible virtual patients are needed within control.maxDraws = ${protocol.control.maxDraws}`,
-      {
-        expected: `criteria that at least ${((controlSize / protocol.control.maxDraws) * 100).toPrecision(2)}% of the modelled population meets`,
-        actual: `acceptance rate ${(a.acceptanceRate * 100).toPrecision(3)}%`,
-        hint: 'check the criteria against the model levels and ranges, or raise control.maxDraws',
+  let drawn: { cohort: Cohort; attrition: Attrition };
+  if (prepared.twin !== null) {
+    // Twins copy their patient's observed covariates; eligibility holds by construction.
+    drawn = {
+      cohort: drawTwins(
+        parameters.model,
+        treated.covariates,
+        stream.substream(SUBSTREAMS.patients),
+      ),
+      attrition: {
+        drawn: treated.time.length,
+        excluded: criteria.map(() => 0),
+        accepted: treated.time.length,
+        acceptanceRate: 1,
       },
-    );
+    };
+  } else {
+    try {
+      drawn = drawEligible(
+        parameters.model,
+        criteria,
+        controlSize,
+        stream.substream(SUBSTREAMS.patients),
+        protocol.control.maxDraws,
+      );
+    } catch (err) {
+      if (!(err instanceof UnreachableTargetError)) throw err;
+      const a = err.attrition;
+      const byCriterion = criteria
+        .map((c, k) => `"${c.name}" excluded ${a.excluded[k]}`)
+        .join(', ');
+      throw problemAt(
+        doc,
+        ['eligibility'],
+        `the eligibility criteria cannot be met often enough: ${err.message} ` +
+          `(acceptance rate ${(a.acceptanceRate * 100).toPrecision(2)}%; ${byCriterion}); ` +
+          `${controlSize} eligible virtual patients are needed within control.maxDraws = ${protocol.control.maxDraws}`,
+        {
+          expected: `criteria that at least ${((controlSize / protocol.control.maxDraws) * 100).toPrecision(2)}% of the modelled population meets`,
+          actual: `acceptance rate ${(a.acceptanceRate * 100).toPrecision(3)}%`,
+          hint: 'check the criteria against the model levels and ranges, or raise control.maxDraws',
+        },
+      );
+    }
   }
   const { cohort, attrition } = drawn;
   const latent = (cohort.columns.get(protocol.outcome) as { values: Float64Array }).values;
@@ -105,10 +125,13 @@ export function runReplicate(prepared: PreparedRun, seed: number, index: number)
   const stacked = concatCohorts([pickColumns(treated.covariates), pickColumns(cohort)]);
 
   const ph = protocol.analysis.sensitivity.phTest?.transform;
+  // Twin mode: a patient and its twin form a cluster for the robust variance.
+  const pairs =
+    prepared.twin !== null ? Int32Array.from({ length: nT + nC }, (_, i) => i % nT) : undefined;
   const analyses = prepared.analyses.map((a) =>
     runAnalysis(
       a.spec,
-      { time, status, group, covariates: stacked },
+      { time, status, group, covariates: stacked, ...(pairs ? { cluster: pairs } : {}) },
       a.name,
       a.key === 'primary' ? ph : undefined,
     ),

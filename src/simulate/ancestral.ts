@@ -39,8 +39,18 @@ export const MAX_BOUND_TRIES = 100;
  * @example
  * const cohort = sampleCohort(loadModel('model.json'), 1000, createStream(42));
  * cohort.columns.get('age'); // { kind: 'numeric', values: Float64Array(1000) [...] }
+ *
+ * `given` columns (length n) are taken as they are instead of drawn — forward sampling of the
+ * rest given them, which is exact only when no given variable is a descendant of a drawn one
+ * (the caller checks; see `twinPlan`). Each drawn variable keeps its own substream, so what is
+ * given does not change how the others are drawn.
  */
-export function sampleCohort(model: CovariateModel, n: number, rng: RandomSource): Cohort {
+export function sampleCohort(
+  model: CovariateModel,
+  n: number,
+  rng: RandomSource,
+  given?: ReadonlyMap<string, Column>,
+): Cohort {
   if (!Number.isSafeInteger(n) || n < 0) {
     throw new RangeError(
       `invalid argument. \`n\` must be a non-negative integer. Value: \`${n}\`.`,
@@ -49,6 +59,11 @@ export function sampleCohort(model: CovariateModel, n: number, rng: RandomSource
   const columns = new Map<string, Column>();
   const stream = new Map(model.names.map((name, k) => [name, k]));
   for (const name of model.order) {
+    const fixed = given?.get(name);
+    if (fixed !== undefined) {
+      columns.set(name, fixed);
+      continue;
+    }
     const v = model.variables.get(name)!;
     const s = rng.substream(stream.get(name)!);
     columns.set(name, sampleVariable(model, name, v, columns, n, s));

@@ -40,7 +40,10 @@ export interface ArmResult {
   median: Interval;
   /** Number at risk at regular times, for the table under the chart. */
   atRisk: { time: number[]; nRisk: number[] };
-  km: CurveResult;
+  /** Time-to-event endpoints; null for a binary endpoint. */
+  km: CurveResult | null;
+  /** Binary endpoints: the proportion responding with its interval (control: replicate spread). */
+  response: { proportion: number; lower: number; upper: number } | null;
 }
 
 /**
@@ -58,7 +61,7 @@ export interface ControlArmResult extends ArmResult {
 export interface CombinedAnalysis {
   key: string;
   name: string;
-  measure: 'hazard-ratio' | 'rmst-difference';
+  measure: 'hazard-ratio' | 'rmst-difference' | 'risk-difference' | 'risk-ratio' | 'odds-ratio';
   method: string;
   details: Record<string, string | number | boolean | null>;
   confLevel: number;
@@ -151,14 +154,14 @@ export interface Results {
   /** Baseline characteristics by arm (control: all replicates together). */
   table1: Table1Row[];
   arms: { treated: ArmResult; control: ControlArmResult };
-  /** Log-rank per replicate, with the median statistic and p over replicates. */
+  /** Log-rank per replicate, with the median statistic and p over replicates (time-to-event only). */
   logrank: {
     method: string;
     df: number;
     medianStatistic: number;
     medianP: number;
     replicates: { statistic: number; p: number }[];
-  };
+  } | null;
   primary: CombinedAnalysis;
   secondary: CombinedAnalysis[];
   balance: {

@@ -39,11 +39,21 @@ const estimand = z
 const treatedInput = z
   .object({
     file: text.describe('CSV of the treated arm, relative to this protocol file.'),
-    timeUnit: z.enum(TIME_UNITS).describe('Unit of the time column.'),
+    timeUnit: z
+      .enum(TIME_UNITS)
+      .optional()
+      .describe('Unit of the time column (time-to-event endpoints).'),
     columns: z
       .object({
         id: z.string().optional().describe('Patient identifier column (e.g. USUBJID).'),
-        time: text.describe('Time-to-event column (e.g. AVAL).'),
+        time: text
+          .optional()
+          .describe('Time-to-event column (e.g. AVAL); time-to-event endpoints.'),
+        response: text
+          .optional()
+          .describe(
+            'Binary endpoint column, 1 = response (event of interest), 0 = none; binary endpoints.',
+          ),
         event: z.string().optional().describe('Event indicator column, 1 = event, 0 = censored.'),
         censor: z
           .string()
@@ -71,7 +81,15 @@ const criterion = z
 export const analysisSpec = z
   .object({
     method: z
-      .enum(['cox-unadjusted', 'cox-adjusted', 'cox-iptw', 'rmst'])
+      .enum([
+        'cox-unadjusted',
+        'cox-adjusted',
+        'cox-iptw',
+        'rmst',
+        'risk-difference',
+        'risk-ratio',
+        'odds-ratio',
+      ])
       .describe(
         'Cox HR unadjusted, adjusted for covariates, weighted by propensity (robust variance), or RMST difference.',
       ),
@@ -223,15 +241,6 @@ export const protocolSchema = z
       message:
         'give exactly one of control.size and control.ratio (population mode); twin mode takes neither — one twin per treated patient',
       path: ['control'],
-    },
-  )
-  .refine(
-    (p) =>
-      (p.inputs.treated.columns.event === undefined) !==
-      (p.inputs.treated.columns.censor === undefined),
-    {
-      message: 'give exactly one of columns.event (1 = event) and columns.censor (1 = censored)',
-      path: ['inputs', 'treated', 'columns'],
     },
   );
 

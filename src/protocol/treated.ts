@@ -20,12 +20,16 @@ export function timeFactor(from: TimeUnit, to: TimeUnit): number {
   return from === to ? 1 : DAYS[from] / DAYS[to];
 }
 
+export type Endpoint = 'time-to-event' | 'binary';
+
 export interface TreatedArm {
   readonly file: string;
+  readonly endpoint: Endpoint;
+  readonly n: number;
   readonly ids: readonly string[];
-  /** Time in the model's unit. */
+  /** Time in the model's unit (time-to-event; all 1 and unused for a binary endpoint). */
   readonly time: Float64Array;
-  /** 1 = event, 0 = censored. */
+  /** 1 = event (time-to-event) or response (binary), 0 = censored / no response. */
   readonly event: Uint8Array;
   /** Baseline covariates present in the file, as model variables. */
   readonly covariates: Cohort;
@@ -40,29 +44,42 @@ export function loadTreated(
   shownFile: string,
   protocol: Protocol,
   model: CovariateModel,
+  endpoint: Endpoint,
 ): TreatedArm {
   const table: Table = { ...readTable(file, WHAT), file: shownFile };
   const spec = protocol.inputs.treated;
-  const time = numericColumn(table, spec.columns.time, {
-    what: WHAT,
-    min: 0,
-    exclusiveMin: true,
-    expected: 'a time > 0',
-    field: 'inputs.treated.columns.time',
-  });
-  const factor = timeFactor(spec.timeUnit, model.timeUnit);
-  if (factor !== 1) for (let i = 0; i < time.length; i++) time[i]! *= factor;
-  const eventCol = spec.columns.event ?? spec.columns.censor!;
-  const flag = numericColumn(table, eventCol, {
-    what: WHAT,
-    allowed: [0, 1],
-    expected: spec.columns.event
-      ? '0 (censored) or 1 (event)'
-      : '0 (event) or 1 (censored), CDISC CNSR',
-    field: spec.columns.event ? 'inputs.treated.columns.event' : 'inputs.treated.columns.censor',
-  });
-  const event = new Uint8Array(flag.length);
-  for (let i = 0; i < flag.length; i++) event[i] = spec.columns.event ? flag[i]! : 1 - flag[i]!;
+  let time: Float64Array;
+  const event = new Uint8Array(table.rows.length);
+  if (endpoint === 'time-to-event') {
+    time = numericColumn(table, spec.columns.time!, {
+      what: WHAT,
+      min: 0,
+      exclusiveMin: true,
+      expected: 'a time > 0',
+      field: 'inputs.treated.columns.time',
+    });
+    const factor = timeFactor(spec.timeUnit!, model.timeUnit);
+    if (factor !== 1) for (let i = 0; i < time.length; i++) time[i]! *= factor;
+    const eventCol = spec.columns.event ?? spec.columns.censor!;
+    const flag = numericColumn(table, eventCol, {
+      what: WHAT,
+      allowed: [0, 1],
+      expected: spec.columns.event
+        ? '0 (censored) or 1 (event)'
+        : '0 (event) or 1 (censored), CDISC CNSR',
+      field: spec.columns.event ? 'inputs.treated.columns.event' : 'inputs.treated.columns.censor',
+    });
+    for (let i = 0; i < flag.length; i++) event[i] = spec.columns.event ? flag[i]! : 1 - flag[i]!;
+  } else {
+    const flag = numericColumn(table, spec.columns.response!, {
+      what: WHAT,
+      allowed: [0, 1],
+      expected: '0 (no response) or 1 (response)',
+      field: 'inputs.treated.columns.response',
+    });
+    for (let i = 0; i < flag.length; i++) event[i] = flag[i]!;
+    time = new Float64Array(table.rows.length).fill(1);
+  }
   const ids = spec.columns.id
     ? stringColumn(table, spec.columns.id, WHAT, 'inputs.treated.columns.id')
     : table.rows.map((_, i) => String(i + 1));
@@ -131,5 +148,13 @@ export function loadTreated(
       });
     }
   }
-  return { file: shownFile, ids, time, event, covariates: { n: time.length, columns } };
+  return {
+    file: shownFile,
+    endpoint,
+    n: time.length,
+    ids,
+    time,
+    event,
+    covariates: { n: time.length, columns },
+  };
 }

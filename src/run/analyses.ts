@@ -14,6 +14,7 @@ import { coxZph } from '../stats/cox-zph.js';
 import { StatsError } from '../stats/errors.js';
 import { estimatePropensity } from '../stats/propensity.js';
 import { rmst } from '../stats/rmst.js';
+import { oddsRatio, riskDifference, riskRatio } from '../stats/binary.js';
 
 /** Both arms stacked (treated first), with their baseline covariates. */
 export interface StackedArms {
@@ -69,7 +70,7 @@ export function designMatrix(cohort: Cohort, covariates: readonly string[]): Des
 }
 
 export interface AnalysisEstimate {
-  measure: 'hazard-ratio' | 'rmst-difference';
+  measure: 'hazard-ratio' | 'rmst-difference' | 'risk-difference' | 'risk-ratio' | 'odds-ratio';
   /** Combining scale: the log HR, or the RMST difference. */
   q: number;
   /** Variance of q. */
@@ -142,6 +143,56 @@ export function runAnalysis(
   phTransform?: 'km' | 'rank' | 'log' | 'identity',
 ): AnalysisEstimate {
   const { time, status, group } = arms;
+  if (
+    spec.method === 'risk-difference' ||
+    spec.method === 'risk-ratio' ||
+    spec.method === 'odds-ratio'
+  ) {
+    let e1 = 0;
+    let n1 = 0;
+    let e0 = 0;
+    let n0 = 0;
+    for (let i = 0; i < group.length; i++) {
+      if (group[i] === 1) [e1, n1] = [e1 + status[i]!, n1 + 1];
+      else [e0, n0] = [e0 + status[i]!, n0 + 1];
+    }
+    if (spec.method === 'risk-difference') {
+      const r = inAnalysis(`the risk difference (${label})`, () => riskDifference(e1, n1, e0, n0));
+      return {
+        measure: 'risk-difference',
+        q: r.estimate,
+        u: r.se ** 2,
+        estimate: r.estimate,
+        lower: r.lower,
+        upper: r.upper,
+        p: r.p,
+        method: 'risk-difference',
+        details: {
+          interval: r.method,
+          variance: 'wald (unpooled)',
+          risk1: r.risk1,
+          risk0: r.risk0,
+        },
+        warnings: r.warnings.map((w) => ({ ...w })),
+      };
+    }
+    const ratio = spec.method === 'risk-ratio' ? riskRatio : oddsRatio;
+    const r = inAnalysis(`the ${spec.method.replace('-', ' ')} (${label})`, () =>
+      ratio(e1, n1, e0, n0),
+    );
+    return {
+      measure: spec.method,
+      q: r.logEstimate,
+      u: r.se ** 2,
+      estimate: r.estimate,
+      lower: r.lower,
+      upper: r.upper,
+      p: r.p,
+      method: spec.method,
+      details: { interval: r.method, correction: r.correction },
+      warnings: r.warnings.map((w) => ({ ...w })),
+    };
+  }
   if (spec.method === 'rmst') {
     const r = inAnalysis(`the RMST difference (${label})`, () =>
       rmst(time, status, group, spec.tau !== undefined ? { tau: spec.tau } : {}),

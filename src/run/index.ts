@@ -27,6 +27,7 @@ import {
   type Warning,
 } from '../results.js';
 import { combineSynthetic } from '../stats/combine.js';
+import { qnorm } from '../stats/distributions.js';
 import { kaplanMeier, nRiskAt, survivalAt, type KaplanMeierFit } from '../stats/km.js';
 import { eValue, tippingPoint } from '../stats/sensitivity.js';
 import { concatCohorts } from '../simulate/columns.js';
@@ -93,6 +94,7 @@ function armResult(label: string, fit: KaplanMeierFit, times: number[]): ArmResu
     label,
     n: fit.n,
     events,
+    response: null,
     median: fit.median,
     atRisk: { time: times, nRisk: Array.from(nRiskAt(fit, times)) },
     km: {
@@ -151,7 +153,11 @@ function combine(
   );
   for (const w of c.warnings)
     warnings.push({ ...w, source: key, message: `${name}: ${w.message}` });
-  const back = first.measure === 'hazard-ratio' ? Math.exp : (x: number) => x;
+  const ratio =
+    first.measure === 'hazard-ratio' ||
+    first.measure === 'risk-ratio' ||
+    first.measure === 'odds-ratio';
+  const back = ratio ? Math.exp : (x: number) => x;
   const ess = per.every((a) => a.ess)
     ? {
         treated: per.reduce((s, a) => s + a.ess!.treated, 0) / per.length,
@@ -181,6 +187,63 @@ function combine(
     },
     replicates: per.map((a) => ({ estimate: a.estimate, lower: a.lower, upper: a.upper, p: a.p })),
     ess,
+  };
+}
+
+/** Wilson score interval for a proportion (Wilson 1927), as R's prop.test(correct = FALSE). */
+function wilson(
+  events: number,
+  n: number,
+  confLevel: number,
+): { proportion: number; lower: number; upper: number } {
+  const z = qnorm(1 - (1 - confLevel) / 2);
+  const p = events / n;
+  const centre = (p + (z * z) / (2 * n)) / (1 + (z * z) / n);
+  const half = (z / (1 + (z * z) / n)) * Math.sqrt((p * (1 - p)) / n + (z * z) / (4 * n * n));
+  return { proportion: p, lower: Math.max(0, centre - half), upper: Math.min(1, centre + half) };
+}
+
+/** Arms of a binary endpoint: responders and proportions (control: all replicates together). */
+function binaryArms(
+  treated: Uint8Array,
+  replicates: readonly ReplicateOutput[],
+  confLevel: number,
+): Results['arms'] {
+  const none = { estimate: null, lower: null, upper: null };
+  const e1 = treated.reduce((s, v) => s + v, 0);
+  const eC = replicates.reduce((s, r) => s + r.control.events, 0);
+  const nC = replicates.reduce((s, r) => s + r.control.n, 0);
+  const m = replicates.length;
+  const base = { median: none, atRisk: { time: [], nRisk: [] }, km: null };
+  return {
+    treated: {
+      ...base,
+      label: ARM_LABELS.treated,
+      n: treated.length,
+      events: e1,
+      response: wilson(e1, treated.length, confLevel),
+    },
+    control: {
+      ...base,
+      label: ARM_LABELS.control,
+      n: Math.round(nC / m),
+      events: eC / m,
+      // Proportion over all replicates; its interval is the spread of the replicate proportions.
+      response: (() => {
+        const props = replicates.map((r) => r.control.events / r.control.n).sort((a, b) => a - b);
+        return {
+          proportion: eC / nC,
+          lower: quantileSorted(props, 0.025),
+          upper: quantileSorted(props, 0.975),
+        };
+      })(),
+      perReplicate: replicates.map((r) => ({
+        n: r.control.n,
+        events: r.control.events,
+        median: null,
+      })),
+      spread: { time: [], lower: [], upper: [] },
+    },
   };
 }
 
@@ -259,8 +322,9 @@ function controlArm(
   // The pooled curve has m times the patients of one arm: its pointwise band would be too narrow,
   // so the band shown is the spread of the replicate curves instead.
   const m = replicates.length;
-  pooled.km.lower = pooled.km.lower.map(() => null);
-  pooled.km.upper = pooled.km.upper.map(() => null);
+  const km = pooled.km!;
+  km.lower = km.lower.map(() => null);
+  km.upper = km.upper.map(() => null);
   pooled.atRisk.nRisk = pooled.atRisk.nRisk.map((v) => v / m);
   const grid = Array.from({ length: 101 }, (_, k) => (gridEnd * k) / 100);
   const curves = replicates.map((r) => {
@@ -376,16 +440,26 @@ export async function runProtocol(options: RunOptions): Promise<RunOutput> {
     });
   }
 
-  const kmT = kaplanMeier(treated.time, treated.event);
-  for (const w of kmT.warnings)
-    if (w.code !== 'ci-undefined') warnings.push({ ...w, source: 'arms.treated' });
-  const maxTime = Math.max(
-    kmT.time[kmT.time.length - 1]!,
-    ...replicates.map((r) => Math.max(...r.time)),
-  );
-  const step = atRiskStep(maxTime);
-  const atRiskTimes: number[] = [];
-  for (let t = 0; t <= maxTime; t += step) atRiskTimes.push(t);
+  const tte = prepared.endpoint === 'time-to-event';
+  let arms: Results['arms'];
+  if (tte) {
+    const kmT = kaplanMeier(treated.time, treated.event);
+    for (const w of kmT.warnings)
+      if (w.code !== 'ci-undefined') warnings.push({ ...w, source: 'arms.treated' });
+    const maxTime = Math.max(
+      kmT.time[kmT.time.length - 1]!,
+      ...replicates.map((r) => Math.max(...r.time)),
+    );
+    const step = atRiskStep(maxTime);
+    const atRiskTimes: number[] = [];
+    for (let t = 0; t <= maxTime; t += step) atRiskTimes.push(t);
+    arms = {
+      treated: armResult(ARM_LABELS.treated, kmT, atRiskTimes),
+      control: controlArm(replicates, atRiskTimes, maxTime),
+    };
+  } else {
+    arms = binaryArms(treated.event, replicates, confLevel);
+  }
 
   const combined = prepared.analyses.map((a, k) =>
     combine(
@@ -408,15 +482,20 @@ export async function runProtocol(options: RunOptions): Promise<RunOutput> {
   let controlN = 0;
   for (const r of replicates)
     [controlEvents, controlN] = [controlEvents + r.control.events, controlN + r.control.n];
-  const isHr = primary.measure === 'hazard-ratio';
-  const rareOutcome = sens.eValue?.rareOutcome ?? controlEvents / controlN < 0.15;
+  const isHr = primary.measure === 'hazard-ratio' || primary.measure === 'risk-ratio';
+  const onLogScale = isHr || primary.measure === 'odds-ratio';
+  // A risk ratio needs no conversion: it is taken as it is (the "rare" form of the E-value).
+  const rareOutcome =
+    primary.measure === 'risk-ratio'
+      ? true
+      : (sens.eValue?.rareOutcome ?? controlEvents / controlN < 0.15);
   const ev =
     sens.eValue && isHr
       ? eValue(primary.estimate, primary.lower, primary.upper, { rare: rareOutcome })
       : null;
   const direction = primary.estimate < 1 ? 'benefit' : 'harm';
   const tp =
-    sens.tippingPoint && isHr
+    sens.tippingPoint && onLogScale
       ? tippingPoint(primary.logEstimate, primary.se, { alpha, direction })
       : null;
   const phReps = sens.phTest
@@ -521,17 +600,16 @@ export async function runProtocol(options: RunOptions): Promise<RunOutput> {
       }),
     },
     table1: table1(model, treated.covariates, concatCohorts(replicates.map((r) => r.cohort))),
-    arms: {
-      treated: armResult(ARM_LABELS.treated, kmT, atRiskTimes),
-      control: controlArm(replicates, atRiskTimes, maxTime),
-    },
-    logrank: {
-      method: 'log-rank',
-      df: 1,
-      medianStatistic: median(replicates.map((r) => r.logrank.statistic)),
-      medianP: median(replicates.map((r) => r.logrank.p)),
-      replicates: replicates.map((r) => ({ statistic: r.logrank.statistic, p: r.logrank.p })),
-    },
+    arms,
+    logrank: tte
+      ? {
+          method: 'log-rank',
+          df: 1,
+          medianStatistic: median(replicates.map((r) => r.logrank!.statistic)),
+          medianP: median(replicates.map((r) => r.logrank!.p)),
+          replicates: replicates.map((r) => ({ statistic: r.logrank!.statistic, p: r.logrank!.p })),
+        }
+      : null,
     primary,
     secondary: combined.slice(1),
     balance,

@@ -22,6 +22,7 @@ export interface PreparedRun {
   readonly criteria: readonly Criterion[];
   readonly controlSize: number;
   readonly outcomeLabel: string;
+  readonly endpoint: 'time-to-event' | 'binary';
   /** Primary first, then the secondary analyses, each with the name results use. */
   readonly analyses: readonly { key: string; name: string; spec: AnalysisSpec }[];
   readonly successCriterion: CompiledExpression;
@@ -81,29 +82,121 @@ function compileSuccessCriterion(loaded: LoadedProtocol): CompiledExpression {
   return e;
 }
 
+const TTE_METHODS = new Set(['cox-unadjusted', 'cox-adjusted', 'cox-iptw', 'rmst']);
+const BINARY_METHODS = new Set(['risk-difference', 'risk-ratio', 'odds-ratio']);
+
+/** The columns and analyses a protocol names must suit its endpoint; every mismatch is reported. */
+function checkEndpointFields(loaded: LoadedProtocol, endpoint: 'time-to-event' | 'binary'): void {
+  const { protocol, doc } = loaded;
+  const cols = protocol.inputs.treated.columns;
+  const problems: EcasimError[] = [];
+  const base = ['inputs', 'treated'];
+  if (endpoint === 'time-to-event') {
+    if (cols.time === undefined) {
+      problems.push(
+        problemAt(doc, [...base, 'columns'], 'a time-to-event endpoint needs columns.time', {
+          hint: 'name the time column, e.g. time: AVAL',
+        }),
+      );
+    }
+    if ((cols.event === undefined) === (cols.censor === undefined)) {
+      problems.push(
+        problemAt(
+          doc,
+          [...base, 'columns'],
+          'give exactly one of columns.event (1 = event) and columns.censor (1 = censored)',
+        ),
+      );
+    }
+    if (protocol.inputs.treated.timeUnit === undefined) {
+      problems.push(
+        problemAt(doc, base, 'a time-to-event endpoint needs inputs.treated.timeUnit', {
+          expected: 'days, weeks, months or years',
+        }),
+      );
+    }
+  } else if (cols.response === undefined) {
+    problems.push(
+      problemAt(
+        doc,
+        [...base, 'columns'],
+        'a binary endpoint needs columns.response (1 = response, 0 = none)',
+      ),
+    );
+  }
+  const allowed = endpoint === 'time-to-event' ? TTE_METHODS : BINARY_METHODS;
+  const specs = [
+    { path: ['analysis', 'primary', 'method'], method: protocol.analysis.primary.method },
+    ...protocol.analysis.secondary.map((a, k) => ({
+      path: ['analysis', 'secondary', k, 'method'],
+      method: a.method,
+    })),
+  ];
+  for (const a of specs) {
+    if (!allowed.has(a.method)) {
+      problems.push(
+        problemAt(doc, a.path, `analysis method ${a.method} does not suit a ${endpoint} endpoint`, {
+          expected: `one of ${[...allowed].join(', ')}`,
+          actual: a.method,
+        }),
+      );
+    }
+  }
+  if (endpoint === 'binary') {
+    const a = protocol.analysis.primary;
+    if (a.covariates.length > 0) {
+      problems.push(
+        problemAt(
+          doc,
+          ['analysis', 'primary', 'covariates'],
+          'binary-endpoint analyses are unadjusted in this version',
+          {
+            hint: 'remove covariates; balance is still reported for every baseline covariate',
+          },
+        ),
+      );
+    }
+  }
+  throwCollected(problems);
+}
+
 /** Loads and checks every input of a protocol. */
 export function prepareRun(protocolFile: string): PreparedRun {
   const loaded = loadProtocol(protocolFile);
   const { protocol, doc } = loaded;
   const model = loadModel(loaded.shownPaths.model);
   const outcome = model.variables.get(protocol.outcome);
-  if (outcome === undefined || outcome.kind !== 'time-to-event') {
-    const tte = model.names.filter((n) => model.variables.get(n)!.kind === 'time-to-event');
+  const endpoints = model.names.filter((n) => {
+    const kind = model.variables.get(n)!.kind;
+    return kind === 'time-to-event' || kind === 'binary-endpoint';
+  });
+  if (
+    outcome === undefined ||
+    (outcome.kind !== 'time-to-event' && outcome.kind !== 'binary-endpoint')
+  ) {
     throw problemAt(
       doc,
       ['outcome'],
       outcome === undefined
         ? `outcome "${protocol.outcome}" is not a variable of the covariate model`
-        : `outcome "${protocol.outcome}" is a ${outcome.kind} variable; this version analyses time-to-event outcomes`,
+        : `outcome "${protocol.outcome}" is a ${outcome.kind} variable; this version analyses time-to-event and binary endpoints`,
       {
-        expected: tte.length
-          ? `a time-to-event variable: ${tte.join(', ')}`
-          : 'a time-to-event variable (the model has none)',
+        expected: endpoints.length
+          ? `a time-to-event or binary-endpoint variable: ${endpoints.join(', ')}`
+          : 'a time-to-event or binary-endpoint variable (the model has none)',
         actual: protocol.outcome,
       },
     );
   }
-  const treated = loadTreated(loaded.paths.treated, loaded.shownPaths.treated, protocol, model);
+  const endpoint = outcome.kind === 'time-to-event' ? 'time-to-event' : 'binary';
+  checkEndpointFields(loaded, endpoint);
+  const treated = loadTreated(
+    loaded.paths.treated,
+    loaded.shownPaths.treated,
+    protocol,
+    model,
+    endpoint,
+  );
   const scope = patientScope(model);
   const criteria = protocol.eligibility.map((c, k) => ({
     name: c.name,
@@ -187,11 +280,11 @@ export function prepareRun(protocolFile: string): PreparedRun {
       : null;
   const controlSize =
     twin !== null
-      ? treated.time.length
-      : (protocol.control.size ?? Math.round(protocol.control.ratio! * treated.time.length));
+      ? treated.n
+      : (protocol.control.size ?? Math.round(protocol.control.ratio! * treated.n));
   if (controlSize < 1) {
     throw problemAt(doc, ['control', 'ratio'], 'control.ratio gives an empty control arm', {
-      expected: `a ratio of at least ${(1 / treated.time.length).toPrecision(2)}`,
+      expected: `a ratio of at least ${(1 / treated.n).toPrecision(2)}`,
     });
   }
   return {
@@ -204,5 +297,6 @@ export function prepareRun(protocolFile: string): PreparedRun {
     analyses: analyses.map(({ key, name, spec }) => ({ key, name, spec })),
     successCriterion,
     twin,
+    endpoint,
   };
 }

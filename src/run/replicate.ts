@@ -32,7 +32,8 @@ export interface ReplicateOutput {
   analyses: AnalysisEstimate[];
   /** Balance of every baseline covariate the treated data have (weighted by the primary analysis when it weights). */
   balance: BalanceResult | null;
-  logrank: { statistic: number; df: number; p: number };
+  /** Time-to-event endpoints only. */
+  logrank: { statistic: number; df: number; p: number } | null;
   /** Variables whose parameters this replicate drew from their posterior. */
   parametersDrawn: readonly string[];
   warnings: Warning[];
@@ -59,9 +60,9 @@ export function runReplicate(prepared: PreparedRun, seed: number, index: number)
         stream.substream(SUBSTREAMS.patients),
       ),
       attrition: {
-        drawn: treated.time.length,
+        drawn: treated.n,
         excluded: criteria.map(() => 0),
-        accepted: treated.time.length,
+        accepted: treated.n,
         acceptanceRate: 1,
       },
     };
@@ -95,19 +96,26 @@ export function runReplicate(prepared: PreparedRun, seed: number, index: number)
     }
   }
   const { cohort, attrition } = drawn;
-  const latent = (cohort.columns.get(protocol.outcome) as { values: Float64Array }).values;
   const fu = protocol.followUp;
-  const censored = applyCensoring(
-    latent,
-    {
-      accrual: { duration: fu.accrual, shape: 'uniform' },
-      studyDuration: fu.studyDuration,
-      dropoutRate: fu.dropoutRate,
-    },
-    stream.substream(SUBSTREAMS.censoring),
-  );
+  const outcomeColumn = cohort.columns.get(protocol.outcome)!;
+  // A binary endpoint has no time: its response (level 2 of the endpoint) is the "event".
+  const censored =
+    outcomeColumn.kind === 'categorical'
+      ? {
+          time: new Float64Array(cohort.n).fill(1),
+          event: Uint8Array.from(outcomeColumn.codes, (c) => (c === 1 ? 1 : 0)),
+        }
+      : applyCensoring(
+          outcomeColumn.values,
+          {
+            accrual: { duration: fu.accrual, shape: 'uniform' },
+            studyDuration: fu.studyDuration,
+            dropoutRate: fu.dropoutRate,
+          },
+          stream.substream(SUBSTREAMS.censoring),
+        );
 
-  const nT = treated.time.length;
+  const nT = treated.n;
   const nC = cohort.n;
   const time = new Float64Array(nT + nC);
   const status = new Float64Array(nT + nC);
@@ -145,8 +153,9 @@ export function runReplicate(prepared: PreparedRun, seed: number, index: number)
           ...(primary.weights ? { weights: primary.weights } : {}),
           estimand: prepared.analyses[0]!.spec.weighting.estimand,
         });
-  const km = kaplanMeier(censored.time, censored.event);
-  const lr = logRank(time, status, group);
+  const tte = prepared.endpoint === 'time-to-event';
+  const km = tte ? kaplanMeier(censored.time, censored.event) : null;
+  const lr = tte ? logRank(time, status, group) : null;
   let events = 0;
   for (const e of censored.event) events += e;
   const warnings: Warning[] = [];
@@ -156,13 +165,17 @@ export function runReplicate(prepared: PreparedRun, seed: number, index: number)
   return {
     index,
     attrition,
-    control: { n: nC, events, median: km.median },
+    control: {
+      n: nC,
+      events,
+      median: km ? km.median : { estimate: null, lower: null, upper: null },
+    },
     cohort,
     time: censored.time,
     event: censored.event,
     analyses,
     balance,
-    logrank: { statistic: lr.statistic, df: lr.df, p: lr.p },
+    logrank: lr ? { statistic: lr.statistic, df: lr.df, p: lr.p } : null,
     parametersDrawn: parameters.drawn,
     warnings,
   };

@@ -17,6 +17,35 @@ export interface VerifyCheck {
   ok: boolean;
 }
 
+/** The first `limit` leaves (numbers, strings, ...) at which two JSON values differ, by path. */
+export function jsonDifferences(
+  a: unknown,
+  b: unknown,
+  limit = 10,
+  path = '',
+): { path: string; expected: unknown; actual: unknown }[] {
+  const out: { path: string; expected: unknown; actual: unknown }[] = [];
+  const walk = (x: unknown, y: unknown, p: string): void => {
+    if (out.length >= limit) return;
+    if (x !== null && y !== null && typeof x === 'object' && typeof y === 'object') {
+      const keys = Array.isArray(x)
+        ? [...Array(Math.max((x as unknown[]).length, (y as unknown[]).length)).keys()]
+        : [...new Set([...Object.keys(x), ...Object.keys(y as object)])];
+      for (const k of keys) {
+        walk(
+          (x as Record<string, unknown>)[k],
+          (y as Record<string, unknown>)[k],
+          Array.isArray(x) ? `${p}[${k}]` : p ? `${p}.${k}` : String(k),
+        );
+      }
+      return;
+    }
+    if (x !== y) out.push({ path: p, expected: x, actual: y });
+  };
+  walk(a, b, path);
+  return out;
+}
+
 export interface VerifyReport {
   ok: boolean;
   protocol: string;
@@ -27,6 +56,8 @@ export interface VerifyReport {
   onDisk: VerifyCheck[];
   /** The re-run's outputs against the manifest. */
   rerun: VerifyCheck[];
+  /** When results.json is not reproduced: the first numbers (or values) that differ. */
+  differences: { path: string; expected: unknown; actual: unknown }[];
 }
 
 function readManifest(dir: string): Manifest {
@@ -117,6 +148,19 @@ export async function verifyRun(dir: string, protocol?: string): Promise<VerifyR
       return check(o.path, o.sha256, again ? sha256(again.content) : null);
     });
   const ok = changedInputs.length === 0 && onDisk.every((c) => c.ok) && rerun.every((c) => c.ok);
+  let differences: VerifyReport['differences'] = [];
+  const resultsFile = join(dir, 'results.json');
+  if (rerun.some((c) => c.what === 'results.json' && !c.ok) && existsSync(resultsFile)) {
+    try {
+      const recorded = JSON.parse(readFileSync(resultsFile, 'utf8')) as unknown;
+      const again = JSON.parse(
+        output.files.find((f) => f.name === 'results.json')!.content,
+      ) as unknown;
+      differences = jsonDifferences(recorded, again);
+    } catch {
+      differences = [];
+    }
+  }
   return {
     ok,
     protocol: protocolFile,
@@ -124,5 +168,6 @@ export async function verifyRun(dir: string, protocol?: string): Promise<VerifyR
     changedInputs,
     onDisk,
     rerun,
+    differences,
   };
 }

@@ -8,6 +8,7 @@ import { softwareVersions } from '../package-info.js';
 import type { CliContext } from './context.js';
 import { EXIT, reportError } from './errors.js';
 import { analyzeBuilder, analyzeCommand } from './analyze.js';
+import { fitBuilder, fitCommand } from './fit.js';
 import { runBuilder, runCommand } from './run.js';
 import { sampleBuilder, sampleCommand } from './sample.js';
 import { schemaBuilder, schemaCommand } from './schema.js';
@@ -65,6 +66,14 @@ export async function main(
       },
     )
     .command(
+      'fit <registry>',
+      'Derive a covariate model from a registry extract (fixed graph or structure learning; optional differential privacy)',
+      fitBuilder,
+      (a) => {
+        fitCommand(a, ctx);
+      },
+    )
+    .command(
       'analyze',
       'Compare two real arms (no simulation): KM, log-rank, Cox, PH test, RMST',
       analyzeBuilder,
@@ -82,7 +91,7 @@ export async function main(
     )
     .demandCommand(
       1,
-      'name a command: run, validate, verify, sample, analyze or schema (see --help)',
+      'name a command: run, validate, verify, sample, fit, analyze or schema (see --help)',
     )
     .strict()
     .recommendCommands()

@@ -37,6 +37,12 @@ export async function verifyCommand(args: VerifyArgs, ctx: CliContext): Promise<
       `  ${c.ok ? 'ok     ' : 'DIFFERS'} ${c.what} reproduced${c.ok ? '' : ` (sha256 ${c.actual ?? 'none'}, manifest ${c.expected})`}`,
     );
   }
+  if (r.differences.length > 0) {
+    lines.push('  first values of results.json that differ (recorded → re-run):');
+    for (const d of r.differences) {
+      lines.push(`    ${d.path}: ${JSON.stringify(d.expected)} → ${JSON.stringify(d.actual)}`);
+    }
+  }
   ctx.stdout(lines.join('\n') + '\n');
   if (!r.ok) {
     throw new VerificationError(

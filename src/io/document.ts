@@ -297,7 +297,16 @@ export function validateWithSchema<T>(schema: z.ZodType<T>, doc: LocatedDocument
           : `${field} in ${what} must be ${article(expected)}, found ${describeType(actual)}`;
     } else if (issue.code === 'invalid_value') {
       expected = `one of ${issue.values.map((v) => show(v)).join(', ')}`;
-      message = `${field} in ${what} must be ${expected}, found ${describeType(actual)}`;
+      const guess =
+        typeof actual === 'string'
+          ? didYouMean(
+              actual,
+              issue.values.map((v) => String(v)),
+            )
+          : undefined;
+      message =
+        `${field} in ${what} must be ${expected}, found ${describeType(actual)}` +
+        (guess ? ` — did you mean "${guess}"?` : '');
     } else {
       message = `${field} in ${what}: ${issue.message}`;
       if (actual !== undefined) message += `, found ${describeType(actual)}`;

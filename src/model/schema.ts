@@ -211,7 +211,7 @@ export const provenanceSchema = z
     n: z.number().int().positive().optional(),
     derivation: z
       .object({
-        method: z.enum(['expert', 'fitted', 'published']),
+        method: z.enum(['expert', 'fitted', 'fitted-dp', 'published']),
         software: z.string().optional(),
         /** Differential-privacy budget spent, or null when none was applied. */
         epsilon: z.number().positive().nullable().optional(),

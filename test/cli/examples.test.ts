@@ -1,0 +1,57 @@
+/**
+ * The examples run as they are and reproduce their committed digests; the flagship's fitted
+ * model is reproduced by `ecasim fit` from its registry extract (so the two never drift).
+ * A digest change means every number of that example changed: update
+ * examples/expected-digests.json only when the change is intended, and say why in the commit.
+ */
+import { readFileSync, readdirSync } from 'node:fs';
+import { EXIT } from '../../src/cli/errors.js';
+import { ecasim, makeWorkspace, type Workspace } from '../helpers/workspace.js';
+
+const ROOT = new URL('../../', import.meta.url).pathname;
+const expected = JSON.parse(
+  readFileSync(`${ROOT}examples/expected-digests.json`, 'utf8'),
+) as Record<string, string>;
+const protocols = readdirSync(`${ROOT}protocols`)
+  .filter((f) => f.endsWith('.yaml'))
+  .sort();
+
+let ws: Workspace;
+beforeAll(() => {
+  ws = makeWorkspace();
+});
+afterAll(() => ws.cleanup());
+
+test('every protocol in protocols/ has an expected digest', () => {
+  expect(Object.keys(expected).sort()).toEqual(protocols);
+});
+
+test.each(protocols)('%s runs and reproduces its digest', async (file) => {
+  const cwd = process.cwd();
+  process.chdir(ROOT);
+  try {
+    const r = await ecasim(['run', `protocols/${file}`, '--out', ws.path(file), '--quiet']);
+    expect(r.stderr).not.toContain('error');
+    expect(r.code).toBe(EXIT.ok);
+    const manifest = JSON.parse(readFileSync(ws.path(`${file}/manifest.json`), 'utf8'));
+    expect(manifest.resultsDigest).toBe(expected[file]);
+  } finally {
+    process.chdir(cwd);
+  }
+});
+
+test('ecasim fit reproduces the flagship model from its registry extract', async () => {
+  const r = await ecasim([
+    'fit',
+    `${ROOT}examples/nsclc/registry.csv`,
+    '--spec',
+    `${ROOT}examples/nsclc/fit.yaml`,
+    '--out',
+    ws.path('model.json'),
+    '--force',
+  ]);
+  expect(r.code).toBe(EXIT.ok);
+  expect(readFileSync(ws.path('model.json'), 'utf8')).toBe(
+    readFileSync(`${ROOT}examples/nsclc/model.json`, 'utf8'),
+  );
+});

@@ -131,7 +131,7 @@ describe('bad input to `ecasim run`', () => {
   test('a model with a cycle names the cycle', async () => {
     const r = await runWith({
       model: edit(
-        EXAMPLE.model,
+        EXAMPLE.truthModel,
         '"parents": ["sex"],\n      "intercept": 64.5',
         '"parents": ["sex", "brain_mets"],\n      "intercept": 64.5',
       ),
@@ -143,7 +143,7 @@ describe('bad input to `ecasim run`', () => {
 
   test('a table row that does not sum to 1 names the row and its sum', async () => {
     const r = await runWith({
-      model: edit(EXAMPLE.model, '"p": [0.82, 0.18]', '"p": [0.82, 0.28]'),
+      model: edit(EXAMPLE.truthModel, '"p": [0.82, 0.18]', '"p": [0.82, 0.28]'),
     });
     expect(r.code).toBe(EXIT.input);
     expect(r.stderr).toMatch(/sum/);
@@ -201,5 +201,81 @@ describe('usage errors', () => {
     const r = await ecasim(['run', 'protocols/nsclc-os.yaml']);
     expect(r.code).toBe(EXIT.usage);
     expect(r.stderr).toMatch(/out/);
+  });
+});
+
+describe('bad protocol input of the full run (issue #5)', () => {
+  test('replicates < 2', async () => {
+    const r = await runWith({
+      protocol: edit(EXAMPLE.protocol, 'replicates: 20', 'replicates: 1'),
+    });
+    expect(r.code).toBe(EXIT.input);
+    expect(r.stderr).toContain('at least 2 replicates are needed to combine them');
+    expect(r.stderr).toContain('field: control.replicates');
+  });
+
+  test('a mistyped time unit gets a "did you mean"', async () => {
+    const r = await runWith({
+      protocol: edit(EXAMPLE.protocol, 'timeUnit: months', 'timeUnit: month'),
+    });
+    expect(r.code).toBe(EXIT.input);
+    expect(r.stderr).toContain('inputs.treated.timeUnit in protocol must be one of');
+    expect(r.stderr).toContain('did you mean "months"?');
+  });
+
+  test('a success criterion that does not parse', async () => {
+    const r = await runWith({
+      protocol: edit(
+        EXAMPLE.protocol,
+        'successCriterion: primary.upper < 1',
+        'successCriterion: primary.upper <',
+      ),
+    });
+    expect(r.code).toBe(EXIT.input);
+    expect(r.stderr).toContain('success criterion: syntax error');
+    const line =
+      EXAMPLE.protocol.split('\n').findIndex((l) => l.startsWith('successCriterion:')) + 1;
+    expect(r.stderr).toMatch(new RegExp(`protocol\\.yaml:${line}:\\d+`));
+  });
+
+  test('a success criterion naming a result that does not exist', async () => {
+    const r = await runWith({
+      protocol: edit(
+        EXAMPLE.protocol,
+        'successCriterion: primary.upper < 1',
+        'successCriterion: primary.uper < 1',
+      ),
+    });
+    expect(r.code).toBe(EXIT.input);
+    expect(r.stderr).toContain('unknown variable "primary.uper" — did you mean "primary.upper"?');
+  });
+
+  test('a treated dataset whose covariate mapping does not match its columns', async () => {
+    const r = await runWith({ protocol: edit(EXAMPLE.protocol, 'age: AGE', 'age: AGE_YEARS') });
+    expect(r.code).toBe(EXIT.input);
+    expect(r.stderr).toContain('treated dataset has no column "AGE_YEARS"');
+    expect(r.stderr).toContain('field: inputs.treated.covariates.age');
+  });
+
+  test('an analysis covariate that is not a model variable', async () => {
+    const r = await runWith({
+      protocol: edit(
+        EXAMPLE.protocol,
+        'covariates: [age, sex, histology, smoking, ecog]',
+        'covariates: [age, sex, histology, smoking, ecgo]',
+      ),
+    });
+    expect(r.code).toBe(EXIT.input);
+    expect(r.stderr).toContain(
+      'analysis covariate "ecgo" is not a baseline variable of the covariate model',
+    );
+  });
+
+  test('an analysis that does not suit the endpoint', async () => {
+    const r = await runWith({
+      protocol: edit(EXAMPLE.protocol, 'method: rmst', 'method: risk-ratio'),
+    });
+    expect(r.code).toBe(EXIT.input);
+    expect(r.stderr).toContain('analysis method risk-ratio does not suit a time-to-event endpoint');
   });
 });

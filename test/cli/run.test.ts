@@ -191,6 +191,24 @@ describe('help, version and validate', () => {
     expect(ws.list()).toEqual(before);
   });
 
+  test('validate checks a covariate model on its own', async () => {
+    const r = await ecasim(['validate', ws.path('model.json')]);
+    expect(r.code).toBe(EXIT.ok);
+    expect(r.stdout).toContain('valid covariate model');
+    expect(r.stdout).toContain('sampling order sex → histology');
+  });
+
+  test('validate reports a bad model with its location', async () => {
+    const bad = readFileSync(ws.path('model.json'), 'utf8').replace(
+      '"format": "ecasim-model/1"',
+      '"format": "ecasim-model/1", "extra": 1',
+    );
+    writeFileSync(ws.path('bad-model.json'), bad);
+    const r = await ecasim(['validate', ws.path('bad-model.json')]);
+    expect(r.code).toBe(EXIT.input);
+    expect(r.stderr).toMatch(/unknown key "extra" in covariate model/);
+  });
+
   test('schema protocol prints a JSON Schema that the committed copy matches', async () => {
     const r = await ecasim(['schema', 'protocol']);
     const committed = readFileSync(

@@ -14,6 +14,8 @@ export const EXAMPLE = {
     .replace('../examples/nsclc/treated.csv', 'treated.csv')
     .replace('../examples/nsclc/model.json', 'model.json'),
   model: readFileSync(join(ROOT, 'examples/nsclc/model.json'), 'utf8'),
+  /** The hand-written network the flagship data come from: easier to edit in tests. */
+  truthModel: readFileSync(join(ROOT, 'examples/nsclc/truth-model.json'), 'utf8'),
   treated: readFileSync(join(ROOT, 'examples/nsclc/treated.csv'), 'utf8'),
 };
 

@@ -139,6 +139,23 @@ export const protocolSchema = z
       })
       .strict(),
     outcome: text.describe("The model's time-to-event variable that is the endpoint."),
+    derived: z
+      .array(
+        z
+          .object({
+            name: text.regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'a name of letters, digits and "_"'),
+            expression: text.describe(
+              'Over baseline variables and earlier derived ones, e.g. weight / (height / 100) ^ 2.',
+            ),
+            label: z.string().optional(),
+            unit: z.string().optional(),
+          })
+          .strict(),
+      )
+      .default([])
+      .describe(
+        'Derived variables, computed alike for both arms before eligibility (conditions become 1/0).',
+      ),
     eligibility: z.array(criterion).default([]),
     control: z
       .object({

@@ -12,6 +12,7 @@ import type { AnalysisSpec } from '../protocol/schema.js';
 import { loadTreated, type TreatedArm } from '../protocol/treated.js';
 import type { Criterion } from '../simulate/eligibility.js';
 import { twinPlan, type TwinPlan } from '../simulate/twin.js';
+import { deriveColumns, type DerivedVariable } from '../simulate/derived.js';
 import type { EcasimError } from '../errors.js';
 import { throwCollected } from '../errors.js';
 
@@ -28,6 +29,8 @@ export interface PreparedRun {
   readonly successCriterion: CompiledExpression;
   /** Twin mode: which baseline variables the twins copy and which they draw. */
   readonly twin: TwinPlan | null;
+  /** The protocol's derived variables, compiled, in order. */
+  readonly derived: readonly DerivedVariable[];
 }
 
 /** Labels of the arms in tables, charts and CSV output. */
@@ -190,7 +193,7 @@ export function prepareRun(protocolFile: string): PreparedRun {
   }
   const endpoint = outcome.kind === 'time-to-event' ? 'time-to-event' : 'binary';
   checkEndpointFields(loaded, endpoint);
-  const treated = loadTreated(
+  let treated = loadTreated(
     loaded.paths.treated,
     loaded.shownPaths.treated,
     protocol,
@@ -198,6 +201,37 @@ export function prepareRun(protocolFile: string): PreparedRun {
     endpoint,
   );
   const scope = patientScope(model);
+  const derived: DerivedVariable[] = [];
+  protocol.derived.forEach((d, k) => {
+    if (scope[d.name] !== undefined) {
+      throw problemAt(
+        doc,
+        ['derived', k, 'name'],
+        `derived variable "${d.name}" has the name of a model variable`,
+        {
+          hint: 'choose another name',
+        },
+      );
+    }
+    const expression = compileAt(
+      doc,
+      ['derived', k, 'expression'],
+      d.expression,
+      scope,
+      `derived variable "${d.name}"`,
+    );
+    if (expression.type === 'text') {
+      throw problemAt(
+        doc,
+        ['derived', k, 'expression'],
+        `derived variable "${d.name}" must be a number or a condition, not text`,
+      );
+    }
+    derived.push({ name: d.name, expression });
+    scope[d.name] = { type: 'number' };
+  });
+  // Derived variables the treated data allow (all their inputs present) join its covariates.
+  treated = { ...treated, covariates: deriveColumns(treated.covariates, derived) };
   const criteria = protocol.eligibility.map((c, k) => ({
     name: c.name,
     expression: compileAt(
@@ -298,5 +332,6 @@ export function prepareRun(protocolFile: string): PreparedRun {
     successCriterion,
     twin,
     endpoint,
+    derived,
   };
 }

@@ -8,6 +8,7 @@ import type { Warning } from '../results.js';
 import { createStream } from '../random/index.js';
 import { applyCensoring } from '../simulate/censoring.js';
 import { concatCohorts, type Cohort } from '../simulate/columns.js';
+import { deriveColumns } from '../simulate/derived.js';
 import { drawTwins } from '../simulate/twin.js';
 import { drawParameters } from '../simulate/uncertainty.js';
 import { drawEligible, UnreachableTargetError, type Attrition } from '../simulate/eligibility.js';
@@ -74,6 +75,7 @@ export function runReplicate(prepared: PreparedRun, seed: number, index: number)
         controlSize,
         stream.substream(SUBSTREAMS.patients),
         protocol.control.maxDraws,
+        (c) => deriveColumns(c, prepared.derived),
       );
     } catch (err) {
       if (!(err instanceof UnreachableTargetError)) throw err;

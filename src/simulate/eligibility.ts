@@ -81,6 +81,7 @@ export function drawEligible(
   target: number,
   rng: RandomSource,
   maxDraws: number,
+  derive: (c: Cohort) => Cohort = (c) => c,
 ): { cohort: Cohort; attrition: Attrition } {
   const excluded = new Array<number>(criteria.length).fill(0);
   const kept: Cohort[] = [];
@@ -108,7 +109,7 @@ export function drawEligible(
       maxDraws - drawn,
       Math.max(MIN_BATCH, Math.ceil((need / Math.max(rate, 0.01)) * 1.1)),
     );
-    const cohort = sampleCohort(model, size, rng.substream(batch));
+    const cohort = derive(sampleCohort(model, size, rng.substream(batch)));
     const failed = firstFailed(cohort, criteria);
     const index: number[] = [];
     let used = size;

@@ -2,6 +2,7 @@
  * Issue #2's bad inputs, through the real CLI: each gives a clear, located message, a non-zero
  * exit code, and leaves no output directory (or staging directory) behind.
  */
+import { readFileSync } from 'node:fs';
 import { EXIT } from '../../src/cli/errors.js';
 import {
   ecasim,
@@ -277,5 +278,55 @@ describe('bad protocol input of the full run (issue #5)', () => {
     });
     expect(r.code).toBe(EXIT.input);
     expect(r.stderr).toContain('analysis method risk-ratio does not suit a time-to-event endpoint');
+  });
+});
+
+describe('derived variables', () => {
+  const withDerived = (derived: string) =>
+    edit(EXAMPLE.protocol, 'eligibility:\n', `${derived}\neligibility:\n`);
+
+  test('are computed for both arms and usable in eligibility and analyses', async () => {
+    ws = makeWorkspace({
+      protocol: edit(
+        edit(
+          withDerived('derived:\n  - name: older\n    expression: age >= 70'),
+          'expression: age >= 18',
+          'expression: age >= 18 and older <= 1',
+        ),
+        'covariates: [age, sex, histology, smoking, ecog]\n    weighting',
+        'covariates: [older, sex, histology, smoking, ecog]\n    weighting',
+      ),
+    });
+    const r = await ecasim([
+      'run',
+      ws.path('protocol.yaml'),
+      '--out',
+      ws.path('out'),
+      '--replicates',
+      '3',
+    ]);
+    expect(r.stderr).not.toContain('error');
+    expect(r.code).toBe(EXIT.ok);
+    const results = JSON.parse(readFileSync(ws.path('out/results.json'), 'utf8'));
+    const older = results.balance.rows.find((b: { name: string }) => b.name === 'older');
+    expect(older.type).toBe('binary');
+    expect(older.meanTreated).toBeGreaterThan(0);
+  });
+
+  test('a derived variable named like a model variable is refused', async () => {
+    const r = await runWith({
+      protocol: withDerived('derived:\n  - name: age\n    expression: age / 10'),
+    });
+    expect(r.code).toBe(EXIT.input);
+    expect(r.stderr).toContain('derived variable "age" has the name of a model variable');
+  });
+
+  test('a derived variable reading an unknown variable is located', async () => {
+    const r = await runWith({
+      protocol: withDerived('derived:\n  - name: bmi\n    expression: weight / height ^ 2'),
+    });
+    expect(r.code).toBe(EXIT.input);
+    expect(r.stderr).toContain('derived variable "bmi": unknown variable "weight"');
+    expect(r.stderr).toContain('field: derived[0].expression');
   });
 });

@@ -70,6 +70,9 @@ export interface CombinedAnalysis {
   upper: number;
   /** The estimate on the combining scale: log HR for hazard ratios, the difference for RMST. */
   logEstimate: number;
+  /** Hazard ratios only: the same estimate under the names users look for. */
+  hr?: number;
+  logHr?: number;
   /** Standard error on the combining scale. */
   se: number;
   /** Degrees of freedom of the t reference; null under the normal fallback. */
@@ -131,7 +134,15 @@ export interface Results {
     substreams: string;
     parameterUncertainty: { enabled: boolean; drawn: string[]; fixed: string[]; method: string };
     eligibility: { name: string; expression: string }[];
-    followUp: { accrual: number; studyDuration: number; dropoutRate: number; timeUnit: string };
+    followUp: {
+      accrual: number;
+      studyDuration: number;
+      dropoutRate: number;
+      timeUnit: string;
+      indexDate: string | null;
+      accrualPattern: { breaks: number[]; weights: number[] } | null;
+      eventDriven: { events: number } | null;
+    };
   };
   /** Totals over all replicates. */
   attrition: { drawn: number; steps: AttritionStep[]; accepted: number; acceptanceRate: number };
@@ -164,6 +175,24 @@ export interface Results {
   } | null;
   primary: CombinedAnalysis;
   secondary: CombinedAnalysis[];
+  /** Every replicate: its substream, parameter draw, control arm, attrition and primary estimate. */
+  replicates: {
+    index: number;
+    substream: number[];
+    parametersDrawn: string[];
+    /** Calendar time of the data cut (event-driven cuts vary by replicate). */
+    cut: number;
+    control: { n: number; events: number; median: number | null };
+    attrition: { drawn: number; accepted: number; acceptanceRate: number };
+    primary: {
+      estimate: number;
+      lower: number;
+      upper: number;
+      p: number;
+      logEstimate: number;
+      se: number;
+    };
+  }[];
   balance: {
     method: string;
     estimand: string;

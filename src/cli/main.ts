@@ -8,6 +8,7 @@ import { softwareVersions } from '../package-info.js';
 import type { CliContext } from './context.js';
 import { EXIT, reportError } from './errors.js';
 import { analyzeBuilder, analyzeCommand } from './analyze.js';
+import { auditBuilder, auditCommand } from './audit.js';
 import { fitBuilder, fitCommand } from './fit.js';
 import { runBuilder, runCommand } from './run.js';
 import { sampleBuilder, sampleCommand } from './sample.js';
@@ -82,6 +83,14 @@ export async function main(
       },
     )
     .command(
+      'audit',
+      'Fidelity, privacy and replication checks of synthetic data against the registry',
+      auditBuilder,
+      (a) => {
+        pending = auditCommand(a, ctx);
+      },
+    )
+    .command(
       'schema <format>',
       'Print the JSON Schema of the protocol or model format',
       schemaBuilder,
@@ -91,7 +100,7 @@ export async function main(
     )
     .demandCommand(
       1,
-      'name a command: run, validate, verify, sample, fit, analyze or schema (see --help)',
+      'name a command: run, validate, verify, sample, fit, analyze, audit or schema (see --help)',
     )
     .strict()
     .recommendCommands()

@@ -210,6 +210,42 @@ export const protocolSchema = z
           .nonnegative()
           .default(0)
           .describe('Exponential dropout hazard per model time unit.'),
+        indexDate: z
+          .string()
+          .optional()
+          .describe(
+            'What time zero is, e.g. "start of second-line therapy" (shown in the dossier).',
+          ),
+        accrualPattern: z
+          .object({
+            breaks: z.array(z.number().nonnegative()).min(1),
+            weights: z.array(z.number().nonnegative()).min(1),
+          })
+          .strict()
+          .refine((a) => a.breaks[0] === 0, { message: 'breaks must start at 0', path: ['breaks'] })
+          .refine((a) => a.breaks.every((b, k) => k === 0 || b > a.breaks[k - 1]!), {
+            message: 'breaks must increase',
+            path: ['breaks'],
+          })
+          .refine((a) => a.weights.length === a.breaks.length, {
+            message: 'give one weight per break',
+            path: ['weights'],
+          })
+          .refine((a) => a.weights.some((w) => w > 0), {
+            message: 'at least one weight must be > 0',
+            path: ['weights'],
+          })
+          .optional()
+          .describe(
+            'Piecewise-constant accrual intensity: relative weight of each period starting at a break.',
+          ),
+        eventDriven: z
+          .object({ events: z.number().int().min(1) })
+          .strict()
+          .optional()
+          .describe(
+            'Cut the data at the calendar time of this many control-arm events (never after studyDuration, never before accrual ends).',
+          ),
       })
       .strict(),
     analysis: z
@@ -249,6 +285,15 @@ export const protocolSchema = z
     successCriterion: text.describe('Expression over results, e.g. primary.upper < 1.'),
   })
   .strict()
+  .refine(
+    (p) =>
+      !p.followUp.accrualPattern ||
+      p.followUp.accrualPattern.breaks.every((b) => b < p.followUp.accrual),
+    {
+      message: 'accrualPattern.breaks must lie within the accrual period',
+      path: ['followUp', 'accrualPattern', 'breaks'],
+    },
+  )
   .refine(
     (p) =>
       p.control.mode === 'twin'

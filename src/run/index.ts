@@ -5,7 +5,7 @@
  * caller's job, so a failure anywhere leaves nothing behind.
  */
 import { readFileSync } from 'node:fs';
-import { relative, resolve } from 'node:path';
+import { basename, relative, resolve } from 'node:path';
 import { InputError } from '../errors.js';
 import { csvField } from '../io/csv.js';
 import { sha256 } from '../io/output.js';
@@ -175,6 +175,7 @@ function combine(
     lower: back(c.lower),
     upper: back(c.upper),
     logEstimate: c.estimate,
+    ...(first.measure === 'hazard-ratio' ? { hr: back(c.estimate), logHr: c.estimate } : {}),
     se: c.se,
     df: Number.isFinite(c.df) ? c.df : null,
     p: c.p,
@@ -565,6 +566,9 @@ export async function runProtocol(options: RunOptions): Promise<RunOutput> {
         studyDuration: fu.studyDuration,
         dropoutRate: fu.dropoutRate,
         timeUnit: model.timeUnit,
+        indexDate: fu.indexDate ?? null,
+        accrualPattern: fu.accrualPattern ?? null,
+        eventDriven: fu.eventDriven ?? null,
       },
     },
     attrition: {
@@ -612,6 +616,26 @@ export async function runProtocol(options: RunOptions): Promise<RunOutput> {
       : null,
     primary,
     secondary: combined.slice(1),
+    replicates: replicates.map((r) => ({
+      index: r.index,
+      substream: [r.index],
+      parametersDrawn: [...r.parametersDrawn],
+      cut: r.cut,
+      control: { n: r.control.n, events: r.control.events, median: r.control.median.estimate },
+      attrition: {
+        drawn: r.attrition.drawn,
+        accepted: r.attrition.accepted,
+        acceptanceRate: r.attrition.acceptanceRate,
+      },
+      primary: {
+        estimate: r.analyses[0]!.estimate,
+        lower: r.analyses[0]!.lower,
+        upper: r.analyses[0]!.upper,
+        p: r.analyses[0]!.p,
+        logEstimate: r.analyses[0]!.q,
+        se: Math.sqrt(r.analyses[0]!.u),
+      },
+    })),
     balance,
     sensitivity: {
       eValue: ev
@@ -650,11 +674,12 @@ export async function runProtocol(options: RunOptions): Promise<RunOutput> {
   const csv = syntheticControlCsv(model, replicates);
   const versions = softwareVersions();
   const inputs: FileRecord[] = [
-    { role: 'protocol', path: doc.file, sha256: sha256(doc.source) },
-    { role: 'covariate model', path: loaded.shownPaths.model, sha256: sha256(model.doc.source) },
+    // Paths as the protocol names them (relative to it), so they do not depend on where ecasim ran.
+    { role: 'protocol', path: basename(doc.file), sha256: sha256(doc.source) },
+    { role: 'covariate model', path: protocol.inputs.model, sha256: sha256(model.doc.source) },
     {
       role: 'treated dataset',
-      path: loaded.shownPaths.treated,
+      path: protocol.inputs.treated.file,
       sha256: sha256(readFileSync(loaded.paths.treated)),
     },
   ];

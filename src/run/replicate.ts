@@ -37,6 +37,8 @@ export interface ReplicateOutput {
   logrank: { statistic: number; df: number; p: number } | null;
   /** Variables whose parameters this replicate drew from their posterior. */
   parametersDrawn: readonly string[];
+  /** Calendar time of the data cut of this control arm. */
+  cut: number;
   warnings: Warning[];
 }
 
@@ -106,6 +108,7 @@ export function runReplicate(prepared: PreparedRun, seed: number, index: number)
       ? {
           time: new Float64Array(cohort.n).fill(1),
           event: Uint8Array.from(outcomeColumn.codes, (c) => (c === 1 ? 1 : 0)),
+          cut: fu.studyDuration,
         }
       : applyCensoring(
           outcomeColumn.values,
@@ -113,6 +116,8 @@ export function runReplicate(prepared: PreparedRun, seed: number, index: number)
             accrual: { duration: fu.accrual, shape: 'uniform' },
             studyDuration: fu.studyDuration,
             dropoutRate: fu.dropoutRate,
+            ...(fu.accrualPattern ? { accrualPattern: fu.accrualPattern } : {}),
+            ...(fu.eventDriven ? { eventDriven: fu.eventDriven } : {}),
           },
           stream.substream(SUBSTREAMS.censoring),
         );
@@ -179,6 +184,7 @@ export function runReplicate(prepared: PreparedRun, seed: number, index: number)
     balance,
     logrank: lr ? { statistic: lr.statistic, df: lr.df, p: lr.p } : null,
     parametersDrawn: parameters.drawn,
+    cut: censored.cut,
     warnings,
   };
 }

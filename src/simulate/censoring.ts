@@ -8,6 +8,16 @@ import type { RandomSource } from '../random/index.js';
 export interface CensoringDesign {
   /** Patients enter uniformly over [0, duration) of calendar time (duration 0: all at once). */
   readonly accrual: { readonly duration: number; readonly shape: 'uniform' };
+  /**
+   * Piecewise-constant accrual intensity over [0, duration): `breaks` start at 0, one relative
+   * `weights` entry per piece (absent: uniform).
+   */
+  readonly accrualPattern?: {
+    readonly breaks: readonly number[];
+    readonly weights: readonly number[];
+  };
+  /** Event-driven data cut: at the calendar time of the arm's `events`-th event (or studyDuration, if earlier). */
+  readonly eventDriven?: { readonly events: number };
   /** Calendar time from the first entry to the data cut; must exceed the accrual duration. */
   readonly studyDuration: number;
   /** Hazard of loss to follow-up per time unit (0 or absent: none). */
@@ -19,6 +29,8 @@ export interface CensoredTimes {
   readonly time: Float64Array;
   /** 1 when the event was observed, 0 when censored. */
   readonly event: Uint8Array;
+  /** Calendar time of the data cut (studyDuration, or earlier when event-driven). */
+  readonly cut: number;
 }
 
 function invalid(field: string, message: string, value: unknown): InputError {
@@ -81,16 +93,60 @@ export function applyCensoring(
   const dropout = rng.substream(1);
   const time = new Float64Array(n);
   const event = new Uint8Array(n);
-  const duration = accrual.duration;
+  const entered = new Float64Array(n);
+  const lost = new Float64Array(n);
+  const toEntry = entryTime(accrual.duration, design.accrualPattern);
   for (let i = 0; i < n; i++) {
-    const admin = studyDuration - duration * entry.random();
-    const lost = rate > 0 ? -Math.log(dropout.uniformOpen()) / rate : Infinity;
-    const c = admin < lost ? admin : lost;
+    entered[i] = toEntry(entry.random());
+    lost[i] = rate > 0 ? -Math.log(dropout.uniformOpen()) / rate : Infinity;
+  }
+  let cut = studyDuration;
+  if (design.eventDriven) {
+    // calendar times of the events that would be seen before dropout, in order
+    const calendar: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const t = eventTime[i]!;
+      if (t <= lost[i]!) calendar.push(entered[i]! + t);
+    }
+    calendar.sort((a, b) => a - b);
+    const k = design.eventDriven.events;
+    if (k >= 1 && k <= calendar.length && calendar[k - 1]! < cut) cut = calendar[k - 1]!;
+    // Every virtual patient is enrolled: the cut is never before the end of accrual.
+    if (cut < accrual.duration) cut = accrual.duration;
+  }
+  for (let i = 0; i < n; i++) {
+    const admin = cut - entered[i]!;
+    const c = admin < lost[i]! ? admin : lost[i]!;
     const t = eventTime[i]!;
-    if (t <= c) {
+    if (t <= c && c > 0) {
       time[i] = t;
       event[i] = 1;
     } else time[i] = c;
   }
-  return { time, event };
+  return { time, event, cut };
+}
+
+/**
+ * Maps a uniform u to an entry time: u·duration, or the inverse of the piecewise-linear CDF of a
+ * piecewise-constant accrual intensity.
+ */
+function entryTime(
+  duration: number,
+  pattern: CensoringDesign['accrualPattern'],
+): (u: number) => number {
+  if (!pattern) return (u) => duration * u;
+  const { breaks, weights } = pattern;
+  const ends = [...breaks.slice(1), duration];
+  const mass = weights.map((w, j) => w * (ends[j]! - breaks[j]!));
+  const total = mass.reduce((s, x) => s + x, 0);
+  return (u) => {
+    let target = u * total;
+    for (let j = 0; j < mass.length; j++) {
+      if (target <= mass[j]! || j === mass.length - 1) {
+        return breaks[j]! + (weights[j]! > 0 ? target / weights[j]! : 0);
+      }
+      target -= mass[j]!;
+    }
+    return duration;
+  };
 }

@@ -35,6 +35,9 @@ test.each(protocols)('%s runs and reproduces its digest', async (file) => {
     expect(r.code).toBe(EXIT.ok);
     const manifest = JSON.parse(readFileSync(ws.path(`${file}/manifest.json`), 'utf8'));
     expect(manifest.resultsDigest).toBe(expected[file]);
+    const v = await ecasim(['verify', ws.path(file)]);
+    expect(v.code).toBe(EXIT.ok);
+    expect(v.stdout).toContain(`verified: results digest ${expected[file]} reproduced`);
   } finally {
     process.chdir(cwd);
   }
@@ -54,4 +57,26 @@ test('ecasim fit reproduces the flagship model from its registry extract', async
   expect(readFileSync(ws.path('model.json'), 'utf8')).toBe(
     readFileSync(`${ROOT}examples/nsclc/model.json`, 'utf8'),
   );
+});
+
+test('ecasim audit runs on the flagship registry extract and its holdout without flagging a leak', async () => {
+  const r = await ecasim([
+    'audit',
+    '--model',
+    `${ROOT}examples/nsclc/model.json`,
+    '--registry',
+    `${ROOT}examples/nsclc/registry.csv`,
+    '--holdout',
+    `${ROOT}examples/nsclc/holdout.csv`,
+    '--time',
+    'os_time',
+    '--event',
+    'os_event',
+    '--out',
+    ws.path('audit'),
+  ]);
+  expect(r.code).toBe(EXIT.ok);
+  const audit = JSON.parse(readFileSync(ws.path('audit/audit.json'), 'utf8'));
+  expect(audit.privacy.leaking).toBe(false);
+  expect(readFileSync(ws.path('audit/audit.html'), 'utf8')).toContain('<html');
 });

@@ -185,6 +185,90 @@ describe('ecasim analyze, bad input', () => {
     expect(r.stderr).toContain('has no column "ecgo" — did you mean "ecog"?');
   });
 
+  test('collinear covariates are named', async () => {
+    const t = join(dir, 'col-treated.csv');
+    const k = join(dir, 'col-control.csv');
+    const csv = (rows: Row[]) =>
+      'time,event,age,age2\n' +
+      rows.map((r) => [r.time, r.event, r.age, 2 * r.age].join(',')).join('\n') +
+      '\n';
+    writeFileSync(t, csv(c.treated));
+    writeFileSync(k, csv(c.control));
+    const r = await ecasim([
+      'analyze',
+      '--treated',
+      t,
+      '--control',
+      k,
+      '--time',
+      'time',
+      '--event',
+      'event',
+      '--covariates',
+      'age,age2',
+    ]);
+    expect(r.code).toBe(EXIT.analysis);
+    expect(r.stderr).toMatch(/collinear/);
+    expect(r.stderr).toContain('age2');
+  });
+
+  test('weights must be positive (named by row)', async () => {
+    const t = join(dir, 'w-treated.csv');
+    const k = join(dir, 'w-control.csv');
+    const csv = (rows: Row[], bad: number) =>
+      'time,event,w\n' +
+      rows.map((r, i) => [r.time, r.event, i === bad ? 0 : 1.5].join(',')).join('\n') +
+      '\n';
+    writeFileSync(t, csv(c.treated, 2));
+    writeFileSync(k, csv(c.control, -1));
+    const r = await ecasim([
+      'analyze',
+      '--treated',
+      t,
+      '--control',
+      k,
+      '--time',
+      'time',
+      '--event',
+      'event',
+      '--weights',
+      'w',
+    ]);
+    expect(r.code).toBe(EXIT.input);
+    expect(r.stderr).toContain('row 3, column "w": expected a weight > 0, found "0"');
+  });
+
+  test('case weights give a robust-variance Cox model and a note that log-rank ignores them', async () => {
+    const t = join(dir, 'w2-treated.csv');
+    const k = join(dir, 'w2-control.csv');
+    const csv = (rows: Row[]) =>
+      'time,event,w\n' +
+      rows.map((r, i) => [r.time, r.event, 1 + (i % 3) / 2].join(',')).join('\n') +
+      '\n';
+    writeFileSync(t, csv(c.treated));
+    writeFileSync(k, csv(c.control));
+    const r = await ecasim([
+      'analyze',
+      '--treated',
+      t,
+      '--control',
+      k,
+      '--time',
+      'time',
+      '--event',
+      'event',
+      '--weights',
+      'w',
+      '--out',
+      join(dir, 'w2'),
+    ]);
+    expect(r.code).toBe(EXIT.ok);
+    const res = JSON.parse(readFileSync(join(dir, 'w2', 'results.json'), 'utf8'));
+    expect(res.cox.variance).toBe('robust');
+    expect(res.warnings.map((w: { code: string }) => w.code)).toContain('logrank-unweighted');
+    expect(JSON.stringify(res)).not.toMatch(/NaN|null,"se"/);
+  });
+
   test('a single patient', async () => {
     const r = await ecasim(files(toCsv(c.treated.slice(0, 1).map((x) => ({ ...x, event: 1 })))));
     expect([EXIT.ok, EXIT.analysis]).toContain(r.code);

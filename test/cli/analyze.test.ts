@@ -185,78 +185,57 @@ describe('ecasim analyze, bad input', () => {
     expect(r.stderr).toContain('has no column "ecgo" — did you mean "ecog"?');
   });
 
-  test('collinear covariates are named', async () => {
-    const t = join(dir, 'col-treated.csv');
-    const k = join(dir, 'col-control.csv');
-    const csv = (rows: Row[]) =>
-      'time,event,age,age2\n' +
-      rows.map((r) => [r.time, r.event, r.age, 2 * r.age].join(',')).join('\n') +
-      '\n';
-    writeFileSync(t, csv(c.treated));
-    writeFileSync(k, csv(c.control));
-    const r = await ecasim([
+  /** Writes both arms with extra columns and runs analyze on them with `flags`. */
+  const runWithColumns = (
+    name: string,
+    extra: {
+      header: string;
+      cells: (r: Row, i: number, arm: 'treated' | 'control') => (string | number)[];
+    },
+    flags: string[],
+  ) => {
+    const paths = (['treated', 'control'] as const).map((arm) => {
+      const file = join(dir, `${name}-${arm}.csv`);
+      const rows = arm === 'treated' ? c.treated : c.control;
+      const lines = rows.map((r, i) => [r.time, r.event, ...extra.cells(r, i, arm)].join(','));
+      writeFileSync(file, `time,event,${extra.header}\n${lines.join('\n')}\n`);
+      return file;
+    });
+    return ecasim([
       'analyze',
       '--treated',
-      t,
+      paths[0]!,
       '--control',
-      k,
+      paths[1]!,
       '--time',
       'time',
       '--event',
       'event',
-      '--covariates',
-      'age,age2',
+      ...flags,
     ]);
+  };
+
+  test('collinear covariates are named', async () => {
+    const r = await runWithColumns(
+      'col',
+      { header: 'age,age2', cells: (x) => [x.age, 2 * x.age] },
+      ['--covariates', 'age,age2'],
+    );
     expect(r.code).toBe(EXIT.analysis);
     expect(r.stderr).toMatch(/collinear/);
     expect(r.stderr).toContain('age2');
   });
 
   test('weights must be positive (named by row)', async () => {
-    const t = join(dir, 'w-treated.csv');
-    const k = join(dir, 'w-control.csv');
-    const csv = (rows: Row[], bad: number) =>
-      'time,event,w\n' +
-      rows.map((r, i) => [r.time, r.event, i === bad ? 0 : 1.5].join(',')).join('\n') +
-      '\n';
-    writeFileSync(t, csv(c.treated, 2));
-    writeFileSync(k, csv(c.control, -1));
-    const r = await ecasim([
-      'analyze',
-      '--treated',
-      t,
-      '--control',
-      k,
-      '--time',
-      'time',
-      '--event',
-      'event',
-      '--weights',
-      'w',
-    ]);
+    const cells = (_: Row, i: number, arm: string) => [arm === 'treated' && i === 2 ? 0 : 1.5];
+    const r = await runWithColumns('w', { header: 'w', cells }, ['--weights', 'w']);
     expect(r.code).toBe(EXIT.input);
     expect(r.stderr).toContain('row 3, column "w": expected a weight > 0, found "0"');
   });
 
   test('case weights give a robust-variance Cox model and a note that log-rank ignores them', async () => {
-    const t = join(dir, 'w2-treated.csv');
-    const k = join(dir, 'w2-control.csv');
-    const csv = (rows: Row[]) =>
-      'time,event,w\n' +
-      rows.map((r, i) => [r.time, r.event, 1 + (i % 3) / 2].join(',')).join('\n') +
-      '\n';
-    writeFileSync(t, csv(c.treated));
-    writeFileSync(k, csv(c.control));
-    const r = await ecasim([
-      'analyze',
-      '--treated',
-      t,
-      '--control',
-      k,
-      '--time',
-      'time',
-      '--event',
-      'event',
+    const cells = (_: Row, i: number) => [1 + (i % 3) / 2];
+    const r = await runWithColumns('w2', { header: 'w', cells }, [
       '--weights',
       'w',
       '--out',

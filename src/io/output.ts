@@ -110,7 +110,7 @@ export function openOutputDir(dir: string, { force = false }: { force?: boolean 
  */
 export function writeFileAtomic(
   file: string,
-  text: string,
+  text: string | Uint8Array,
   { force = false }: { force?: boolean } = {},
 ): void {
   if (existsSync(file) && !force) {
@@ -123,7 +123,8 @@ export function writeFileAtomic(
   try {
     const fd = openSync(tmp, 'w');
     try {
-      writeSync(fd, text);
+      if (typeof text === 'string') writeSync(fd, text);
+      else writeSync(fd, text);
       fsyncSync(fd);
     } finally {
       closeSync(fd);

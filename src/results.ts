@@ -244,6 +244,8 @@ export interface Manifest {
     protocolFromOutput: string | null;
     seedOverride: number | null;
     replicatesOverride: number | null;
+    /** A sponsor's template directory the dossier was rendered with, as given. */
+    templates?: string | null;
     sourceDateEpoch: string | null;
   };
   ecasim: string;

@@ -122,6 +122,7 @@ export async function verifyRun(dir: string, protocol?: string): Promise<VerifyR
       protocolFile,
       ...(m.run.seedOverride !== null ? { seed: m.run.seedOverride } : {}),
       ...(m.run.replicatesOverride !== null ? { replicates: m.run.replicatesOverride } : {}),
+      ...(m.run.templates ? { templates: m.run.templates } : {}),
       command: m.command,
       ...(m.run.sourceDateEpoch !== null ? { sourceDateEpoch: m.run.sourceDateEpoch } : {}),
       outDir: dir,

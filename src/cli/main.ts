@@ -10,6 +10,7 @@ import { EXIT, reportError } from './errors.js';
 import { analyzeBuilder, analyzeCommand } from './analyze.js';
 import { auditBuilder, auditCommand } from './audit.js';
 import { fitBuilder, fitCommand } from './fit.js';
+import { renderBuilder, renderCommand } from './render.js';
 import { runBuilder, runCommand } from './run.js';
 import { sampleBuilder, sampleCommand } from './sample.js';
 import { schemaBuilder, schemaCommand } from './schema.js';
@@ -40,6 +41,14 @@ export async function main(
       runBuilder,
       (a) => {
         pending = runCommand(a, ctx);
+      },
+    )
+    .command(
+      'render <dir>',
+      'Re-render the dossier of a finished run (optionally to PDF, with sponsor templates)',
+      renderBuilder,
+      (a) => {
+        pending = renderCommand(a, ctx);
       },
     )
     .command(
@@ -100,7 +109,7 @@ export async function main(
     )
     .demandCommand(
       1,
-      'name a command: run, validate, verify, sample, fit, analyze, audit or schema (see --help)',
+      'name a command: run, render, validate, verify, sample, fit, analyze, audit or schema (see --help)',
     )
     .strict()
     .recommendCommands()

@@ -1,6 +1,7 @@
 /** `ecasim run PROTOCOL --out DIR`: runs a protocol and writes its outputs atomically. */
 import type { Argv } from 'yargs';
 import { openOutputDir } from '../io/output.js';
+import { chromiumPath, printPdf } from '../report/pdf.js';
 import { runProtocol } from '../run/index.js';
 import type { CliContext } from './context.js';
 
@@ -12,6 +13,8 @@ export interface RunArgs {
   workers: number;
   quiet: boolean;
   force: boolean;
+  pdf: boolean;
+  templates?: string;
 }
 
 export function runBuilder(y: Argv): Argv<RunArgs> {
@@ -37,6 +40,15 @@ export function runBuilder(y: Argv): Argv<RunArgs> {
       type: 'boolean',
       default: false,
       describe: 'Replace a non-empty output directory',
+    })
+    .option('pdf', {
+      type: 'boolean',
+      default: false,
+      describe: 'Also print dossier.pdf (A4) with the system Chromium (or ECASIM_CHROMIUM)',
+    })
+    .option('templates', {
+      type: 'string',
+      describe: 'Directory of handlebars partials overriding the built-in dossier templates',
     })
     .example(
       '$0 run protocols/nsclc-os.yaml --out out/nsclc-os',
@@ -66,7 +78,8 @@ function progressBar(ctx: CliContext): ((done: number, total: number) => void) |
 }
 
 export async function runCommand(args: RunArgs, ctx: CliContext): Promise<void> {
-  // Refuse a non-empty output directory before spending time on the run.
+  // Refuse a non-empty output directory, or --pdf without a browser, before spending time on the run.
+  if (args.pdf) chromiumPath(ctx.env);
   const out = openOutputDir(args.out, { force: args.force });
   try {
     const result = await runProtocol({
@@ -77,19 +90,28 @@ export async function runCommand(args: RunArgs, ctx: CliContext): Promise<void> 
       workers: args.workers,
       ...(args.quiet ? {} : { onProgress: progressBar(ctx) }),
       outDir: args.out,
+      ...(args.templates !== undefined ? { templates: args.templates } : {}),
       ...(ctx.env['SOURCE_DATE_EPOCH'] !== undefined
         ? { sourceDateEpoch: ctx.env['SOURCE_DATE_EPOCH'] }
         : {}),
     });
-    for (const f of result.files) out.write(f.name, f.content);
+    const files: { name: string; content: string | Uint8Array }[] = [...result.files];
+    if (args.pdf) {
+      const html = files.find((f) => f.name === 'dossier.html')!.content as string;
+      files.push({
+        name: 'dossier.pdf',
+        content: await printPdf(html, { header: result.results.protocol, env: ctx.env }),
+      });
+    }
+    for (const f of files) out.write(f.name, f.content);
     out.commit();
     const p = result.results.primary;
     const pct = Math.round(p.confLevel * 100);
-    const measure = p.measure === 'hazard-ratio' ? 'hazard ratio' : 'RMST difference';
+    const measure = p.measure.replace('-', ' ');
     ctx.stdout(
       `${result.results.protocol.id}: ${measure} ${p.estimate.toFixed(2)} (${pct}% CI ${p.lower.toFixed(2)} to ${p.upper.toFixed(2)}) over ${result.results.control.replicates} replicates, ` +
         `success criterion ${result.results.successCriterion.met ? 'met' : 'not met'}\n` +
-        `wrote ${result.files.map((f) => f.name).join(', ')} to ${args.out}\n` +
+        `wrote ${files.map((f) => f.name).join(', ')} to ${args.out}\n` +
         `results digest ${result.manifest.resultsDigest}\n`,
     );
     for (const w of result.results.warnings) ctx.stderr(`ecasim: warning: ${w.message}\n`);

@@ -54,6 +54,8 @@ export interface RunOptions {
   sourceDateEpoch?: string;
   /** The output directory, so the manifest can find the protocol from it. */
   outDir?: string;
+  /** A sponsor's directory of dossier partials overriding the built-in ones. */
+  templates?: string;
   onProgress?: Progress;
 }
 
@@ -701,7 +703,11 @@ export async function runProtocol(options: RunOptions): Promise<RunOutput> {
     resultsDigest,
     ...(createdAt ? { createdAt } : {}),
   };
-  const dossier = await renderDossier(results, repro);
+  const dossier = await renderDossier(
+    results,
+    repro,
+    options.templates !== undefined ? { templates: options.templates } : {},
+  );
   const manifest: Manifest = {
     schema: MANIFEST_SCHEMA,
     command: options.command,
@@ -714,6 +720,7 @@ export async function runProtocol(options: RunOptions): Promise<RunOutput> {
       seedOverride: options.seed ?? null,
       replicatesOverride: options.replicates ?? null,
       sourceDateEpoch: options.sourceDateEpoch ?? null,
+      templates: options.templates ?? null,
     },
     ecasim: versions.ecasim,
     node: process.version,

@@ -1,6 +1,6 @@
 /**
  * `ecasim sample`: golden first rows for a fixed seed (test/simulate/golden/, written by
- * `ecasim sample examples/nsclc/model.json --n 8 --seed 1` when the sampler was introduced; a change
+ * `ecasim sample examples/nsclc/truth-model.json --n 8 --seed 1` when the sampler was introduced; a change
  * means every seeded result changes and must be deliberate), prefix stability (n rows are the
  * first n of a larger draw), and a protocol replicate equal to the run's.
  */
@@ -18,7 +18,7 @@ afterAll(() => ws.cleanup());
 test('a fixed seed gives the golden first rows', async () => {
   const r = await ecasim([
     'sample',
-    `${ROOT}examples/nsclc/model.json`,
+    `${ROOT}examples/nsclc/truth-model.json`,
     '--n',
     '8',
     '--seed',
@@ -35,7 +35,7 @@ test('a fixed seed gives the golden first rows', async () => {
 test('n rows are the first n rows of a larger draw (batch size does not matter)', async () => {
   await ecasim([
     'sample',
-    ws.path('model.json'),
+    `${ROOT}examples/nsclc/truth-model.json`,
     '--n',
     '50',
     '--seed',

@@ -1,0 +1,139 @@
+/**
+ * `ecasim render DIR [--pdf] [--templates DIR]`: renders the dossier again from a finished run's
+ * `results.json` and `manifest.json` (no statistic is recomputed), optionally with a sponsor's
+ * templates, and optionally prints it to PDF with the system's Chromium.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Argv } from 'yargs';
+import { InputError } from '../errors.js';
+import { sha256, writeFileAtomic } from '../io/output.js';
+import { renderDossier, type ReproInfo } from '../report/dossier.js';
+import {
+  chromiumPath,
+  countPdfPages,
+  printPdf,
+  writeBytesAtomic,
+  type Paper,
+} from '../report/pdf.js';
+import { MANIFEST_SCHEMA, RESULTS_SCHEMA, type Manifest, type Results } from '../results.js';
+import type { CliContext } from './context.js';
+
+export interface RenderArgs {
+  dir: string;
+  pdf: boolean;
+  paper: Paper;
+  templates?: string;
+}
+
+export function renderBuilder(y: Argv): Argv<RenderArgs> {
+  return y
+    .positional('dir', {
+      type: 'string',
+      demandOption: true,
+      describe: 'Output directory of an ecasim run (holds results.json and manifest.json)',
+    })
+    .option('pdf', {
+      type: 'boolean',
+      default: false,
+      describe: 'Also print dossier.pdf with the system Chromium (or ECASIM_CHROMIUM)',
+    })
+    .option('paper', {
+      choices: ['a4', 'letter'] as const,
+      default: 'a4' as const,
+      describe: 'Paper size of the PDF',
+    })
+    .option('templates', {
+      type: 'string',
+      describe: 'Directory of handlebars partials overriding the built-in ones',
+    })
+    .example('$0 render out/nsclc-os --pdf', 'Re-render the dossier and print it to PDF')
+    .example(
+      '$0 render out/nsclc-os --templates sponsor-templates',
+      'Use a sponsor’s cover page (sponsor-templates/partials/cover.hbs)',
+    ) as unknown as Argv<RenderArgs>;
+}
+
+function readJson<T>(file: string, what: string): T {
+  if (!existsSync(file)) {
+    throw new InputError(`no ${what} in ${join(file, '..')}`, {
+      file,
+      hint: 'point ecasim render at the output directory of an `ecasim run`',
+    });
+  }
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as T;
+  } catch (err) {
+    throw new InputError(`${what} is not valid JSON: ${(err as Error).message}`, { file });
+  }
+}
+
+/** The reproducibility record the dossier shows, from a run's manifest (as `ecasim run` built it). */
+export function reproFromManifest(m: Manifest): ReproInfo {
+  return {
+    command: m.command,
+    ecasim: m.ecasim,
+    software: [
+      { name: 'ecasim', version: m.ecasim },
+      ...Object.entries(m.dependencies).map(([name, version]) => ({ name, version })),
+    ],
+    inputs: m.inputs,
+    outputs: m.outputs.filter((o) => o.path !== 'dossier.html' && o.path !== 'manifest.json'),
+    resultsDigest: m.resultsDigest,
+    ...(m.createdAt !== undefined ? { createdAt: m.createdAt } : {}),
+  };
+}
+
+/** Reads a run directory's results and manifest, checking their schemas. */
+export function readRun(dir: string): { results: Results; manifest: Manifest } {
+  const results = readJson<Results>(join(dir, 'results.json'), 'results.json');
+  if (results.schema !== RESULTS_SCHEMA) {
+    throw new InputError(`results.json in ${dir} is not an ${RESULTS_SCHEMA} file`, {
+      file: join(dir, 'results.json'),
+      field: 'schema',
+      expected: RESULTS_SCHEMA,
+      actual: String(results.schema),
+    });
+  }
+  const manifest = readJson<Manifest>(join(dir, 'manifest.json'), 'manifest.json');
+  if (manifest.schema !== MANIFEST_SCHEMA) {
+    throw new InputError(`manifest.json in ${dir} is not an ${MANIFEST_SCHEMA} manifest`, {
+      file: join(dir, 'manifest.json'),
+      field: 'schema',
+      expected: MANIFEST_SCHEMA,
+      actual: String(manifest.schema),
+    });
+  }
+  return { results, manifest };
+}
+
+export async function renderCommand(args: RenderArgs, ctx: CliContext): Promise<void> {
+  // Refuse early (before rendering) when a PDF is asked for and there is no browser.
+  if (args.pdf) chromiumPath(ctx.env);
+  const { results, manifest } = readRun(args.dir);
+  const html = await renderDossier(results, reproFromManifest(manifest), {
+    ...(args.templates !== undefined ? { templates: args.templates } : {}),
+  });
+  const htmlFile = join(args.dir, 'dossier.html');
+  writeFileAtomic(htmlFile, html, { force: true });
+  const lines = [`wrote ${htmlFile}`];
+  const recorded = manifest.outputs.find((o) => o.path === 'dossier.html');
+  if (recorded && recorded.sha256 !== sha256(html)) {
+    lines.push(
+      `note: dossier.html differs from the one manifest.json records${args.templates !== undefined ? ' (custom templates)' : ''}; \`ecasim verify\` will report it as changed`,
+    );
+  }
+  if (args.pdf) {
+    const pdf = await printPdf(html, {
+      header: results.protocol,
+      paper: args.paper,
+      env: ctx.env,
+    });
+    const pdfFile = join(args.dir, 'dossier.pdf');
+    writeBytesAtomic(pdfFile, pdf);
+    lines.push(
+      `wrote ${pdfFile} (${countPdfPages(pdf)} pages, ${args.paper === 'letter' ? 'Letter' : 'A4'})`,
+    );
+  }
+  ctx.stdout(lines.join('\n') + '\n');
+}

@@ -501,6 +501,20 @@ export async function runProtocol(options: RunOptions): Promise<RunOutput> {
     sens.tippingPoint && onLogScale
       ? tippingPoint(primary.logEstimate, primary.se, { alpha, direction })
       : null;
+  if (sens.tippingPoint && !onLogScale) {
+    warnings.push({
+      code: 'tipping-point-not-applicable',
+      source: 'sensitivity',
+      message: `the tipping-point analysis applies to ratio measures; the primary ${primary.measure} has none`,
+    });
+  }
+  if (sens.eValue && !isHr) {
+    warnings.push({
+      code: 'e-value-not-applicable',
+      source: 'sensitivity',
+      message: `the E-value applies to hazard and risk ratios; the primary ${primary.measure} has none`,
+    });
+  }
   const phReps = sens.phTest
     ? replicates.map((r) => r.analyses[0]!.phTest).filter((z) => z !== undefined)
     : [];

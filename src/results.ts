@@ -224,6 +224,8 @@ export interface Results {
       replicates: { statistic: number; df: number; p: number }[];
     } | null;
   };
+  /** The protocol's `audit:` of the model against its registry (headline numbers), when asked for. */
+  audit: (AuditSummary & { registry: string; holdout: string | null }) | null;
   alpha: number;
   successCriterion: { expression: string; met: boolean };
   warnings: Warning[];
@@ -260,6 +262,7 @@ export interface Manifest {
 }
 
 export type { Table1Row } from './run/table1.js';
+import type { AuditSummary } from './audit/index.js';
 import type { Table1Row } from './run/table1.js';
 
 /**

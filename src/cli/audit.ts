@@ -1,5 +1,6 @@
 /** `ecasim audit`: fidelity, privacy and replication checks of synthetic data; writes audit.json and audit.html. */
 import type { Argv } from 'yargs';
+import { loadProtocol } from '../protocol/load.js';
 import { auditHtml } from '../audit/html.js';
 import { auditSummaryForDossier, runAudit, type AuditResult } from '../audit/index.js';
 import { UsageError } from '../errors.js';
@@ -7,8 +8,9 @@ import { openOutputDir } from '../io/output.js';
 import type { CliContext } from './context.js';
 
 export interface AuditArgs {
-  model: string;
-  registry: string;
+  model?: string;
+  registry?: string;
+  protocol?: string;
   holdout?: string;
   'real-control'?: string;
   treated?: string;
@@ -29,10 +31,17 @@ export interface AuditArgs {
 
 export function auditBuilder(y: Argv): Argv<AuditArgs> {
   return y
-    .option('model', { type: 'string', demandOption: true, describe: 'Covariate model (JSON)' })
+    .option('model', {
+      type: 'string',
+      describe: "Covariate model (JSON); default: the protocol's",
+    })
+    .option('protocol', {
+      type: 'string',
+      describe:
+        "Take the model and the registry/holdout extracts and columns from this protocol's audit: section",
+    })
     .option('registry', {
       type: 'string',
-      demandOption: true,
       describe: 'Registry extract the model was built from (CSV, one column per model variable)',
     })
     .option('holdout', {
@@ -158,18 +167,32 @@ export function formatAudit(a: AuditResult): string {
 export async function auditCommand(args: AuditArgs, ctx: CliContext): Promise<void> {
   const out = args.out === undefined ? undefined : openOutputDir(args.out, { force: args.force });
   try {
-    const rename = parseRenames(args.columns);
+    const fromProtocol = args.protocol === undefined ? undefined : protocolAudit(args.protocol);
+    const model = args.model ?? fromProtocol?.model;
+    const registry = args.registry ?? fromProtocol?.registry;
+    if (model === undefined || registry === undefined) {
+      throw new UsageError(
+        'ecasim audit needs --model and --registry (or a --protocol with an audit: section)',
+        {
+          hint: 'see ecasim audit --help',
+        },
+      );
+    }
+    const holdout = args.holdout ?? fromProtocol?.holdout;
+    const rename = parseRenames(args.columns) ?? fromProtocol?.rename;
+    const time = args.time ?? fromProtocol?.time;
+    const event = args.event ?? fromProtocol?.event;
     const audit = runAudit({
-      model: args.model,
-      registry: args.registry,
+      model,
+      registry,
       seed: args.seed,
       screen: args.screen,
-      ...(args.holdout !== undefined ? { holdout: args.holdout } : {}),
+      ...(holdout !== undefined ? { holdout } : {}),
       ...(args['real-control'] !== undefined ? { realControl: args['real-control'] } : {}),
       ...(args.treated !== undefined ? { treated: args.treated } : {}),
       columns: {
-        ...(args.time !== undefined ? { time: args.time } : {}),
-        ...(args.event !== undefined ? { event: args.event } : {}),
+        ...(time !== undefined ? { time } : {}),
+        ...(event !== undefined ? { event } : {}),
         ...(rename ? { rename } : {}),
       },
       ...(args.n !== undefined ? { n: args.n } : {}),
@@ -189,4 +212,25 @@ export async function auditCommand(args: AuditArgs, ctx: CliContext): Promise<vo
   } finally {
     out?.abort();
   }
+}
+
+/** The model and the audit: section of a protocol, with paths as the user would type them. */
+function protocolAudit(file: string): {
+  model: string;
+  registry?: string;
+  holdout?: string;
+  time?: string;
+  event?: string;
+  rename?: Record<string, string>;
+} {
+  const loaded = loadProtocol(file);
+  const a = loaded.protocol.audit;
+  return {
+    model: loaded.shownPaths.model,
+    ...(loaded.auditPaths ? { registry: loaded.auditPaths.registry } : {}),
+    ...(loaded.auditPaths?.holdout ? { holdout: loaded.auditPaths.holdout } : {}),
+    ...(a?.time ? { time: a.time } : {}),
+    ...(a?.event ? { event: a.event } : {}),
+    ...(a?.columns ? { rename: a.columns } : {}),
+  };
 }

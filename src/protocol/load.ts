@@ -27,6 +27,8 @@ export interface LoadedProtocol {
   /** Input paths resolved against the protocol's directory, and as shown to users. */
   readonly paths: { treated: string; model: string };
   readonly shownPaths: { treated: string; model: string };
+  /** The audit's extracts (as shown to users), when the protocol has an `audit:` section. */
+  readonly auditPaths: { registry: string; holdout?: string } | null;
 }
 
 /** Reads and validates a protocol file. */
@@ -47,6 +49,14 @@ export function parseProtocol(doc: LocatedDocument): LoadedProtocol {
     doc,
     paths: { treated, model },
     shownPaths: { treated: show(treated), model: show(model) },
+    auditPaths: protocol.audit
+      ? {
+          registry: show(resolve(base, protocol.audit.registry)),
+          ...(protocol.audit.holdout
+            ? { holdout: show(resolve(base, protocol.audit.holdout)) }
+            : {}),
+        }
+      : null,
   };
 }
 

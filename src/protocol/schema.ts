@@ -283,6 +283,39 @@ export const protocolSchema = z
       })
       .strict(),
     successCriterion: text.describe('Expression over results, e.g. primary.upper < 1.'),
+    audit: z
+      .object({
+        registry: text.describe(
+          'Registry extract the model was built from (CSV), relative to this protocol.',
+        ),
+        holdout: z
+          .string()
+          .optional()
+          .describe('Real records not used to build the model (CSV), for the privacy metrics.'),
+        time: z
+          .string()
+          .optional()
+          .describe('Follow-up time column of the extracts (default time).'),
+        event: z
+          .string()
+          .optional()
+          .describe('Event column of the extracts, 1 = event (default event).'),
+        columns: z
+          .record(z.string(), z.string())
+          .optional()
+          .describe('Model variable → column, for extract columns named differently.'),
+        n: z
+          .number()
+          .int()
+          .positive()
+          .optional()
+          .describe('Synthetic records to draw (default: as many as the registry).'),
+      })
+      .strict()
+      .optional()
+      .describe(
+        'Fidelity and privacy audit of the covariate model against its registry, shown in the dossier.',
+      ),
   })
   .strict()
   .refine(

@@ -584,6 +584,7 @@ export async function buildViewModel(results: Results, repro: ReproInfo) {
       summary: SUMMARY_TEXT[results.protocol.estimand.summary] ?? results.protocol.estimand.summary,
     },
     data: {
+      audit: auditView(results.audit),
       treatedFile: treatedInput?.path ?? '—',
       treatedHash: treatedInput?.sha256 ?? '—',
       treatedN: fmtInt(treated.n),
@@ -789,3 +790,29 @@ export async function buildViewModel(results: Results, repro: ReproInfo) {
 }
 
 export type DossierView = Awaited<ReturnType<typeof buildViewModel>>;
+
+/** The protocol's audit of the model against its registry, as display strings. */
+function auditView(a: Results['audit']) {
+  if (a === null) return null;
+  const pct = (x: number | null) => (x === null ? '—' : `${fmt(x * 100, 1)}%`);
+  return {
+    registry: a.registry,
+    holdout: a.holdout ?? 'none (holdout-based privacy metrics not assessed)',
+    nSynthetic: fmtInt(a.nSynthetic),
+    maxDifference: pct(a.univariate.maxDifference),
+    threshold: pct(a.univariate.threshold),
+    exceeding: a.univariate.exceeding.length ? a.univariate.exceeding.join(', ') : 'none',
+    bivariate: `${fmt(a.bivariate.meanDifference, 3)} mean difference in association; mean CI overlap ${fmt(a.bivariate.meanCiOverlap, 2)}; ${pct(a.bivariate.shareOverlapAbove50)} of pairs overlap above 50%`,
+    outcome: a.outcome
+      ? `largest Kaplan–Meier difference ${fmt(a.outcome.kmSupDifference, 3)}; hazard-ratio CI overlap ${a.outcome.hrMeanCiOverlap === null ? '—' : fmt(a.outcome.hrMeanCiOverlap, 2)}`
+      : 'no time-to-event outcome',
+    leaking: a.privacy.leaking,
+    flagged: a.privacy.flagged.join(', '),
+    exactMatch: pct(a.privacy.exactMatchRate),
+    dcrRatio: a.privacy.dcrRatio === null ? '—' : fmt(a.privacy.dcrRatio, 3),
+    closer: pct(a.privacy.shareCloserToTraining),
+    auc: a.privacy.membershipAuc === null ? '—' : fmt(a.privacy.membershipAuc, 3),
+    epsilon: a.privacy.epsilon === null ? 'none' : fmt(a.privacy.epsilon, 2),
+    outOfSupport: fmtInt(a.screening.outOfSupport),
+  };
+}

@@ -32,6 +32,7 @@ import { kaplanMeier, nRiskAt, survivalAt, type KaplanMeierFit } from '../stats/
 import { eValue, tippingPoint } from '../stats/sensitivity.js';
 import { concatCohorts } from '../simulate/columns.js';
 import { firstFailed } from '../simulate/eligibility.js';
+import { auditSummaryForDossier, runAudit } from '../audit/index.js';
 import { table1 } from './table1.js';
 import type { AnalysisEstimate } from './analyses.js';
 import { ARM_LABELS, prepareRun, type PreparedRun } from './prepare.js';
@@ -530,6 +531,35 @@ export async function runProtocol(options: RunOptions): Promise<RunOutput> {
     'balance.maxAbsSmd': balance.maxAbsSmd,
     'ess.control': primary.ess?.control ?? NaN,
   };
+  const auditSpec = protocol.audit;
+  const audit =
+    auditSpec && loaded.auditPaths
+      ? {
+          ...auditSummaryForDossier(
+            runAudit({
+              model: loaded.shownPaths.model,
+              registry: loaded.auditPaths.registry,
+              ...(loaded.auditPaths.holdout ? { holdout: loaded.auditPaths.holdout } : {}),
+              seed,
+              columns: {
+                ...(auditSpec.time ? { time: auditSpec.time } : {}),
+                ...(auditSpec.event ? { event: auditSpec.event } : {}),
+                ...(auditSpec.columns ? { rename: auditSpec.columns } : {}),
+              },
+              ...(auditSpec.n ? { n: auditSpec.n } : {}),
+            }),
+          ),
+          registry: auditSpec.registry,
+          holdout: auditSpec.holdout ?? null,
+        }
+      : null;
+  if (audit?.privacy.leaking) {
+    warnings.push({
+      code: 'audit-privacy',
+      source: 'audit',
+      message: `the audit flags the synthetic data as possibly disclosing registry records (${audit.privacy.flagged.join(', ')})`,
+    });
+  }
   const roundedScope = roundDeep(metricScope);
   const met = prepared.successCriterion.evaluate((name) => roundedScope[name]!, 0) === true;
 
@@ -681,6 +711,7 @@ export async function runProtocol(options: RunOptions): Promise<RunOutput> {
             }
           : null,
     },
+    audit,
     alpha,
     successCriterion: { expression: protocol.successCriterion, met },
     warnings,
@@ -698,6 +729,24 @@ export async function runProtocol(options: RunOptions): Promise<RunOutput> {
       path: protocol.inputs.treated.file,
       sha256: sha256(readFileSync(loaded.paths.treated)),
     },
+    ...(protocol.audit && loaded.auditPaths
+      ? [
+          {
+            role: 'audit registry extract',
+            path: protocol.audit.registry,
+            sha256: sha256(readFileSync(loaded.auditPaths.registry)),
+          },
+          ...(protocol.audit.holdout && loaded.auditPaths.holdout
+            ? [
+                {
+                  role: 'audit holdout extract',
+                  path: protocol.audit.holdout,
+                  sha256: sha256(readFileSync(loaded.auditPaths.holdout)),
+                },
+              ]
+            : []),
+        ]
+      : []),
   ];
   const resultsDigest = sha256(resultsJson);
   const outputsBeforeDossier: FileRecord[] = [

@@ -80,3 +80,29 @@ test('ecasim audit runs on the flagship registry extract and its holdout without
   expect(audit.privacy.leaking).toBe(false);
   expect(readFileSync(ws.path('audit/audit.html'), 'utf8')).toContain('<html');
 });
+
+test('audit --protocol takes the model and extracts from the protocol, and the run shows the audit', async () => {
+  const cwd = process.cwd();
+  process.chdir(ROOT);
+  try {
+    const r = await ecasim([
+      'audit',
+      '--protocol',
+      'protocols/nsclc-os.yaml',
+      '--out',
+      ws.path('audit-p'),
+    ]);
+    expect(r.code).toBe(EXIT.ok);
+    const audit = JSON.parse(readFileSync(ws.path('audit-p/audit.json'), 'utf8'));
+    expect(audit.inputs.map((i: { role: string }) => i.role)).toEqual(
+      expect.arrayContaining(['model', 'registry', 'holdout']),
+    );
+  } finally {
+    process.chdir(cwd);
+  }
+  const results = JSON.parse(readFileSync(ws.path('nsclc-os.yaml/results.json'), 'utf8'));
+  expect(results.audit.registry).toBe('../examples/nsclc/registry.csv');
+  expect(results.audit.privacy.leaking).toBe(false);
+  const html = readFileSync(ws.path('nsclc-os.yaml/dossier.html'), 'utf8');
+  expect(html).toContain('Audit of the covariate model against its registry');
+});

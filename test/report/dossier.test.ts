@@ -337,6 +337,7 @@ function craftResults(): Results {
         replicates: [{ statistic: 1, df: 1, p: 0.3 }],
       },
     },
+    audit: null,
     alpha: 0.05,
     successCriterion: { expression: evil('primary.upper < 1', 1), met: true },
     warnings: [

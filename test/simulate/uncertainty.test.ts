@@ -8,7 +8,7 @@ import { parseModelText } from '../../src/model/load.js';
 import { createStream } from '../../src/random/index.js';
 import { DIRICHLET_PRIOR, drawParameters } from '../../src/simulate/uncertainty.js';
 
-const NSCLC = readFileSync(new URL('../../examples/nsclc/model.json', import.meta.url), 'utf8');
+const NSCLC = readFileSync(new URL('../../examples/nsclc/truth-model.json', import.meta.url), 'utf8');
 
 function withCovariance(cov: unknown): string {
   const m = JSON.parse(NSCLC);
@@ -20,7 +20,7 @@ describe('drawParameters', () => {
   const model = parseModelText('model.json', NSCLC);
 
   test('table rows with counts are Dirichlet(counts + 1/2): mean and variance', () => {
-    const counts = [1459, 2381]; // sex, examples/nsclc/model.json
+    const counts = [1459, 2381]; // sex, examples/nsclc/truth-model.json
     const a = counts.map((c) => c + DIRICHLET_PRIOR);
     const a0 = a[0]! + a[1]!;
     const mean = a[0]! / a0;

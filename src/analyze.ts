@@ -191,7 +191,8 @@ function armSummary(fit: KaplanMeierFit, events: number) {
 function coxSummary(fit: CoxFit, k: number) {
   return {
     logHr: fit.coef[k]!,
-    se: fit.se[k]!,
+    // the standard error of the interval and p (robust when the fit is robust)
+    se: fit.variance === 'robust' ? fit.robustSe![k]! : fit.se[k]!,
     hr: fit.hr[k]!,
     lower: fit.lower[k]!,
     upper: fit.upper[k]!,

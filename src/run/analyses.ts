@@ -109,7 +109,8 @@ function hazardRatio(
   details: AnalysisEstimate['details'],
 ): AnalysisEstimate {
   const logHr = fit.coef[0]!;
-  const se = fit.se[0]!;
+  // The variance in use: robust when the fit is robust (weights, clusters), as its interval is.
+  const se = fit.variance === 'robust' ? fit.robustSe![0]! : fit.se[0]!;
   if (!Number.isFinite(logHr) || !Number.isFinite(se)) {
     throw new AnalysisError(`the ${method} model gave no finite hazard ratio`, {
       hint: 'check that both arms have events',

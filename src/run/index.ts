@@ -149,13 +149,18 @@ function combine(
   warnings: Warning[],
 ): CombinedAnalysis {
   const first = per[0]!;
+  // The treated arm is real and the same in every replicate: its variance is in ū but not in b,
+  // so the total variance is floored at ū (docs/validation.md).
   const c = combineSynthetic(
     per.map((a) => a.q),
     per.map((a) => a.u),
-    { confLevel },
+    { confLevel, floor: 'within' },
   );
-  for (const w of c.warnings)
+  // The floor is the rule here, not a caveat: results.combining says which variance was used.
+  for (const w of c.warnings) {
+    if (w.code === 'within-floor' || w.code === 'nonpositive-variance') continue;
     warnings.push({ ...w, source: key, message: `${name}: ${w.message}` });
+  }
   const ratio =
     first.measure === 'hazard-ratio' ||
     first.measure === 'risk-ratio' ||
@@ -465,15 +470,22 @@ export async function runProtocol(options: RunOptions): Promise<RunOutput> {
     arms = binaryArms(treated.event, replicates, confLevel);
   }
 
-  const combined = prepared.analyses.map((a, k) =>
-    combine(
-      a.key,
-      a.name,
-      replicates.map((r) => r.analyses[k]!),
-      confLevel,
-      warnings,
-    ),
-  );
+  const combined: CombinedAnalysis[] = [];
+  prepared.analyses.forEach((a, k) => {
+    const failures = replicates.flatMap((r) =>
+      r.failed.filter((f) => f.key === a.key).map((f) => ({ r: r.index, ...f })),
+    );
+    if (failures.length > 0) {
+      warnings.push({
+        code: 'analysis-not-estimable',
+        source: a.key,
+        message: `${a.name} could not be carried out in ${failures.length} of ${replicates.length} replicates and is not reported (e.g. replicate ${failures[0]!.r}: ${failures[0]!.message})`,
+      });
+      return;
+    }
+    const per = replicates.map((r) => r.analyses[k]!);
+    combined.push(combine(a.key, a.name, per, confLevel, warnings));
+  });
   const primary = combined[0]!;
   const primarySpec = prepared.analyses[0]!.spec;
   const balance = combineBalance(

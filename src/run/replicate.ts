@@ -3,6 +3,7 @@
  * it, and run every analysis of the plan against the treated arm. A replicate depends only on the
  * prepared inputs, the seed and its index — never on which worker runs it or in what order.
  */
+import { AnalysisError } from '../errors.js';
 import { problemAt } from '../io/document.js';
 import type { Warning } from '../results.js';
 import { createStream } from '../random/index.js';
@@ -30,7 +31,9 @@ export interface ReplicateOutput {
   cohort: Cohort;
   time: Float64Array;
   event: Uint8Array;
-  analyses: AnalysisEstimate[];
+  /** In plan order; null where a secondary analysis could not be carried out (see `failed`). */
+  analyses: (AnalysisEstimate | null)[];
+  failed: { key: string; message: string }[];
   /** Balance of every baseline covariate the treated data have (weighted by the primary analysis when it weights). */
   balance: BalanceResult | null;
   /** Time-to-event endpoints only. */
@@ -143,14 +146,23 @@ export function runReplicate(prepared: PreparedRun, seed: number, index: number)
   // Twin mode: a patient and its twin form a cluster for the robust variance.
   const pairs =
     prepared.twin !== null ? Int32Array.from({ length: nT + nC }, (_, i) => i % nT) : undefined;
-  const analyses = prepared.analyses.map((a) =>
-    runAnalysis(
-      a.spec,
-      { time, status, group, covariates: stacked, ...(pairs ? { cluster: pairs } : {}) },
-      a.name,
-      a.key === 'primary' ? ph : undefined,
-    ),
-  );
+  // A secondary analysis that cannot be carried out in this replicate (e.g. an RMST τ beyond its
+  // follow-up) is recorded as failed; the primary analysis must succeed.
+  const failed: { key: string; message: string }[] = [];
+  const analyses = prepared.analyses.map((a) => {
+    try {
+      return runAnalysis(
+        a.spec,
+        { time, status, group, covariates: stacked, ...(pairs ? { cluster: pairs } : {}) },
+        a.name,
+        a.key === 'primary' ? ph : undefined,
+      );
+    } catch (err) {
+      if (a.key === 'primary' || !(err instanceof AnalysisError)) throw err;
+      failed.push({ key: a.key, message: err.message });
+      return null;
+    }
+  });
   const primary = analyses[0]!;
   const all = designMatrix(stacked, baseline);
   const balance =
@@ -167,6 +179,7 @@ export function runReplicate(prepared: PreparedRun, seed: number, index: number)
   for (const e of censored.event) events += e;
   const warnings: Warning[] = [];
   for (const [k, a] of analyses.entries()) {
+    if (a === null) continue;
     for (const w of a.warnings) warnings.push({ ...w, source: prepared.analyses[k]!.key });
   }
   return {
@@ -181,6 +194,7 @@ export function runReplicate(prepared: PreparedRun, seed: number, index: number)
     time: censored.time,
     event: censored.event,
     analyses,
+    failed,
     balance,
     logrank: lr ? { statistic: lr.statistic, df: lr.df, p: lr.p } : null,
     parametersDrawn: parameters.drawn,

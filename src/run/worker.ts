@@ -24,7 +24,7 @@ try {
   const prepared = prepareRun(request.protocolFile);
   for (const index of request.indices) {
     const output = runReplicate(prepared, request.seed, index);
-    for (const a of output.analyses) delete a.weights; // large and not needed after balance
+    for (const a of output.analyses) if (a) delete a.weights; // large and not needed after balance
     parentPort!.postMessage({ type: 'replicate', output } satisfies WorkerMessage);
   }
 } catch (err) {

@@ -14,6 +14,14 @@ export interface CombineSyntheticOptions {
    */
   nSyn?: number;
   nObs?: number;
+  /**
+   * 'within': never let the total variance fall below ū — use T only when T ≥ ū, else T* = ū with
+   * a normal reference (method 'within-floor'). For designs where part of every replicate is
+   * the same real data (ecasim's treated arm), whose sampling variance is in ū but not in b, so
+   * that T = (1 + 1/m)·b − ū understates the variance or is ≤ 0 (docs/validation.md). Default
+   * 'none': the published rule with Reiter's fallback only when T ≤ 0.
+   */
+  floor?: 'none' | 'within';
 }
 
 /** Result of {@link combineSynthetic}. */
@@ -39,7 +47,7 @@ export interface CombineSyntheticResult {
   /** The variance used: T = (1 + 1/m)·b − ū, or T* under the fallback. */
   readonly totalVariance: number;
   /** 'raghunathan-2003' when T > 0, else 'reiter-2002-fallback'. */
-  readonly method: 'raghunathan-2003' | 'reiter-2002-fallback';
+  readonly method: 'raghunathan-2003' | 'reiter-2002-fallback' | 'within-floor';
   readonly confLevel: number;
   readonly warnings: StatsWarning[];
 }
@@ -75,7 +83,7 @@ export function combineSynthetic(
   variances: ArrayLike<number>,
   options: CombineSyntheticOptions = {},
 ): CombineSyntheticResult {
-  const { confLevel = 0.95, nSyn = 1, nObs = 1 } = options;
+  const { confLevel = 0.95, nSyn = 1, nObs = 1, floor = 'none' } = options;
   checkConfLevel(confLevel);
   const m = estimates.length;
   if (variances.length !== m) {
@@ -142,7 +150,7 @@ export function combineSynthetic(
   const t = inflatedB - ubar;
   const warnings: StatsWarning[] = [];
   const alpha = 1 - confLevel;
-  if (t > 0) {
+  if (t > 0 && (floor === 'none' || t >= ubar)) {
     const df = (m - 1) * (1 - ubar / inflatedB) ** 2;
     const se = Math.sqrt(t);
     const half = qt(1 - alpha / 2, df) * se;
@@ -164,13 +172,23 @@ export function combineSynthetic(
       warnings,
     };
   }
-  const tStar = (nSyn / nObs) * ubar;
-  warnings.push({
-    code: 'nonpositive-variance',
-    message:
-      `the synthetic-data variance T = (1 + 1/m)·b − ū = ${t.toPrecision(4)} is not positive; ` +
-      `used Reiter (2002)'s T* = (n_syn/n)·ū = ${tStar.toPrecision(4)} with a normal reference instead`,
-  });
+  const floored = floor === 'within' && t > 0;
+  const tStar = floored ? ubar : (nSyn / nObs) * ubar;
+  warnings.push(
+    floored
+      ? {
+          code: 'within-floor',
+          message:
+            `the synthetic-data variance T = (1 + 1/m)·b − ū = ${t.toPrecision(4)} is below ū; ` +
+            `used T* = ū = ${tStar.toPrecision(4)} with a normal reference instead`,
+        }
+      : {
+          code: 'nonpositive-variance',
+          message:
+            `the synthetic-data variance T = (1 + 1/m)·b − ū = ${t.toPrecision(4)} is not positive; ` +
+            `used Reiter (2002)'s T* = (n_syn/n)·ū = ${tStar.toPrecision(4)} with a normal reference instead`,
+        },
+  );
   if (tStar === 0) {
     throw new StatsError(
       'zero-variance',
@@ -193,7 +211,7 @@ export function combineSynthetic(
     between: b,
     within: ubar,
     totalVariance: tStar,
-    method: 'reiter-2002-fallback',
+    method: floored ? 'within-floor' : 'reiter-2002-fallback',
     confLevel,
     warnings,
   };

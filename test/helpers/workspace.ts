@@ -14,7 +14,7 @@ export const EXAMPLE = {
     .replace('../examples/nsclc/treated.csv', 'treated.csv')
     .replace('../examples/nsclc/model.json', 'model.json')
     // the registry audit is tested on the real protocol (test/cli/examples.test.ts); here it would only slow runs
-    .replace(/\naudit:\n(  .*\n)*/, '\n'),
+    .replace(/\naudit:\n( {2}.*\n)*/, '\n'),
   model: readFileSync(join(ROOT, 'examples/nsclc/model.json'), 'utf8'),
   /** The hand-written network the flagship data come from: easier to edit in tests. */
   truthModel: readFileSync(join(ROOT, 'examples/nsclc/truth-model.json'), 'utf8'),

@@ -8,7 +8,10 @@ import { parseModelText } from '../../src/model/load.js';
 import { createStream } from '../../src/random/index.js';
 import { DIRICHLET_PRIOR, drawParameters } from '../../src/simulate/uncertainty.js';
 
-const NSCLC = readFileSync(new URL('../../examples/nsclc/truth-model.json', import.meta.url), 'utf8');
+const NSCLC = readFileSync(
+  new URL('../../examples/nsclc/truth-model.json', import.meta.url),
+  'utf8',
+);
 
 function withCovariance(cov: unknown): string {
   const m = JSON.parse(NSCLC);

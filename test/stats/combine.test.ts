@@ -160,3 +160,30 @@ describe('properties (fast-check)', () => {
     );
   });
 });
+
+describe('combineSynthetic with floor: within (the run pipeline, docs/validation.md)', () => {
+  // estimates 1, 2, 3 and variances 1: q̄ = 2, b = 1, ū = 1, T = (1 + 1/3)·1 − 1 = 1/3 < ū
+  test('T below ū: T* = ū with a normal reference', () => {
+    const r = combineSynthetic([1, 2, 3], [1, 1, 1], { floor: 'within' });
+    expect(r.method).toBe('within-floor');
+    expect(r.totalVariance).toBe(1);
+    expect(r.se).toBe(1);
+    expect(r.df).toBe(Infinity);
+    expect(r.warnings.map((w) => w.code)).toEqual(['within-floor']);
+    // the published rule keeps T = 1/3 here
+    expect(combineSynthetic([1, 2, 3], [1, 1, 1]).method).toBe('raghunathan-2003');
+  });
+
+  test('T at or above ū: the published rule is kept', () => {
+    // b = 4, ū = 1: T = (4/3)·4 − 1 = 13/3 ≥ 1
+    const r = combineSynthetic([0, 2, 4], [1, 1, 1], { floor: 'within' });
+    expect(r.method).toBe('raghunathan-2003');
+    expect(r.totalVariance).toBeCloseTo(13 / 3, 12);
+  });
+
+  test('T ≤ 0 falls back as before', () => {
+    const r = combineSynthetic([2, 2, 2.1], [1, 1, 1], { floor: 'within' });
+    expect(r.method).toBe('reiter-2002-fallback');
+    expect(r.totalVariance).toBe(1);
+  });
+});

@@ -9,13 +9,7 @@ import type { Argv } from 'yargs';
 import { InputError } from '../errors.js';
 import { sha256, writeFileAtomic } from '../io/output.js';
 import { renderDossier, type ReproInfo } from '../report/dossier.js';
-import {
-  chromiumPath,
-  countPdfPages,
-  printPdf,
-  writeBytesAtomic,
-  type Paper,
-} from '../report/pdf.js';
+import { chromiumPath, countPdfPages, printPdf, type Paper } from '../report/pdf.js';
 import { MANIFEST_SCHEMA, RESULTS_SCHEMA, type Manifest, type Results } from '../results.js';
 import type { CliContext } from './context.js';
 
@@ -130,7 +124,7 @@ export async function renderCommand(args: RenderArgs, ctx: CliContext): Promise<
       env: ctx.env,
     });
     const pdfFile = join(args.dir, 'dossier.pdf');
-    writeBytesAtomic(pdfFile, pdf);
+    writeFileAtomic(pdfFile, pdf, { force: true });
     lines.push(
       `wrote ${pdfFile} (${countPdfPages(pdf)} pages, ${args.paper === 'letter' ? 'Letter' : 'A4'})`,
     );

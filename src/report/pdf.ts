@@ -4,8 +4,7 @@
  * reach the network; the running header (protocol id and version) and the page numbers come from
  * Chromium's header and footer templates.
  */
-import { closeSync, existsSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { existsSync } from 'node:fs';
 import { chromium, type Browser } from 'playwright-core';
 import { UsageError } from '../errors.js';
 import { escapeXml } from './charts.js';
@@ -129,22 +128,4 @@ export async function printPdf(html: string, options: PrintOptions): Promise<Uin
 export function countPdfPages(pdf: Uint8Array): number {
   const text = Buffer.from(pdf).toString('latin1');
   return (text.match(/\/Type\s*\/Page(?![a-zA-Z])/g) ?? []).length;
-}
-
-/** Writes bytes atomically (temporary file in the same directory, then rename). */
-export function writeBytesAtomic(file: string, bytes: Uint8Array): void {
-  const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.partial`);
-  try {
-    const fd = openSync(tmp, 'w');
-    try {
-      writeSync(fd, bytes);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(tmp, file);
-  } catch (err) {
-    rmSync(tmp, { force: true });
-    throw err;
-  }
 }

@@ -215,10 +215,14 @@ export function runAnalysis(
     arms.covariates,
     spec.method === 'cox-unadjusted' ? [] : spec.covariates,
   );
-  const warnings: Warning[] = design.dropped.map((d) => ({
-    code: 'constant-covariate',
-    message: `${d} is constant in these data and was left out of the ${label} model`,
-  }));
+  // A level no patient has (e.g. one the eligibility criteria exclude) simply has no indicator;
+  // a numeric covariate without variation is worth a warning.
+  const warnings: Warning[] = design.dropped
+    .filter((d) => !d.includes('='))
+    .map((d) => ({
+      code: 'constant-covariate',
+      message: `${d} is constant in these data and was left out of the ${label} model`,
+    }));
   let est: AnalysisEstimate;
   let data: CoxData;
   let phTest: AnalysisEstimate['phTest'];

@@ -431,7 +431,7 @@ describe('dossier content', () => {
     expect(text).toContain(
       'Raghunathan, Reiter & Rubin (2003) over m = 3, t reference with 40.5 df',
     );
-    expect(text).toContain('Reiter (2002) fallback over m = 3');
+    expect(text).toContain('Reiter (2002) T* = ū over m = 3 (T ≤ 0)');
     expect(text).toContain('τ = 6.0 months');
     expect(text).toContain('Greenwood variance');
     expect(text).toMatch(/log transformation, Greenwood variance/);

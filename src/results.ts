@@ -44,6 +44,8 @@ export interface ArmResult {
   km: CurveResult | null;
   /** Binary endpoints: the proportion responding with its interval (control: replicate spread). */
   response: { proportion: number; lower: number; upper: number } | null;
+  /** Continuous endpoints: mean and SD (control: all replicates together). */
+  mean?: { mean: number; sd: number } | null;
 }
 
 /**
@@ -61,7 +63,13 @@ export interface ControlArmResult extends ArmResult {
 export interface CombinedAnalysis {
   key: string;
   name: string;
-  measure: 'hazard-ratio' | 'rmst-difference' | 'risk-difference' | 'risk-ratio' | 'odds-ratio';
+  measure:
+    | 'hazard-ratio'
+    | 'rmst-difference'
+    | 'risk-difference'
+    | 'risk-ratio'
+    | 'odds-ratio'
+    | 'mean-difference';
   method: string;
   details: Record<string, string | number | boolean | null>;
   confLevel: number;

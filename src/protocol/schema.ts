@@ -49,6 +49,9 @@ const treatedInput = z
         time: text
           .optional()
           .describe('Time-to-event column (e.g. AVAL); time-to-event endpoints.'),
+        value: text
+          .optional()
+          .describe('Continuous endpoint column (a number per patient); continuous endpoints.'),
         response: text
           .optional()
           .describe(
@@ -89,9 +92,10 @@ export const analysisSpec = z
         'risk-difference',
         'risk-ratio',
         'odds-ratio',
+        'mean-difference',
       ])
       .describe(
-        'Cox HR unadjusted, adjusted for covariates, weighted by propensity (robust variance), or RMST difference.',
+        'Cox HR unadjusted, adjusted for covariates, weighted by propensity (robust variance), RMST difference; risk difference/ratio or odds ratio (binary); mean difference (continuous).',
       ),
     covariates: z
       .array(text)

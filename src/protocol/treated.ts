@@ -20,14 +20,17 @@ export function timeFactor(from: TimeUnit, to: TimeUnit): number {
   return from === to ? 1 : DAYS[from] / DAYS[to];
 }
 
-export type Endpoint = 'time-to-event' | 'binary';
+export type Endpoint = 'time-to-event' | 'binary' | 'continuous';
 
 export interface TreatedArm {
   readonly file: string;
   readonly endpoint: Endpoint;
   readonly n: number;
   readonly ids: readonly string[];
-  /** Time in the model's unit (time-to-event; all 1 and unused for a binary endpoint). */
+  /**
+   * Time in the model's unit (time-to-event); the endpoint's value (continuous); all 1 and unused
+   * (binary).
+   */
   readonly time: Float64Array;
   /** 1 = event (time-to-event) or response (binary), 0 = censored / no response. */
   readonly event: Uint8Array;
@@ -70,6 +73,13 @@ export function loadTreated(
       field: spec.columns.event ? 'inputs.treated.columns.event' : 'inputs.treated.columns.censor',
     });
     for (let i = 0; i < flag.length; i++) event[i] = spec.columns.event ? flag[i]! : 1 - flag[i]!;
+  } else if (endpoint === 'continuous') {
+    time = numericColumn(table, spec.columns.value!, {
+      what: WHAT,
+      expected: 'a number',
+      field: 'inputs.treated.columns.value',
+    });
+    event.fill(1);
   } else {
     const flag = numericColumn(table, spec.columns.response!, {
       what: WHAT,

@@ -53,6 +53,7 @@ const METHOD_TEXT: Record<string, string> = {
   'risk-difference': 'Difference in proportions',
   'risk-ratio': 'Ratio of proportions',
   'odds-ratio': 'Odds ratio from the 2×2 table',
+  'mean-difference': 'Difference in means (Welch)',
 };
 
 const SUMMARY_TEXT: Record<string, string> = {
@@ -83,6 +84,8 @@ function measureName(measure: Measure, unit: string): string {
       return 'Risk ratio';
     case 'odds-ratio':
       return 'Odds ratio';
+    case 'mean-difference':
+      return 'Mean difference';
     default:
       return String(measure);
   }
@@ -686,6 +689,16 @@ export async function buildViewModel(results: Results, repro: ReproInfo) {
       name: primaryName,
       nameLower: primaryName.toLowerCase(),
     },
+    means: [treated, control].some((a) => a.mean)
+      ? [treated, control]
+          .filter((a) => a.mean)
+          .map((a) => ({
+            label: a.label,
+            n: fmtInt(a.n),
+            mean: fmt(a.mean!.mean, 2),
+            sd: fmt(a.mean!.sd, 2),
+          }))
+      : null,
     response: responseChart && {
       chart: responseChart,
       rows: [treated, control]

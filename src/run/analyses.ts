@@ -15,6 +15,7 @@ import { StatsError } from '../stats/errors.js';
 import { estimatePropensity } from '../stats/propensity.js';
 import { rmst } from '../stats/rmst.js';
 import { oddsRatio, riskDifference, riskRatio } from '../stats/binary.js';
+import { meanDifference } from '../stats/continuous.js';
 
 /** Both arms stacked (treated first), with their baseline covariates. */
 export interface StackedArms {
@@ -70,7 +71,13 @@ export function designMatrix(cohort: Cohort, covariates: readonly string[]): Des
 }
 
 export interface AnalysisEstimate {
-  measure: 'hazard-ratio' | 'rmst-difference' | 'risk-difference' | 'risk-ratio' | 'odds-ratio';
+  measure:
+    | 'hazard-ratio'
+    | 'rmst-difference'
+    | 'risk-difference'
+    | 'risk-ratio'
+    | 'odds-ratio'
+    | 'mean-difference';
   /** Combining scale: the log HR, or the RMST difference. */
   q: number;
   /** Variance of q. */
@@ -144,6 +151,25 @@ export function runAnalysis(
   phTransform?: 'km' | 'rank' | 'log' | 'identity',
 ): AnalysisEstimate {
   const { time, status, group } = arms;
+  if (spec.method === 'mean-difference') {
+    // continuous endpoints: the values travel in `time`
+    const x1: number[] = [];
+    const x0: number[] = [];
+    for (let i = 0; i < group.length; i++) (group[i] === 1 ? x1 : x0).push(time[i]!);
+    const r = inAnalysis(`the mean difference (${label})`, () => meanDifference(x1, x0));
+    return {
+      measure: 'mean-difference',
+      q: r.estimate,
+      u: r.se ** 2,
+      estimate: r.estimate,
+      lower: r.lower,
+      upper: r.upper,
+      p: r.p,
+      method: 'mean-difference',
+      details: { variance: 'welch', mean1: r.mean1, mean0: r.mean0, df: r.df },
+      warnings: [],
+    };
+  }
   if (
     spec.method === 'risk-difference' ||
     spec.method === 'risk-ratio' ||

@@ -256,6 +256,46 @@ function binaryArms(
   };
 }
 
+/** Arms of a continuous endpoint: mean and SD (control: all replicates together). */
+function continuousArms(
+  treated: Float64Array,
+  replicates: readonly ReplicateOutput[],
+): Results['arms'] {
+  const none = { estimate: null, lower: null, upper: null };
+  const describe = (xs: ArrayLike<number>) => {
+    let s = 0;
+    for (let i = 0; i < xs.length; i++) s += xs[i]!;
+    const mean = s / xs.length;
+    let ss = 0;
+    for (let i = 0; i < xs.length; i++) ss += (xs[i]! - mean) ** 2;
+    return { mean, sd: xs.length > 1 ? Math.sqrt(ss / (xs.length - 1)) : 0 };
+  };
+  const all = Float64Array.from(replicates.flatMap((r) => Array.from(r.time)));
+  const base = { median: none, atRisk: { time: [], nRisk: [] }, km: null, response: null };
+  return {
+    treated: {
+      ...base,
+      label: ARM_LABELS.treated,
+      n: treated.length,
+      events: treated.length,
+      mean: describe(treated),
+    },
+    control: {
+      ...base,
+      label: ARM_LABELS.control,
+      n: Math.round(all.length / replicates.length),
+      events: all.length / replicates.length,
+      mean: describe(all),
+      perReplicate: replicates.map((r) => ({
+        n: r.control.n,
+        events: r.control.events,
+        median: null,
+      })),
+      spread: { time: [], lower: [], upper: [] },
+    },
+  };
+}
+
 /** Averages the replicates' balance tables (the same covariates in every replicate). */
 function combineBalance(
   replicates: readonly ReplicateOutput[],
@@ -466,8 +506,10 @@ export async function runProtocol(options: RunOptions): Promise<RunOutput> {
       treated: armResult(ARM_LABELS.treated, kmT, atRiskTimes),
       control: controlArm(replicates, atRiskTimes, maxTime),
     };
-  } else {
+  } else if (prepared.endpoint === 'binary') {
     arms = binaryArms(treated.event, replicates, confLevel);
+  } else {
+    arms = continuousArms(treated.time, replicates);
   }
 
   const combined: CombinedAnalysis[] = [];

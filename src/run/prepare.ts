@@ -23,7 +23,7 @@ export interface PreparedRun {
   readonly criteria: readonly Criterion[];
   readonly controlSize: number;
   readonly outcomeLabel: string;
-  readonly endpoint: 'time-to-event' | 'binary';
+  readonly endpoint: 'time-to-event' | 'binary' | 'continuous';
   /** Primary first, then the secondary analyses, each with the name results use. */
   readonly analyses: readonly { key: string; name: string; spec: AnalysisSpec }[];
   readonly successCriterion: CompiledExpression;
@@ -87,9 +87,13 @@ function compileSuccessCriterion(loaded: LoadedProtocol): CompiledExpression {
 
 const TTE_METHODS = new Set(['cox-unadjusted', 'cox-adjusted', 'cox-iptw', 'rmst']);
 const BINARY_METHODS = new Set(['risk-difference', 'risk-ratio', 'odds-ratio']);
+const CONTINUOUS_METHODS = new Set(['mean-difference']);
 
 /** The columns and analyses a protocol names must suit its endpoint; every mismatch is reported. */
-function checkEndpointFields(loaded: LoadedProtocol, endpoint: 'time-to-event' | 'binary'): void {
+function checkEndpointFields(
+  loaded: LoadedProtocol,
+  endpoint: 'time-to-event' | 'binary' | 'continuous',
+): void {
   const { protocol, doc } = loaded;
   const cols = protocol.inputs.treated.columns;
   const problems: EcasimError[] = [];
@@ -118,6 +122,16 @@ function checkEndpointFields(loaded: LoadedProtocol, endpoint: 'time-to-event' |
         }),
       );
     }
+  } else if (endpoint === 'continuous') {
+    if (cols.value === undefined) {
+      problems.push(
+        problemAt(
+          doc,
+          [...base, 'columns'],
+          'a continuous endpoint needs columns.value (a number per patient)',
+        ),
+      );
+    }
   } else if (cols.response === undefined) {
     problems.push(
       problemAt(
@@ -127,7 +141,12 @@ function checkEndpointFields(loaded: LoadedProtocol, endpoint: 'time-to-event' |
       ),
     );
   }
-  const allowed = endpoint === 'time-to-event' ? TTE_METHODS : BINARY_METHODS;
+  const allowed =
+    endpoint === 'time-to-event'
+      ? TTE_METHODS
+      : endpoint === 'binary'
+        ? BINARY_METHODS
+        : CONTINUOUS_METHODS;
   const specs = [
     { path: ['analysis', 'primary', 'method'], method: protocol.analysis.primary.method },
     ...protocol.analysis.secondary.map((a, k) => ({
@@ -145,14 +164,14 @@ function checkEndpointFields(loaded: LoadedProtocol, endpoint: 'time-to-event' |
       );
     }
   }
-  if (endpoint === 'binary') {
+  if (endpoint !== 'time-to-event') {
     const a = protocol.analysis.primary;
     if (a.covariates.length > 0) {
       problems.push(
         problemAt(
           doc,
           ['analysis', 'primary', 'covariates'],
-          'binary-endpoint analyses are unadjusted in this version',
+          'binary- and continuous-endpoint analyses are unadjusted in this version',
           {
             hint: 'remove covariates; balance is still reported for every baseline covariate',
           },
@@ -171,27 +190,34 @@ export function prepareRun(protocolFile: string): PreparedRun {
   const outcome = model.variables.get(protocol.outcome);
   const endpoints = model.names.filter((n) => {
     const kind = model.variables.get(n)!.kind;
-    return kind === 'time-to-event' || kind === 'binary-endpoint';
+    return kind === 'time-to-event' || kind === 'binary-endpoint' || kind === 'continuous-endpoint';
   });
   if (
     outcome === undefined ||
-    (outcome.kind !== 'time-to-event' && outcome.kind !== 'binary-endpoint')
+    (outcome.kind !== 'time-to-event' &&
+      outcome.kind !== 'binary-endpoint' &&
+      outcome.kind !== 'continuous-endpoint')
   ) {
     throw problemAt(
       doc,
       ['outcome'],
       outcome === undefined
         ? `outcome "${protocol.outcome}" is not a variable of the covariate model`
-        : `outcome "${protocol.outcome}" is a ${outcome.kind} variable; this version analyses time-to-event and binary endpoints`,
+        : `outcome "${protocol.outcome}" is a ${outcome.kind} variable; this version analyses time-to-event, binary and continuous endpoints`,
       {
         expected: endpoints.length
-          ? `a time-to-event or binary-endpoint variable: ${endpoints.join(', ')}`
-          : 'a time-to-event or binary-endpoint variable (the model has none)',
+          ? `a time-to-event, binary- or continuous-endpoint variable: ${endpoints.join(', ')}`
+          : 'a time-to-event, binary- or continuous-endpoint variable (the model has none)',
         actual: protocol.outcome,
       },
     );
   }
-  const endpoint = outcome.kind === 'time-to-event' ? 'time-to-event' : 'binary';
+  const endpoint =
+    outcome.kind === 'time-to-event'
+      ? 'time-to-event'
+      : outcome.kind === 'binary-endpoint'
+        ? 'binary'
+        : 'continuous';
   checkEndpointFields(loaded, endpoint);
   let treated = loadTreated(
     loaded.paths.treated,

@@ -113,17 +113,24 @@ export function runReplicate(prepared: PreparedRun, seed: number, index: number)
           event: Uint8Array.from(outcomeColumn.codes, (c) => (c === 1 ? 1 : 0)),
           cut: fu.studyDuration,
         }
-      : applyCensoring(
-          outcomeColumn.values,
+      : prepared.endpoint === 'continuous'
+        ? // A continuous endpoint's values travel in `time`; there is no censoring.
           {
-            accrual: { duration: fu.accrual, shape: 'uniform' },
-            studyDuration: fu.studyDuration,
-            dropoutRate: fu.dropoutRate,
-            ...(fu.accrualPattern ? { accrualPattern: fu.accrualPattern } : {}),
-            ...(fu.eventDriven ? { eventDriven: fu.eventDriven } : {}),
-          },
-          stream.substream(SUBSTREAMS.censoring),
-        );
+            time: outcomeColumn.values,
+            event: new Uint8Array(cohort.n).fill(1),
+            cut: fu.studyDuration,
+          }
+        : applyCensoring(
+            outcomeColumn.values,
+            {
+              accrual: { duration: fu.accrual, shape: 'uniform' },
+              studyDuration: fu.studyDuration,
+              dropoutRate: fu.dropoutRate,
+              ...(fu.accrualPattern ? { accrualPattern: fu.accrualPattern } : {}),
+              ...(fu.eventDriven ? { eventDriven: fu.eventDriven } : {}),
+            },
+            stream.substream(SUBSTREAMS.censoring),
+          );
 
   const nT = treated.n;
   const nC = cohort.n;

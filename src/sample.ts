@@ -12,7 +12,7 @@ import { prepareRun } from './run/index.js';
 import { runReplicate } from './run/replicate.js';
 import { sampleCohort } from './simulate/ancestral.js';
 import type { Cohort } from './simulate/columns.js';
-import { csvField } from './io/csv.js';
+import { csvField, formatCsvNumber } from './io/csv.js';
 import type { Attrition } from './simulate/eligibility.js';
 
 export interface SampleOptions {
@@ -29,10 +29,6 @@ export interface SampleOutput {
   attrition: (Attrition & { criteria: string[] }) | null;
 }
 
-function num(x: number): string {
-  return Number.isFinite(x) ? String(Number(x.toPrecision(10))) : x > 0 ? 'Inf' : 'NA';
-}
-
 function toCsv(cohort: Cohort, extra: { name: string; values: ArrayLike<number> }[] = []): string {
   const names = [...cohort.columns.keys()];
   const lines = [['id', ...names, ...extra.map((e) => e.name)].map(csvField).join(',')];
@@ -41,9 +37,11 @@ function toCsv(cohort: Cohort, extra: { name: string; values: ArrayLike<number> 
     const row = [`V-${String(i + 1).padStart(width, '0')}`];
     for (const name of names) {
       const c = cohort.columns.get(name)!;
-      row.push(c.kind === 'numeric' ? num(c.values[i]!) : csvField(c.levels[c.codes[i]!]!));
+      row.push(
+        c.kind === 'numeric' ? formatCsvNumber(c.values[i]!) : csvField(c.levels[c.codes[i]!]!),
+      );
     }
-    for (const e of extra) row.push(num(e.values[i]!));
+    for (const e of extra) row.push(formatCsvNumber(e.values[i]!));
     lines.push(row.join(','));
   }
   return lines.join('\n') + '\n';

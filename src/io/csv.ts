@@ -145,10 +145,15 @@ export function stringColumn(table: Table, name: string, what: string, field?: s
   return table.rows.map((r) => r[j]!);
 }
 
-/** Formats a number for CSV output: shortest round-trip form, fixed across platforms. */
+/**
+ * Formats a number for CSV output: 10 significant digits (the same text on every platform, as
+ * results.json), `Inf`/`-Inf` for infinities (e.g. a latent event time that never occurs), `NA`
+ * for NaN.
+ */
 export function formatCsvNumber(v: number): string {
   if (Number.isNaN(v)) return 'NA';
-  return String(v);
+  if (!Number.isFinite(v)) return v > 0 ? 'Inf' : '-Inf';
+  return String(Number(v.toPrecision(10)));
 }
 
 /** Quotes a CSV field when it needs it (RFC 4180). */

@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { basename, relative, resolve } from 'node:path';
 import { InputError } from '../errors.js';
-import { csvField } from '../io/csv.js';
+import { csvField, formatCsvNumber } from '../io/csv.js';
 import { sha256 } from '../io/output.js';
 import type { CovariateModel } from '../model/load.js';
 import { softwareVersions } from '../package-info.js';
@@ -26,7 +26,9 @@ import {
   type Results,
   type Warning,
 } from '../results.js';
+import { wilson } from '../stats/binary.js';
 import { combineSynthetic } from '../stats/combine.js';
+import { quantileSorted } from '../stats/distances.js';
 import { qnorm } from '../stats/distributions.js';
 import { kaplanMeier, nRiskAt, survivalAt, type KaplanMeierFit } from '../stats/km.js';
 import { eValue, tippingPoint } from '../stats/sensitivity.js';
@@ -71,17 +73,12 @@ function finiteOrNull(x: number): number | null {
   return Number.isFinite(x) ? x : null;
 }
 
+/** Median of unsorted values (type-7, as R's `median`). */
 function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-}
-
-/** Type-7 quantile (R's default) of sorted values. */
-function quantileSorted(s: readonly number[], p: number): number {
-  const h = (s.length - 1) * p;
-  const lo = Math.floor(h);
-  return s[lo]! + (h - lo) * ((s[Math.min(lo + 1, s.length - 1)] ?? s[lo]!) - s[lo]!);
+  return quantileSorted(
+    [...xs].sort((a, b) => a - b),
+    0.5,
+  );
 }
 
 /** A "nice" step for the number-at-risk table: about six columns. */
@@ -113,11 +110,6 @@ function armResult(label: string, fit: KaplanMeierFit, times: number[]): ArmResu
   };
 }
 
-/** Output numbers: 10 significant digits, the same text on every platform. */
-function num(x: number): string {
-  return Number.isFinite(x) ? String(Number(x.toPrecision(10))) : 'NA';
-}
-
 /** The virtual control arms as CSV: replicate, id, baseline variables, time and event (model unit). */
 export function syntheticControlCsv(
   model: CovariateModel,
@@ -131,9 +123,11 @@ export function syntheticControlCsv(
       const row = [String(r.index), `SC-${r.index}-${String(i + 1).padStart(width, '0')}`];
       for (const name of names) {
         const c = r.cohort.columns.get(name)!;
-        row.push(c.kind === 'numeric' ? num(c.values[i]!) : csvField(c.levels[c.codes[i]!]!));
+        row.push(
+          c.kind === 'numeric' ? formatCsvNumber(c.values[i]!) : csvField(c.levels[c.codes[i]!]!),
+        );
       }
-      row.push(num(r.time[i]!), String(r.event[i]));
+      row.push(formatCsvNumber(r.time[i]!), String(r.event[i]));
       lines.push(row.join(','));
     }
   }
@@ -199,19 +193,6 @@ function combine(
   };
 }
 
-/** Wilson score interval for a proportion (Wilson 1927), as R's prop.test(correct = FALSE). */
-function wilson(
-  events: number,
-  n: number,
-  confLevel: number,
-): { proportion: number; lower: number; upper: number } {
-  const z = qnorm(1 - (1 - confLevel) / 2);
-  const p = events / n;
-  const centre = (p + (z * z) / (2 * n)) / (1 + (z * z) / n);
-  const half = (z / (1 + (z * z) / n)) * Math.sqrt((p * (1 - p)) / n + (z * z) / (4 * n * n));
-  return { proportion: p, lower: Math.max(0, centre - half), upper: Math.min(1, centre + half) };
-}
-
 /** Arms of a binary endpoint: responders and proportions (control: all replicates together). */
 function binaryArms(
   treated: Uint8Array,
@@ -230,7 +211,10 @@ function binaryArms(
       label: ARM_LABELS.treated,
       n: treated.length,
       events: e1,
-      response: wilson(e1, treated.length, confLevel),
+      response: {
+        proportion: e1 / treated.length,
+        ...wilson(e1, treated.length, qnorm(1 - (1 - confLevel) / 2)),
+      },
     },
     control: {
       ...base,

@@ -6,6 +6,7 @@
 import type { CovariateModel } from '../model/load.js';
 import { levelsOf } from '../model/network.js';
 import type { Cohort } from '../simulate/columns.js';
+import { quantileSorted } from '../stats/distances.js';
 
 export interface NumericSummary {
   n: number;
@@ -31,14 +32,6 @@ export interface Table1Row {
   }[];
 }
 
-/** Type-7 quantile (R's default) of sorted values. */
-function q7(s: Float64Array, p: number): number {
-  const h = (s.length - 1) * p;
-  const lo = Math.floor(h);
-  const hi = Math.min(lo + 1, s.length - 1);
-  return s[lo]! + (h - lo) * (s[hi]! - s[lo]!);
-}
-
 function describe(values: Float64Array): NumericSummary {
   const n = values.length;
   let sum = 0;
@@ -51,9 +44,9 @@ function describe(values: Float64Array): NumericSummary {
     n,
     mean,
     sd: n > 1 ? Math.sqrt(ss / (n - 1)) : 0,
-    median: q7(sorted, 0.5),
-    q1: q7(sorted, 0.25),
-    q3: q7(sorted, 0.75),
+    median: quantileSorted(sorted, 0.5),
+    q1: quantileSorted(sorted, 0.25),
+    q3: quantileSorted(sorted, 0.75),
   };
 }
 

@@ -4,7 +4,7 @@
  * odds ratio. Arm 1 is treated, arm 0 is control, as everywhere in ecasim.
  */
 import { qnorm, pTwoSidedNormal } from './distributions.js';
-import { StatsError, type StatsWarning } from './errors.js';
+import { checkConfLevel, StatsError, type StatsWarning } from './errors.js';
 
 /** Options shared by the 2×2 effect measures. */
 export interface BinaryOptions {
@@ -88,16 +88,6 @@ export interface FisherResult {
   readonly warnings: StatsWarning[];
 }
 
-function checkConfLevel(confLevel: number): void {
-  if (!(typeof confLevel === 'number' && confLevel > 0 && confLevel < 1)) {
-    throw new StatsError(
-      'invalid-option',
-      `invalid option. \`confLevel\` must be a number in (0,1). Value: \`${confLevel}\`.`,
-      { field: 'confLevel' },
-    );
-  }
-}
-
 function checkCount(name: string, v: number, min: number): void {
   if (!(Number.isSafeInteger(v) && v >= min)) {
     throw new StatsError(
@@ -135,8 +125,8 @@ function checkArms(events1: number, n1: number, events0: number, n0: number): vo
   }
 }
 
-/** Wilson score interval without continuity correction (Wilson 1927), as R's `prop.test(correct = FALSE)`. */
-function wilson(x: number, n: number, z: number): Interval {
+/** Wilson score interval without continuity correction (Wilson 1927), as R's `prop.test(correct = FALSE)`; `z` the normal quantile of the level. */
+export function wilson(x: number, n: number, z: number): Interval {
   const p = x / n;
   const z22n = (z * z) / (2 * n);
   const half = z * Math.sqrt((p * (1 - p)) / n + z22n / (2 * n));

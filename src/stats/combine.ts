@@ -2,7 +2,7 @@
  * Combining rules across the m synthetic replicates, and the interval-overlap utility measure.
  */
 import { pt, qnorm, qt, pTwoSidedNormal } from './distributions.js';
-import { StatsError, type StatsWarning } from './errors.js';
+import { checkConfLevel, StatsError, type StatsWarning } from './errors.js';
 
 /** Options of {@link combineSynthetic}. */
 export interface CombineSyntheticOptions {
@@ -50,16 +50,6 @@ export interface CombineSyntheticResult {
   readonly method: 'raghunathan-2003' | 'reiter-2002-fallback' | 'within-floor';
   readonly confLevel: number;
   readonly warnings: StatsWarning[];
-}
-
-function checkConfLevel(confLevel: number): void {
-  if (!(typeof confLevel === 'number' && confLevel > 0 && confLevel < 1)) {
-    throw new StatsError(
-      'invalid-option',
-      `invalid option. \`confLevel\` must be a number in (0,1). Value: \`${confLevel}\`.`,
-      { field: 'confLevel' },
-    );
-  }
 }
 
 /**

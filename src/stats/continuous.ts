@@ -3,7 +3,7 @@
  * difference and Hedges' g.
  */
 import { lgamma, pt, qnorm, qt } from './distributions.js';
-import { StatsError, type StatsWarning } from './errors.js';
+import { checkConfLevel, StatsError, type StatsWarning } from './errors.js';
 
 /** Options of the continuous effect measures. */
 export interface ContinuousOptions {
@@ -57,16 +57,6 @@ interface Arm {
   mean: number;
   /** Unbiased variance. */
   variance: number;
-}
-
-function checkConfLevel(confLevel: number): void {
-  if (!(typeof confLevel === 'number' && confLevel > 0 && confLevel < 1)) {
-    throw new StatsError(
-      'invalid-option',
-      `invalid option. \`confLevel\` must be a number in (0,1). Value: \`${confLevel}\`.`,
-      { field: 'confLevel' },
-    );
-  }
 }
 
 function summarise(x: ArrayLike<number>, name: string): Arm {

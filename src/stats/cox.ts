@@ -8,7 +8,7 @@
  * `coxph.fit` / C routine `coxfit6` (Therneau, survival 3.5), so results agree with R to rounding.
  */
 import { pchisq, pTwoSidedNormal, qnorm } from './distributions.js';
-import { StatsError, type StatsWarning } from './errors.js';
+import { checkConfLevel, StatsError, type StatsWarning } from './errors.js';
 import { cholesky, choleskyInverse, choleskySolve, type CholeskyFactor } from './linalg.js';
 
 /** Right-censored survival data with covariates (column-major). */
@@ -750,13 +750,7 @@ export function fitCox(data: CoxData, options: CoxOptions = {}): CoxFit {
   const tolerChol = options.tolerChol ?? 2 ** -39;
   const tolerInf = options.tolerInf ?? Math.sqrt(eps);
   const confLevel = options.confLevel ?? 0.95;
-  if (!(confLevel > 0 && confLevel < 1)) {
-    fail(
-      'invalid-option',
-      `invalid option. \`confLevel\` must be a number in (0,1). Value: \`${confLevel}\``,
-      'confLevel',
-    );
-  }
+  checkConfLevel(confLevel);
   const n = data.time.length;
   const p = data.x.length;
   const init = new Float64Array(p);

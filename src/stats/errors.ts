@@ -25,3 +25,14 @@ export interface StatsWarning {
   code: string;
   message: string;
 }
+
+/** Validates a two-sided confidence level, the one message form of every user-facing function. */
+export function checkConfLevel(confLevel: unknown): asserts confLevel is number {
+  if (!(typeof confLevel === 'number' && confLevel > 0 && confLevel < 1)) {
+    throw new StatsError(
+      'invalid-option',
+      `invalid option. \`confLevel\` must be a number in (0,1). Value: \`${typeof confLevel === 'string' ? JSON.stringify(confLevel) : String(confLevel)}\`.`,
+      { field: 'confLevel' },
+    );
+  }
+}

@@ -8,7 +8,7 @@
  * Therneau TM (2023). survival: A Package for Survival Analysis in R, version 3.5 (the reference).
  */
 import { qnorm } from './distributions.js';
-import { StatsError, type StatsWarning } from './errors.js';
+import { checkConfLevel, StatsError, type StatsWarning } from './errors.js';
 
 /** Confidence-interval transformations of `survfit(conf.type = )`. */
 export type ConfType = 'log' | 'log-log' | 'plain' | 'logit' | 'arcsin' | 'none';
@@ -230,13 +230,7 @@ function validateConf(confType: unknown, confLevel: unknown): void {
       { field: 'confType' },
     );
   }
-  if (!(typeof confLevel === 'number' && confLevel > 0 && confLevel < 1)) {
-    throw new StatsError(
-      'invalid-option',
-      `invalid option. \`confLevel\` must be a number in (0,1). Value: \`${describe(confLevel)}\`.`,
-      { field: 'confLevel' },
-    );
-  }
+  checkConfLevel(confLevel);
 }
 
 /* ------------------------------------------------------------------------------------------ */

@@ -10,7 +10,7 @@
  * ratio for the design and analysis of randomized trials. BMC Med Res Methodol 13:152.
  */
 import { pnorm, qnorm } from './distributions.js';
-import { StatsError, type StatsWarning } from './errors.js';
+import { checkConfLevel, StatsError, type StatsWarning } from './errors.js';
 import {
   argsortNonNegative,
   kmSorted,
@@ -175,13 +175,7 @@ export function rmst(
   options: RmstOptions = {},
 ): RmstResult {
   const confLevel = options.confLevel ?? 0.95;
-  if (!(typeof confLevel === 'number' && confLevel > 0 && confLevel < 1)) {
-    throw new StatsError(
-      'invalid-option',
-      `invalid option. \`confLevel\` must be a number in (0,1). Value: \`${String(confLevel)}\`.`,
-      { field: 'confLevel' },
-    );
-  }
+  checkConfLevel(confLevel);
   const tauGiven = options.tau;
   if (
     tauGiven !== undefined &&

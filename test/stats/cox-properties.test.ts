@@ -29,11 +29,15 @@ function toData(g: Gen): CoxData {
   return d;
 }
 
-/** Fits, or returns undefined for degenerate draws (no events, constant/collinear columns, infinite β). */
+/**
+ * Fits, or returns undefined for degenerate draws (no events, constant/collinear columns, infinite
+ * β). A |log HR| above 20 (HR beyond 5·10⁸) is a monotone likelihood even when R's rule does not
+ * flag it (e.g. a covariate whose values are all ~1e-45): its variance is numerically meaningless.
+ */
 function tryFit(d: CoxData, options: CoxOptions): CoxFit | undefined {
   try {
     const f = fitCox(d, options);
-    return f.warnings.length === 0 ? f : undefined;
+    return f.warnings.length === 0 && f.coef.every((b) => Math.abs(b) <= 20) ? f : undefined;
   } catch (e) {
     if (e instanceof StatsError) return undefined;
     throw e;

@@ -771,6 +771,49 @@ export function glmLogLik(
 }
 
 /**
+ * Newton–Raphson maximisation of a concave log-likelihood in θ (modified in place), with step
+ * halving when ℓ falls: `evaluate(g, h)` fills the gradient and the upper triangle of the
+ * information at the current θ (both zeroed before each call) and returns ℓ. Returns the
+ * maximised ℓ, or −Infinity when the information is singular. Shared by the Weibull scorers.
+ */
+function newtonLogLik(
+  th: Float64Array,
+  maxit: number,
+  evaluate: (g: Float64Array, h: Float64Array) => number,
+): number {
+  const m = th.length;
+  const g = new Float64Array(m);
+  const h = new Float64Array(m * m);
+  const prev = new Float64Array(m);
+  let step: Float64Array = new Float64Array(m);
+  let s = 1;
+  let prevLL = -Infinity;
+  let ll = -Infinity;
+  for (let it = 0; it < maxit + 30; it++) {
+    g.fill(0);
+    h.fill(0);
+    ll = evaluate(g, h);
+    if (!Number.isFinite(ll)) ll = -Infinity;
+    const tol = SCORE_TOL * (Math.abs(prevLL) + 1);
+    if (!(ll >= prevLL - tol)) {
+      s /= 2;
+      if (s < 1e-9) break;
+      for (let a = 0; a < m; a++) th[a] = prev[a]! + s * step[a]!;
+      continue;
+    }
+    if (ll - prevLL < tol) break;
+    prevLL = ll;
+    prev.set(th);
+    const chol = cholesky(h, m, 1e-12);
+    if (chol.singular.length > 0) return -Infinity;
+    step = choleskySolve(chol, g);
+    s = 1;
+    for (let a = 0; a < m; a++) th[a] = prev[a]! + step[a]!;
+  }
+  return Math.max(ll, prevLL);
+}
+
+/**
  * Maximised log-likelihood of the Weibull (or, with `exponential`, exponential) PH model of
  * `fitWeibull` for a row-major design with the intercept first. O(iterations · n · q²).
  */
@@ -798,20 +841,11 @@ export function weibullLogLik(
   if (events === 0) return -Infinity;
   const th = new Float64Array(m);
   th[free] = Math.log(events / sumT);
-  const g = new Float64Array(m);
-  const h = new Float64Array(m * m);
-  const prev = new Float64Array(m);
-  let step: Float64Array = new Float64Array(m);
-  let s = 1;
-  let prevLL = -Infinity;
-  let ll = -Infinity;
-  // as glmLogLik: one pass per iteration gives ℓ, gradient and information at θ
-  for (let it = 0; it < maxit + 30; it++) {
+  // as glmLogLik: one pass per evaluation gives ℓ, gradient and information at θ
+  return newtonLogLik(th, maxit, (g, h) => {
     const k = exponential ? 1 : Math.exp(th[0]!);
-    g.fill(0);
-    h.fill(0);
     // Σ d·(log k + (k − 1)·u) is separable; the rest per row
-    ll = exponential ? 0 : events * th[0]! + (k - 1) * sumDu;
+    let ll = exponential ? 0 : events * th[0]! + (k - 1) * sumDu;
     for (let i = 0; i < n; i++) {
       const o = i * q;
       let lp = 0;
@@ -833,24 +867,8 @@ export function weibullLogLik(
         h[0] += ku * e * (1 + ku) - d * ku;
       }
     }
-    if (!Number.isFinite(ll)) ll = -Infinity;
-    const tol = SCORE_TOL * (Math.abs(prevLL) + 1);
-    if (!(ll >= prevLL - tol)) {
-      s /= 2;
-      if (s < 1e-9) break;
-      for (let a = 0; a < m; a++) th[a] = prev[a]! + s * step[a]!;
-      continue;
-    }
-    if (ll - prevLL < tol) break;
-    prevLL = ll;
-    prev.set(th);
-    const chol = cholesky(h, m, 1e-12);
-    if (chol.singular.length > 0) return -Infinity;
-    step = choleskySolve(chol, g);
-    s = 1;
-    for (let a = 0; a < m; a++) th[a] = prev[a]! + step[a]!;
-  }
-  return Math.max(ll, prevLL);
+    return ll;
+  });
 }
 
 /**
@@ -892,15 +910,8 @@ export function weibullLogLikGrouped(
   const S2 = new Float64Array(G);
   const th = new Float64Array(m);
   th[free] = Math.log(events / sumT);
-  const g = new Float64Array(m);
-  const h = new Float64Array(m * m);
-  const prev = new Float64Array(m);
-  let step: Float64Array = new Float64Array(m);
-  let s = 1;
-  let prevLL = -Infinity;
-  let ll = -Infinity;
   let lastK = NaN;
-  for (let it = 0; it < maxit + 30; it++) {
+  return newtonLogLik(th, maxit, (g, h) => {
     const k = exponential ? 1 : Math.exp(th[0]!);
     if (k !== lastK) {
       S0.fill(0);
@@ -915,9 +926,7 @@ export function weibullLogLikGrouped(
       }
       lastK = k;
     }
-    g.fill(0);
-    h.fill(0);
-    ll = exponential ? 0 : events * th[0]! + (k - 1) * sumDu;
+    let ll = exponential ? 0 : events * th[0]! + (k - 1) * sumDu;
     let a1 = 0;
     let a2 = 0;
     for (let c = 0; c < G; c++) {
@@ -942,22 +951,6 @@ export function weibullLogLikGrouped(
       g[0] = events + k * sumDu - k * a1;
       h[0] = k * a1 + k * k * a2 - k * sumDu;
     }
-    if (!Number.isFinite(ll)) ll = -Infinity;
-    const tol = SCORE_TOL * (Math.abs(prevLL) + 1);
-    if (!(ll >= prevLL - tol)) {
-      s /= 2;
-      if (s < 1e-9) break;
-      for (let a = 0; a < m; a++) th[a] = prev[a]! + s * step[a]!;
-      continue;
-    }
-    if (ll - prevLL < tol) break;
-    prevLL = ll;
-    prev.set(th);
-    const chol = cholesky(h, m, 1e-12);
-    if (chol.singular.length > 0) return -Infinity;
-    step = choleskySolve(chol, g);
-    s = 1;
-    for (let a = 0; a < m; a++) th[a] = prev[a]! + step[a]!;
-  }
-  return Math.max(ll, prevLL);
+    return ll;
+  });
 }

@@ -59,17 +59,20 @@ export interface ControlArmResult extends ArmResult {
   spread: { time: number[]; lower: number[]; upper: number[] };
 }
 
+/** What an analysis estimates. */
+export type Measure =
+  | 'hazard-ratio'
+  | 'rmst-difference'
+  | 'risk-difference'
+  | 'risk-ratio'
+  | 'odds-ratio'
+  | 'mean-difference';
+
 /** An analysis combined over the replicates (Raghunathan, Reiter & Rubin 2003). */
 export interface CombinedAnalysis {
   key: string;
   name: string;
-  measure:
-    | 'hazard-ratio'
-    | 'rmst-difference'
-    | 'risk-difference'
-    | 'risk-ratio'
-    | 'odds-ratio'
-    | 'mean-difference';
+  measure: Measure;
   method: string;
   details: Record<string, string | number | boolean | null>;
   confLevel: number;

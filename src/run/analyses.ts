@@ -6,7 +6,7 @@
  */
 import { AnalysisError } from '../errors.js';
 import type { AnalysisSpec } from '../protocol/schema.js';
-import type { Warning } from '../results.js';
+import type { Measure, Warning } from '../results.js';
 import type { Cohort } from '../simulate/columns.js';
 import { standardizedDifferences, type BalanceResult } from '../stats/balance.js';
 import { fitCox, type CoxData, type CoxFit } from '../stats/cox.js';
@@ -71,13 +71,7 @@ export function designMatrix(cohort: Cohort, covariates: readonly string[]): Des
 }
 
 export interface AnalysisEstimate {
-  measure:
-    | 'hazard-ratio'
-    | 'rmst-difference'
-    | 'risk-difference'
-    | 'risk-ratio'
-    | 'odds-ratio'
-    | 'mean-difference';
+  measure: Measure;
   /** Combining scale: the log HR, or the RMST difference. */
   q: number;
   /** Variance of q. */

@@ -601,9 +601,8 @@ export async function runProtocol(options: RunOptions): Promise<RunOutput> {
   const roundedScope = roundDeep(metricScope);
   const met = prepared.successCriterion.evaluate((name) => roundedScope[name]!, 0) === true;
 
-  let remaining = 0;
   const drawn = replicates.reduce((s, r) => s + r.attrition.drawn, 0);
-  remaining = drawn;
+  let remaining = drawn;
   const excluded = criteria.map((_, k) =>
     replicates.reduce((s, r) => s + r.attrition.excluded[k]!, 0),
   );

@@ -35,7 +35,7 @@ import { createStream } from '../src/random/index.js';
 import { prepareRun, runProtocol } from '../src/run/index.js';
 import type { CombinedAnalysis } from '../src/results.js';
 import { applyCensoring } from '../src/simulate/censoring.js';
-import type { Cohort } from '../src/simulate/columns.js';
+import type { Cohort } from '../src/cohort.js';
 import { drawEligible, type Criterion } from '../src/simulate/eligibility.js';
 import { drawParameters } from '../src/simulate/uncertainty.js';
 import { fitCox } from '../src/stats/cox.js';

@@ -272,9 +272,54 @@ export interface Manifest {
   resultsDigest: string;
 }
 
-export type { Table1Row } from './run/table1.js';
-import type { AuditSummary } from './audit/index.js';
-import type { Table1Row } from './run/table1.js';
+/** Table 1: one covariate's summary by arm. */
+export interface NumericSummary {
+  n: number;
+  mean: number;
+  sd: number;
+  median: number;
+  q1: number;
+  q3: number;
+}
+
+export interface Table1Row {
+  name: string;
+  label: string;
+  unit: string | null;
+  type: 'numeric' | 'categorical';
+  treated: NumericSummary | null;
+  control: NumericSummary | null;
+  levels: {
+    level: string;
+    label: string;
+    treated: { n: number; pct: number } | null;
+    control: { n: number; pct: number };
+  }[];
+}
+
+/** The headline numbers of an audit, for the dossier's panel. */
+export interface AuditSummary {
+  nSynthetic: number;
+  univariate: { maxDifference: number; exceeding: string[]; threshold: number };
+  bivariate: { meanDifference: number; meanCiOverlap: number; shareOverlapAbove50: number };
+  outcome: { kmSupDifference: number; hrMeanCiOverlap: number | null } | null;
+  privacy: {
+    leaking: boolean;
+    flagged: string[];
+    exactMatchRate: number;
+    dcrRatio: number | null;
+    shareCloserToTraining: number | null;
+    membershipAuc: number | null;
+    epsilon: number | null;
+  };
+  replication: {
+    decisionAgreement: boolean;
+    estimateAgreement: boolean;
+    standardizedDifference: number;
+    ciOverlap: number;
+  } | null;
+  screening: { outOfSupport: number; removed: number; flaggedRates: number };
+}
 
 /**
  * Rounds every number in a JSON-bound value to `digits` significant digits, so results (and their

@@ -11,7 +11,7 @@ import { sha256 } from './io/output.js';
 import { prepareRun } from './run/index.js';
 import { runReplicate } from './run/replicate.js';
 import { sampleCohort } from './simulate/ancestral.js';
-import type { Cohort } from './simulate/columns.js';
+import type { Cohort } from './cohort.js';
 import { csvField, formatCsvNumber } from './io/csv.js';
 import type { Attrition } from './simulate/eligibility.js';
 

@@ -9,7 +9,7 @@ import type { CovariateModel } from '../model/load.js';
 import { isCategoricalKind, levelsOf } from '../model/network.js';
 import type { RandomSource } from '../random/index.js';
 import { sampleCohort } from '../simulate/ancestral.js';
-import type { Cohort, Column } from '../simulate/columns.js';
+import type { Cohort, Column } from '../cohort.js';
 import { kaplanMeier } from '../stats/km.js';
 import type { MixedData } from '../stats/distances.js';
 

@@ -5,7 +5,7 @@
  * hazard-ratio intervals fitted on real versus synthetic data.
  */
 import type { RandomSource } from '../random/index.js';
-import type { Cohort, Column } from '../simulate/columns.js';
+import type { Cohort, Column } from '../cohort.js';
 import { ciOverlap } from '../stats/combine.js';
 import { fitCox } from '../stats/cox.js';
 import {

@@ -11,6 +11,7 @@ import { sha256File } from '../io/output.js';
 import { loadModel, type CovariateModel } from '../model/load.js';
 import { softwareVersions } from '../package-info.js';
 import { createStream, type RandomSource } from '../random/index.js';
+import type { AuditSummary } from '../results.js';
 import { StatsError, type StatsWarning } from '../stats/errors.js';
 import {
   auditVariables,
@@ -31,7 +32,7 @@ import {
   type OutcomeFidelity,
   type UnivariateFidelity,
 } from './fidelity.js';
-import { privacyMetrics, type PrivacyResult } from './privacy.js';
+import { privacyMetrics, type PrivacyResult } from './disclosure.js';
 import { replicationAnalysis, type Arm, type ReplicationResult } from './replication.js';
 import { screenSynthetic, type ScreeningResult } from './screening.js';
 
@@ -402,30 +403,6 @@ export function runAudit(options: AuditOptions): AuditResult {
   return { ...result, inputs };
 }
 
-/** The headline numbers of an audit, for the dossier's panel. */
-export interface AuditSummary {
-  nSynthetic: number;
-  univariate: { maxDifference: number; exceeding: string[]; threshold: number };
-  bivariate: { meanDifference: number; meanCiOverlap: number; shareOverlapAbove50: number };
-  outcome: { kmSupDifference: number; hrMeanCiOverlap: number | null } | null;
-  privacy: {
-    leaking: boolean;
-    flagged: string[];
-    exactMatchRate: number;
-    dcrRatio: number | null;
-    shareCloserToTraining: number | null;
-    membershipAuc: number | null;
-    epsilon: number | null;
-  };
-  replication: {
-    decisionAgreement: boolean;
-    estimateAgreement: boolean;
-    standardizedDifference: number;
-    ciOverlap: number;
-  } | null;
-  screening: { outOfSupport: number; removed: number; flaggedRates: number };
-}
-
 /**
  * The headline numbers of an audit as a small plain object, for the dossier panel.
  *
@@ -481,5 +458,4 @@ export function auditSummaryForDossier(audit: AuditResult): AuditSummary {
   };
 }
 
-export { auditHtml } from './html.js';
 export type { AuditData } from './data.js';

@@ -10,23 +10,16 @@ import { columnIndex, type Table } from '../io/csv.js';
 import { parseLocated, problemAt } from '../io/document.js';
 import { softwareVersions } from '../package-info.js';
 import type { RandomSource } from '../random/index.js';
-import type { CategoricalColumn, Cohort, Column } from '../simulate/columns.js';
+import type { CategoricalColumn, Cohort, Column } from '../cohort.js';
+import type { RegistryData, SurvivalColumn, TermEstimate } from './registry-data.js';
 import { StatsError, type StatsWarning } from '../stats/errors.js';
 import { fitLogistic } from '../stats/logistic.js';
-import {
-  fitOls,
-  glmLogLik,
-  logFactorial,
-  olsLogLik,
-  splitIntervals,
-  weibullLogLik,
-  weibullLogLikGrouped,
-  fitPiecewiseExponential,
-  fitPoisson,
-  fitWeibull,
-  tableCounts,
-  tableLogLik,
-} from './estimators.js';
+import { glmLogLik } from '../stats/fitters/glm-score.js';
+import { fitOls, olsLogLik } from '../stats/fitters/ols.js';
+import { fitPiecewiseExponential, splitIntervals } from '../stats/fitters/piecewise-exponential.js';
+import { fitPoisson, logFactorial } from '../stats/fitters/poisson.js';
+import { tableCounts, tableLogLik } from '../stats/fitters/table.js';
+import { fitWeibull, weibullLogLik, weibullLogLikGrouped } from '../stats/fitters/weibull.js';
 import {
   binIndex,
   isLevelKind,
@@ -40,29 +33,11 @@ import {
 } from './fit-spec.js';
 import { parseModel, type CovariateModel } from './load.js';
 import { parentConfigurations } from './network.js';
-import { fitPrivate } from './privacy.js';
+import { fitPrivate } from './dp-fit.js';
 import { MODEL_FORMAT, type Model, type Variable } from './schema.js';
 import { hillClimb } from './structure.js';
 
 /** Survival outcome columns. */
-export interface SurvivalColumn {
-  readonly time: Float64Array;
-  readonly status: Float64Array;
-}
-
-/** Complete cases of the registry, one typed column per variable. */
-export interface RegistryData {
-  /** Rows kept (complete cases). */
-  readonly n: number;
-  /** Data rows in the file. */
-  readonly nTotal: number;
-  /** Categorical kinds as level codes; numeric kinds as values; time-to-event as 0 (see `surv`). */
-  readonly columns: ReadonlyMap<string, Column>;
-  readonly surv: ReadonlyMap<string, SurvivalColumn>;
-  /** Missing values per variable (before complete cases). */
-  readonly missing: Readonly<Record<string, number>>;
-}
-
 /** What `fitModel` returns besides the model. */
 export interface FitResult {
   /** The model, already validated by `parseModel`. */
@@ -76,12 +51,6 @@ export interface FitResult {
   readonly missing: Readonly<Record<string, number>>;
   readonly warnings: StatsWarning[];
   readonly method: 'fitted' | 'fitted-dp';
-}
-
-export interface TermEstimate {
-  readonly term: string;
-  readonly estimate: number;
-  readonly se: number;
 }
 
 export interface FitOptions {
@@ -1024,3 +993,5 @@ export function cohortTable(
 export function modelText(model: Model): string {
   return JSON.stringify(model, null, 2) + '\n';
 }
+
+export type { RegistryData, SurvivalColumn, TermEstimate } from './registry-data.js';

@@ -7,7 +7,7 @@ import { InputError, throwCollected, type EcasimError } from '../errors.js';
 import { numericColumn, readTable, stringColumn, type Table } from '../io/csv.js';
 import type { CovariateModel } from '../model/load.js';
 import { isCategoricalKind, levelsOf } from '../model/network.js';
-import type { Cohort, Column } from '../simulate/columns.js';
+import type { Cohort, Column } from '../cohort.js';
 import type { Protocol, TimeUnit } from './schema.js';
 
 const WHAT = 'treated dataset';

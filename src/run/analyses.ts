@@ -7,7 +7,7 @@
 import { AnalysisError } from '../errors.js';
 import type { AnalysisSpec } from '../protocol/schema.js';
 import type { Measure, Warning } from '../results.js';
-import type { Cohort } from '../simulate/columns.js';
+import type { Cohort } from '../cohort.js';
 import { standardizedDifferences, type BalanceResult } from '../stats/balance.js';
 import { fitCox, type CoxData, type CoxFit } from '../stats/cox.js';
 import { coxZph } from '../stats/cox-zph.js';

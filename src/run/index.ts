@@ -32,7 +32,7 @@ import { quantileSorted } from '../stats/distances.js';
 import { qnorm } from '../stats/distributions.js';
 import { kaplanMeier, nRiskAt, survivalAt, type KaplanMeierFit } from '../stats/km.js';
 import { eValue, tippingPoint } from '../stats/sensitivity.js';
-import { concatCohorts } from '../simulate/columns.js';
+import { concatCohorts } from '../cohort.js';
 import { firstFailed } from '../simulate/eligibility.js';
 import { auditSummaryForDossier, runAudit } from '../audit/index.js';
 import { table1 } from './table1.js';

@@ -8,7 +8,7 @@ import { problemAt } from '../io/document.js';
 import type { Warning } from '../results.js';
 import { createStream } from '../random/index.js';
 import { applyCensoring } from '../simulate/censoring.js';
-import { concatCohorts, type Cohort } from '../simulate/columns.js';
+import { concatCohorts, type Cohort } from '../cohort.js';
 import { deriveColumns } from '../simulate/derived.js';
 import { drawTwins } from '../simulate/twin.js';
 import { drawParameters } from '../simulate/uncertainty.js';

@@ -5,32 +5,9 @@
  */
 import type { CovariateModel } from '../model/load.js';
 import { levelsOf } from '../model/network.js';
-import type { Cohort } from '../simulate/columns.js';
+import type { Cohort } from '../cohort.js';
+import type { NumericSummary, Table1Row } from '../results.js';
 import { quantileSorted } from '../stats/distances.js';
-
-export interface NumericSummary {
-  n: number;
-  mean: number;
-  sd: number;
-  median: number;
-  q1: number;
-  q3: number;
-}
-
-export interface Table1Row {
-  name: string;
-  label: string;
-  unit: string | null;
-  type: 'numeric' | 'categorical';
-  treated: NumericSummary | null;
-  control: NumericSummary | null;
-  levels: {
-    level: string;
-    label: string;
-    treated: { n: number; pct: number } | null;
-    control: { n: number; pct: number };
-  }[];
-}
 
 function describe(values: Float64Array): NumericSummary {
   const n = values.length;

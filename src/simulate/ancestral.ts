@@ -22,7 +22,7 @@ import type {
 } from '../model/schema.js';
 import type { RandomSource } from '../random/index.js';
 import { lgamma } from '../stats/distributions.js';
-import type { CategoricalColumn, Cohort, Column } from './columns.js';
+import type { CategoricalColumn, Cohort, Column } from '../cohort.js';
 
 /** Draws per patient before a bounded continuous variable gives up (documented in the format). */
 export const MAX_BOUND_TRIES = 100;

@@ -4,7 +4,7 @@
  * (conditions as 1/0). A derived variable whose inputs a cohort lacks is left out of it.
  */
 import type { CompiledExpression } from '../protocol/expressions.js';
-import type { Cohort, Column } from './columns.js';
+import type { Cohort, Column } from '../cohort.js';
 import { cohortReader } from './eligibility.js';
 
 export interface DerivedVariable {

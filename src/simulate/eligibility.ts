@@ -7,7 +7,7 @@ import type { CovariateModel } from '../model/load.js';
 import type { CompiledExpression, RowReader } from '../protocol/expressions.js';
 import type { RandomSource } from '../random/index.js';
 import { sampleCohort } from './ancestral.js';
-import { concatCohorts, selectRows, type Cohort, type Column } from './columns.js';
+import { concatCohorts, selectRows, type Cohort, type Column } from '../cohort.js';
 
 export interface Criterion {
   name: string;

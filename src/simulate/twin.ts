@@ -9,7 +9,7 @@ import { InputError, throwCollected, type EcasimError } from '../errors.js';
 import type { CovariateModel } from '../model/load.js';
 import type { RandomSource } from '../random/index.js';
 import { sampleCohort } from './ancestral.js';
-import type { Cohort } from './columns.js';
+import type { Cohort } from '../cohort.js';
 
 export interface TwinPlan {
   /** Baseline variables taken from the treated data. */

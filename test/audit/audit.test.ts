@@ -19,7 +19,7 @@ import { loadModel } from '../../src/model/load.js';
 import { createStream } from '../../src/random/index.js';
 import { sampleCohort } from '../../src/simulate/ancestral.js';
 import { applyCensoring } from '../../src/simulate/censoring.js';
-import type { Column } from '../../src/simulate/columns.js';
+import type { Column } from '../../src/cohort.js';
 import { expectClose } from '../helpers/close.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;

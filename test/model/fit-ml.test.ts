@@ -4,7 +4,7 @@
  * glm(poisson), survreg Weibull and exponential, a piecewise-exponential Poisson glm, prop.table.
  */
 import { buildDesign, createScorer, fitModel, fitNode, readRegistry } from '../../src/model/fit.js';
-import { fitWeibull } from '../../src/model/estimators.js';
+import { fitWeibull } from '../../src/stats/fitters/weibull.js';
 import { parseFitSpecText } from '../../src/model/fit-spec.js';
 import type { Table } from '../../src/io/csv.js';
 import { expectClose } from '../helpers/close.js';

@@ -25,7 +25,7 @@ import {
   type CategoricalColumn,
   type Cohort,
   type Column,
-} from '../../src/simulate/columns.js';
+} from '../../src/cohort.js';
 import { lgamma, pchisq, pnorm, qnorm } from '../../src/stats/distributions.js';
 import { expectClose } from '../helpers/close.js';
 

@@ -6,7 +6,7 @@
 import { cohortTable, fitModel } from '../../src/model/fit.js';
 import { parseFitSpecText } from '../../src/model/fit-spec.js';
 import { loadModel } from '../../src/model/load.js';
-import { laplace, mutualInformationSensitivity } from '../../src/model/privacy.js';
+import { laplace, mutualInformationSensitivity } from '../../src/model/dp-fit.js';
 import type { CategoricalVariable } from '../../src/model/schema.js';
 import { createStream } from '../../src/random/index.js';
 import { sampleCohort } from '../../src/simulate/ancestral.js';

@@ -32,8 +32,9 @@ import { InputError } from '../errors.js';
 import type { RandomSource } from '../random/index.js';
 import { StatsError, type StatsWarning } from '../stats/errors.js';
 import { fitLogistic } from '../stats/logistic.js';
-import { fitPoisson, tableCounts } from './estimators.js';
-import type { RegistryData, TermEstimate } from './fit.js';
+import { fitPoisson } from '../stats/fitters/poisson.js';
+import { tableCounts } from '../stats/fitters/table.js';
+import type { RegistryData, TermEstimate } from './registry-data.js';
 import {
   binIndex,
   binLabels,

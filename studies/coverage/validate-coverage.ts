@@ -18,7 +18,7 @@
  * differ only in what they are meant to differ in. The study is seeded and deterministic, and
  * its numbers do not depend on `--workers`.
  *
- * Usage: node dist/scripts/validate-coverage.js [--trials 200] [--replicates 10] [--seed 20261123]
+ * Usage: node dist/studies/coverage/validate-coverage.js [--trials 200] [--replicates 10] [--seed 20261123]
  *   [--workers 1] [--treated 120] [--protocol protocols/nsclc-os.yaml] [--json FILE] [--hr 0.7,1]
  *   [--control-size N] [--no-posterior-truth] [--no-parameter-uncertainty]
  */
@@ -29,17 +29,17 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { parse, stringify } from 'yaml';
-import type { CovariateModel } from '../src/model/load.js';
-import { protocolSchema } from '../src/protocol/schema.js';
-import { createStream } from '../src/random/index.js';
-import { prepareRun, runProtocol } from '../src/run/index.js';
-import type { CombinedAnalysis } from '../src/results.js';
-import { applyCensoring } from '../src/simulate/censoring.js';
-import type { Cohort } from '../src/cohort.js';
-import { drawEligible, type Criterion } from '../src/simulate/eligibility.js';
-import { drawParameters } from '../src/simulate/uncertainty.js';
-import { fitCox } from '../src/stats/cox.js';
-import { qnorm } from '../src/stats/distributions.js';
+import type { CovariateModel } from '../../src/model/load.js';
+import { protocolSchema } from '../../src/protocol/schema.js';
+import { createStream } from '../../src/random/index.js';
+import { prepareRun, runProtocol } from '../../src/run/index.js';
+import type { CombinedAnalysis } from '../../src/results.js';
+import { applyCensoring } from '../../src/simulate/censoring.js';
+import type { Cohort } from '../../src/cohort.js';
+import { drawEligible, type Criterion } from '../../src/simulate/eligibility.js';
+import { drawParameters } from '../../src/simulate/uncertainty.js';
+import { fitCox } from '../../src/stats/cox.js';
+import { qnorm } from '../../src/stats/distributions.js';
 
 /** The Cox analyses whose coverage is assessed (RMST has no simple known truth here). */
 const METHODS = ['cox-iptw', 'cox-unadjusted', 'cox-adjusted'] as const;

@@ -185,8 +185,23 @@ function checkEndpointFields(
 /** Loads and checks every input of a protocol. */
 export function prepareRun(protocolFile: string): PreparedRun {
   const loaded = loadProtocol(protocolFile);
-  const { protocol, doc } = loaded;
   const model = loadModel(loaded.shownPaths.model);
+  return prepareLoaded(loaded, model, (endpoint) =>
+    loadTreated(loaded.paths.treated, loaded.shownPaths.treated, loaded.protocol, model, endpoint),
+  );
+}
+
+/**
+ * The checks and compilation of {@link prepareRun} on inputs already loaded: `treatedArm` gives
+ * the treated arm once the endpoint is known (prepareRun reads it from the protocol's CSV;
+ * prepare-memory.ts passes one built in memory).
+ */
+export function prepareLoaded(
+  loaded: LoadedProtocol,
+  model: CovariateModel,
+  treatedArm: (endpoint: 'time-to-event' | 'binary' | 'continuous') => TreatedArm,
+): PreparedRun {
+  const { protocol, doc } = loaded;
   const outcome = model.variables.get(protocol.outcome);
   const endpoints = model.names.filter((n) => {
     const kind = model.variables.get(n)!.kind;
@@ -219,13 +234,7 @@ export function prepareRun(protocolFile: string): PreparedRun {
         ? 'binary'
         : 'continuous';
   checkEndpointFields(loaded, endpoint);
-  let treated = loadTreated(
-    loaded.paths.treated,
-    loaded.shownPaths.treated,
-    protocol,
-    model,
-    endpoint,
-  );
+  let treated = treatedArm(endpoint);
   const scope = patientScope(model);
   const derived: DerivedVariable[] = [];
   protocol.derived.forEach((d, k) => {

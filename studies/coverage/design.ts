@@ -1,0 +1,155 @@
+/**
+ * The design of the coverage study: the truths (a covariate model that plays the population, the
+ * protocol analysed, the fit spec a registry is re-fitted with), the grid of cells, and which
+ * random stream draws what. Pure data and small functions; nothing here draws a patient.
+ *
+ * Streams (seed = `--seed`), for trial t — the same in every cell, so cells differ only in what
+ * they are meant to differ in (common random numbers; Morris, White & Crowther 2019, §5.3):
+ *  - (seed, 0, t): the registry extract (sampling substream 0, censoring 1, as make-registry.mjs);
+ *  - (seed, 1, t): the treated arm (patients 0, censoring 1; "truth ~ posterior": parameters 2);
+ *  - (seed, 2, t): the run seed of the m synthetic replicates (`runReplicate(prepared, s, r)`).
+ * Cells with the same truth and registry size share trial t's registry and its fit; cells with
+ * the same HR share its treated arm.
+ */
+
+/** Where a trial's true population comes from. */
+export type TruthMode =
+  /** A fixed truth model; each trial draws a registry from it and re-fits it (`ecasim fit`). */
+  | 'fixed'
+  /**
+   * The weaker scenario of the first study: the protocol's fitted model is used as it is, and the
+   * treated arm's population is drawn once per trial from that model's posterior.
+   */
+  | 'posterior';
+
+export interface RegistryDesign {
+  /** Entry uniform over [0, accrual) months; cut at `studyDuration`; exponential loss to follow-up. */
+  readonly accrual: number;
+  readonly studyDuration: number;
+  readonly dropoutRate: number;
+  /** Survival times are recorded to this precision, and at least this (make-registry.mjs: 0.01). */
+  readonly timePrecision: number;
+}
+
+export interface TruthSetting {
+  readonly id: 'nsclc' | 'als';
+  readonly label: string;
+  /** Repository-relative paths. */
+  readonly truthModel: string;
+  /** The protocol's own (fitted) model: the fit in "truth ~ posterior" mode. */
+  readonly pointModel: string;
+  readonly fitSpec: string;
+  readonly protocol: string;
+  readonly treatedN: number;
+  /** Twin mode: one control per treated patient; no ratio. */
+  readonly twin: boolean;
+  /** Registry size of twin cells (population cells take it from the grid). */
+  readonly registryN?: number;
+  readonly registry: RegistryDesign;
+}
+
+/** As examples/nsclc/make-registry.mjs draws examples/nsclc/registry.csv. */
+export const MAKE_REGISTRY_DESIGN: RegistryDesign = {
+  accrual: 60,
+  studyDuration: 72,
+  dropoutRate: 0.005,
+  timePrecision: 0.01,
+};
+
+export const TRUTHS: Readonly<Record<TruthSetting['id'], TruthSetting>> = {
+  nsclc: {
+    id: 'nsclc',
+    label: 'NSCLC (population)',
+    truthModel: 'examples/nsclc/truth-model.json',
+    pointModel: 'examples/nsclc/model.json',
+    fitSpec: 'examples/nsclc/fit.yaml',
+    protocol: 'protocols/nsclc-os.yaml',
+    treatedN: 120,
+    twin: false,
+    registry: MAKE_REGISTRY_DESIGN,
+  },
+  als: {
+    id: 'als',
+    label: 'ALS (twin)',
+    // No registry or truth exists for the ALS example: its hand-specified model plays the truth.
+    truthModel: 'examples/als/model.json',
+    pointModel: 'examples/als/model.json',
+    fitSpec: 'studies/coverage/als-fit.yaml',
+    protocol: 'protocols/als-twin.yaml',
+    treatedN: 30,
+    twin: true,
+    registryN: 500,
+    registry: MAKE_REGISTRY_DESIGN,
+  },
+};
+
+/** One cell of the grid. */
+export interface Cell {
+  /** e.g. `nsclc-n150-r10-hr1`, `als-twin-n500-hr0.7` (what `--cells` matches). */
+  readonly id: string;
+  readonly truth: TruthSetting['id'];
+  /** Registry size (null in "truth ~ posterior" mode: no registry is drawn). */
+  readonly registryN: number | null;
+  /** Synthetic arm size as a multiple of the treated arm (null: twin mode, 1 per patient). */
+  readonly ratio: number | null;
+  readonly hr: number;
+}
+
+export const GRID_REGISTRY_N = [150, 300, 1000, 3840] as const;
+export const GRID_RATIOS = [1, 3, 10] as const;
+export const GRID_HRS = [1, 0.7] as const;
+
+function cellId(truth: string, n: number | null, ratio: number | null, hr: number): string {
+  return [
+    ratio === null ? `${truth}-twin` : truth,
+    ...(n === null ? [] : [`n${n}`]),
+    ...(ratio === null ? [] : [`r${ratio}`]),
+    `hr${hr}`,
+  ].join('-');
+}
+
+/**
+ * The grid: registry n × synthetic ratio × HR for the NSCLC protocol, and the ALS twin protocol
+ * at each HR (registry of 500). In "truth ~ posterior" mode there is no registry, so the registry
+ * dimension collapses (24 + 2 cells become 6 + 2).
+ */
+export function grid(mode: TruthMode): Cell[] {
+  const cells: Cell[] = [];
+  const ns = mode === 'fixed' ? [...GRID_REGISTRY_N] : [null];
+  for (const hr of GRID_HRS)
+    for (const n of ns)
+      for (const ratio of GRID_RATIOS)
+        cells.push({ id: cellId('nsclc', n, ratio, hr), truth: 'nsclc', registryN: n, ratio, hr });
+  for (const hr of GRID_HRS) {
+    const n = mode === 'fixed' ? TRUTHS.als.registryN! : null;
+    cells.push({ id: cellId('als', n, null, hr), truth: 'als', registryN: n, ratio: null, hr });
+  }
+  return cells;
+}
+
+/**
+ * The cells whose id matches one of `patterns` (comma-separated; `*` matches any run of
+ * characters), in grid order. Throws naming the ids there are when a pattern matches none.
+ */
+export function selectCells(cells: readonly Cell[], patterns: string | undefined): Cell[] {
+  if (patterns === undefined || patterns === '') return [...cells];
+  const res = patterns.split(',').map((p) => {
+    const esc = p.trim().replace(/[.+?^${}()|[\]\\]/g, '\\$&');
+    return { p, re: new RegExp(`^${esc.replace(/\*/g, '.*')}$`) };
+  });
+  for (const { p, re } of res) {
+    if (!cells.some((c) => re.test(c.id)))
+      throw new Error(
+        `--cells: "${p}" matches no cell; cells are ${cells.map((c) => c.id).join(', ')}`,
+      );
+  }
+  return cells.filter((c) => res.some(({ re }) => re.test(c.id)));
+}
+
+/** Synthetic arm size of a population cell. */
+export function controlSize(cell: Cell): number | null {
+  return cell.ratio === null ? null : Math.round(cell.ratio * TRUTHS[cell.truth].treatedN);
+}
+
+/** The stream roots of trial t (see the file comment). */
+export const STREAMS = { registry: 0, treated: 1, run: 2 } as const;

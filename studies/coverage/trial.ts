@@ -1,0 +1,277 @@
+/**
+ * One simulated trial of the study, in memory and lean: draw the registry from the truth and
+ * re-fit it as `ecasim fit` does (fitModel with the truth's fit spec), draw the treated arm with
+ * the cell's HR, prepare the protocol's run from memory (prepareRunInMemory) and call
+ * `runReplicate` m times, keeping each Cox analysis's (q, u, uControl) per replicate. No dossier,
+ * no CSV, no files; the protocol is cut down to the analyses the study assesses.
+ */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parse, stringify } from 'yaml';
+import { fitModel } from '../../src/model/fit.js';
+import { loadFitSpec, specLevels, type LoadedFitSpec } from '../../src/model/fit-spec.js';
+import { loadModel, type CovariateModel } from '../../src/model/load.js';
+import { levelsOf } from '../../src/model/network.js';
+import { compileAt, type LoadedProtocol } from '../../src/protocol/load.js';
+import { createStream } from '../../src/random/index.js';
+import type { AnalysisEstimate } from '../../src/run/analyses.js';
+import { patientScope } from '../../src/run/prepare.js';
+import { prepareRunInMemory, protocolFromText } from '../../src/run/prepare-memory.js';
+import { runReplicate } from '../../src/run/replicate.js';
+import { drawParameters } from '../../src/simulate/uncertainty.js';
+import { STREAMS, TRUTHS, controlSize, type Cell, type TruthMode } from './design.js';
+import type { Replicates } from './rules.js';
+import { drawRegistry, drawTreated, type TreatedDesign } from './truth.js';
+
+/** The analysis methods whose combined interval the study assesses (RMST: no simple truth). */
+export const ASSESSED_METHODS = ['cox-iptw', 'cox-unadjusted', 'cox-adjusted'] as const;
+
+export interface TrialOptions {
+  readonly seed: number;
+  readonly replicates: number;
+  readonly truthMode: TruthMode;
+  /** `control.parameterUncertainty` of the runs (the protocols' default: true). */
+  readonly parameterUncertainty: boolean;
+  /** Repository root the settings' paths are relative to. */
+  readonly root: string;
+}
+
+/** Everything a worker loads once per truth. */
+export interface TruthContext {
+  readonly setting: (typeof TRUTHS)[keyof typeof TRUTHS];
+  /** The population the treated arm (and, in 'fixed' mode, the registry) comes from. */
+  readonly truth: CovariateModel;
+  /** The protocol's model: the fit in 'posterior' mode, and the base of its truth draws. */
+  readonly point: CovariateModel;
+  readonly fitSpec: LoadedFitSpec;
+  readonly design: TreatedDesign;
+  /** The Cox methods of the protocol's plan, in plan order (primary first). */
+  readonly methods: readonly string[];
+  /** The cut-down protocol of each synthetic arm size (key: size, or 'twin'). */
+  readonly protocols: ReadonlyMap<string, LoadedProtocol>;
+}
+
+/** One cell's result in one trial. */
+export interface TrialRecord {
+  readonly cell: string;
+  readonly trial: number;
+  readonly treatedEvents: number;
+  /** Registry patients used by the fit (complete cases); null in 'posterior' mode. */
+  readonly registryN: number | null;
+  /** Per assessed method: each replicate's q, u (and uControl). Absent when the trial failed. */
+  readonly analyses?: Readonly<Record<string, Replicates>>;
+  /** Why the trial failed (then `reproduce` says how to run it alone). */
+  readonly error?: string;
+  readonly reproduce?: string;
+  /** Wall time of this cell's trial, its share of the registry fit included. */
+  readonly ms: number;
+}
+
+function sizeKey(cell: Cell): string {
+  const n = controlSize(cell);
+  return n === null ? 'twin' : String(n);
+}
+
+/**
+ * The protocol as the study runs it: m replicates, the cell's synthetic arm size, parameter
+ * uncertainty as asked, only the assessed Cox analyses, no PH test (it would run cox.zph every
+ * replicate) and no audit. Paths stay as written; nothing is read from them.
+ */
+export function studyProtocol(
+  file: string,
+  text: string,
+  options: Pick<TrialOptions, 'replicates' | 'parameterUncertainty'>,
+  size: number | null,
+): LoadedProtocol {
+  const doc = parse(text) as {
+    control: Record<string, unknown>;
+    analysis: { secondary?: { method: string }[]; sensitivity?: Record<string, unknown> };
+    audit?: unknown;
+  };
+  doc.control['replicates'] = options.replicates;
+  doc.control['parameterUncertainty'] = options.parameterUncertainty;
+  if (size !== null) {
+    delete doc.control['ratio'];
+    doc.control['size'] = size;
+  }
+  const keep = new Set<string>(ASSESSED_METHODS);
+  doc.analysis.secondary = (doc.analysis.secondary ?? []).filter((a) => keep.has(a.method));
+  if (doc.analysis.sensitivity) delete doc.analysis.sensitivity['phTest'];
+  delete doc.audit;
+  return protocolFromText(file, stringify(doc));
+}
+
+/** Loads a truth's inputs and the cut-down protocols its cells need. */
+export function createContext(
+  id: keyof typeof TRUTHS,
+  cells: readonly Cell[],
+  options: TrialOptions,
+): TruthContext {
+  const setting = TRUTHS[id];
+  const at = (p: string): string => resolve(options.root, p);
+  const point = loadModel(at(setting.pointModel));
+  const truth = options.truthMode === 'fixed' ? loadModel(at(setting.truthModel)) : point;
+  const fitSpec = loadFitSpec(at(setting.fitSpec));
+  // The treated arm is built from the truth but analysed against the fit: their levels must agree.
+  for (const [name, v] of Object.entries(fitSpec.spec.variables)) {
+    const want = levelsOf(truth.variables.get(name)!);
+    const got = specLevels(v);
+    if (want !== undefined && got !== undefined && want.join() !== got.join())
+      throw new Error(
+        `${setting.fitSpec}: levels of ${name} (${got.join(', ')}) differ from the truth's (${want.join(', ')})`,
+      );
+  }
+  const file = at(setting.protocol);
+  const text = readFileSync(file, 'utf8');
+  const protocols = new Map<string, LoadedProtocol>();
+  for (const cell of cells) {
+    if (cell.truth !== id || protocols.has(sizeKey(cell))) continue;
+    protocols.set(sizeKey(cell), studyProtocol(file, text, options, controlSize(cell)));
+  }
+  const base = protocols.values().next().value ?? studyProtocol(file, text, options, null);
+  const p = base.protocol;
+  const scope = patientScope(truth);
+  const criteria = p.eligibility.map((c, k) => ({
+    name: c.name,
+    expression: compileAt(
+      base.doc,
+      ['eligibility', k, 'expression'],
+      c.expression,
+      scope,
+      `eligibility criterion "${c.name}"`,
+    ),
+  }));
+  return {
+    setting,
+    truth,
+    point,
+    fitSpec,
+    design: {
+      outcome: p.outcome,
+      criteria,
+      maxDraws: p.control.maxDraws,
+      followUp: {
+        accrual: p.followUp.accrual,
+        studyDuration: p.followUp.studyDuration,
+        dropoutRate: p.followUp.dropoutRate,
+      },
+      covariates: Object.keys(p.inputs.treated.covariates),
+    },
+    methods: [p.analysis.primary, ...p.analysis.secondary]
+      .map((a) => a.method)
+      .filter((m) => (ASSESSED_METHODS as readonly string[]).includes(m)),
+    protocols,
+  };
+}
+
+/** The command that runs trial t of a cell alone. */
+export function reproduceCommand(cell: Cell, trial: number, options: TrialOptions): string {
+  return (
+    `npm run validate:coverage -- --seed ${options.seed} --replicates ${options.replicates} ` +
+    `--cells ${cell.id} --trial ${trial}` +
+    (options.truthMode === 'posterior' ? ' --truth posterior' : '') +
+    (options.parameterUncertainty ? '' : ' --no-parameter-uncertainty')
+  );
+}
+
+const message = (err: unknown): string => (err instanceof Error ? err.message : String(err));
+
+/**
+ * Trial t of every cell in `cells` (all of one truth and registry size): one registry draw and fit,
+ * one treated arm per HR, m replicates per cell. A failure is recorded against the cells it
+ * touches, with the command to reproduce it; it never stops the study.
+ */
+export function runTrialGroup(
+  ctx: TruthContext,
+  cells: readonly Cell[],
+  trial: number,
+  options: TrialOptions,
+): TrialRecord[] {
+  const t0 = performance.now();
+  const failed = (cell: Cell, err: unknown, ms: number, events = 0): TrialRecord => ({
+    cell: cell.id,
+    trial,
+    treatedEvents: events,
+    registryN: cell.registryN,
+    error: message(err),
+    reproduce: reproduceCommand(cell, trial, options),
+    ms,
+  });
+  let fitted: CovariateModel;
+  let registryN: number | null = null;
+  try {
+    if (options.truthMode === 'fixed') {
+      const n = cells[0]!.registryN!;
+      const table = drawRegistry(
+        ctx.truth,
+        ctx.design.outcome,
+        n,
+        createStream(options.seed, STREAMS.registry, trial),
+        ctx.setting.registry,
+      );
+      const fit = fitModel(table, ctx.fitSpec, { software: 'ecasim coverage study' });
+      fitted = fit.loaded;
+      registryN = fit.n;
+    } else fitted = ctx.point;
+  } catch (err) {
+    const ms = (performance.now() - t0) / cells.length;
+    return cells.map((c) => failed(c, new Error(`registry fit: ${message(err)}`), ms));
+  }
+  const fitMs = (performance.now() - t0) / cells.length;
+  const treatedStream = createStream(options.seed, STREAMS.treated, trial);
+  const truth =
+    options.truthMode === 'fixed'
+      ? ctx.truth
+      : drawParameters(ctx.point, treatedStream.substream(2)).model;
+  const runSeed = createStream(options.seed, STREAMS.run, trial).uint32();
+  const treatedByHr = new Map<number, ReturnType<typeof drawTreated>>();
+  return cells.map((cell) => {
+    const t1 = performance.now();
+    let events = 0;
+    try {
+      let treated = treatedByHr.get(cell.hr);
+      if (treated === undefined) {
+        treated = drawTreated(truth, ctx.design, ctx.setting.treatedN, cell.hr, treatedStream);
+        treatedByHr.set(cell.hr, treated);
+      }
+      for (const e of treated.event) events += e;
+      const prepared = prepareRunInMemory(ctx.protocols.get(sizeKey(cell))!, fitted, treated);
+      const methods = prepared.analyses.map((a) => a.spec.method);
+      const q = methods.map(() => [] as number[]);
+      const u = methods.map(() => [] as number[]);
+      const uc = methods.map(() => [] as number[]);
+      for (let r = 0; r < options.replicates; r++) {
+        const out = runReplicate(prepared, runSeed, r);
+        out.analyses.forEach((a, k) => {
+          if (a === null) {
+            const f = out.failed.find((x) => x.key === prepared.analyses[k]!.key);
+            throw new Error(`replicate ${r}, ${methods[k]}: ${f?.message ?? 'failed'}`);
+          }
+          q[k]!.push(a.q);
+          u[k]!.push(a.u);
+          // The field the analyses are gaining (the control arm's part of u).
+          const c = (a as AnalysisEstimate & { uControl?: number }).uControl;
+          if (c !== undefined) uc[k]!.push(c);
+        });
+      }
+      const analyses: Record<string, Replicates> = {};
+      methods.forEach((m, k) => {
+        analyses[m] = {
+          q: q[k]!,
+          u: u[k]!,
+          ...(uc[k]!.length === options.replicates ? { uControl: uc[k]! } : {}),
+        };
+      });
+      return {
+        cell: cell.id,
+        trial,
+        treatedEvents: events,
+        registryN,
+        analyses,
+        ms: fitMs + performance.now() - t1,
+      };
+    } catch (err) {
+      return failed(cell, err, fitMs + performance.now() - t1, events);
+    }
+  });
+}

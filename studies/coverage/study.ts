@@ -1,0 +1,172 @@
+/**
+ * The coverage study as a library: the trials of the selected cells, run in this thread or split
+ * over worker threads (trial groups are dealt round-robin; each group's numbers depend only on the
+ * seed, the cell and the trial index, so the results do not depend on `workers`), the estimands,
+ * and the summaries of every combining rule.
+ */
+import { Worker } from 'node:worker_threads';
+import { createStream } from '../../src/random/index.js';
+import { TRUTHS, type Cell } from './design.js';
+import type { CombiningRule } from './rules.js';
+import { summarise, targetKey, type AnalysisSummary } from './summary.js';
+import {
+  createContext,
+  runTrialGroup,
+  type TrialOptions,
+  type TrialRecord,
+  type TruthContext,
+} from './trial.js';
+import { marginalLogHr } from './truth.js';
+
+export interface StudyOptions extends TrialOptions {
+  readonly trials: number;
+  /** Run only this trial index (to reproduce a failure); otherwise 0 … trials − 1. */
+  readonly trial?: number;
+  readonly workers: number;
+  readonly cells: readonly Cell[];
+  readonly confLevel: number;
+  /** Patients an arm of the one large trial that gives each marginal estimand. */
+  readonly estimandN: number;
+}
+
+/** Trial t of the cells that share a truth and registry size (one registry fit serves them). */
+export interface TrialGroup {
+  readonly truth: Cell['truth'];
+  readonly registryN: number | null;
+  readonly trial: number;
+  readonly cells: readonly string[];
+}
+
+export function trialGroups(cells: readonly Cell[], trials: readonly number[]): TrialGroup[] {
+  const keys = new Map<string, Cell[]>();
+  for (const c of cells) {
+    const k = `${c.truth}:${c.registryN}`;
+    keys.set(k, [...(keys.get(k) ?? []), c]);
+  }
+  const groups: TrialGroup[] = [];
+  for (const trial of trials)
+    for (const cs of keys.values())
+      groups.push({
+        truth: cs[0]!.truth,
+        registryN: cs[0]!.registryN,
+        trial,
+        cells: cs.map((c) => c.id),
+      });
+  return groups;
+}
+
+/** Runs trial groups in this thread; contexts are loaded once per truth. */
+export function runGroups(
+  groups: readonly TrialGroup[],
+  cells: readonly Cell[],
+  options: TrialOptions,
+  onRecords: (rs: TrialRecord[]) => void,
+): void {
+  const contexts = new Map<string, TruthContext>();
+  for (const g of groups) {
+    let ctx = contexts.get(g.truth);
+    if (ctx === undefined) {
+      ctx = createContext(g.truth, cells, options);
+      contexts.set(g.truth, ctx);
+    }
+    const mine = g.cells.map((id) => cells.find((c) => c.id === id)!);
+    onRecords(runTrialGroup(ctx, mine, g.trial, options));
+  }
+}
+
+/** The marginal log HR of each (truth, HR ≠ 1) the cells need; computed once each. */
+export function computeTargets(
+  cells: readonly Cell[],
+  options: Pick<StudyOptions, 'seed' | 'estimandN' | 'root' | 'truthMode' | 'replicates' | 'parameterUncertainty'>,
+): Map<string, { estimate: number; se: number }> {
+  const out = new Map<string, { estimate: number; se: number }>();
+  const contexts = new Map<string, TruthContext>();
+  for (const c of cells) {
+    const key = targetKey(c.truth, c.hr);
+    if (c.hr === 1 || out.has(key)) continue;
+    let ctx = contexts.get(c.truth);
+    if (ctx === undefined) {
+      ctx = createContext(c.truth, cells, { ...options });
+      contexts.set(c.truth, ctx);
+    }
+    // A stream of its own (3), so the estimand is the same whatever cells or trials run.
+    out.set(
+      key,
+      marginalLogHr(ctx.truth, ctx.design, c.hr, options.estimandN, createStream(options.seed, 3, Math.round(c.hr * 1e6))),
+    );
+  }
+  return out;
+}
+
+export interface StudyResult {
+  readonly records: TrialRecord[];
+  readonly targets: Map<string, { estimate: number; se: number }>;
+  readonly seconds: number;
+}
+
+type WorkerMessage = { type: 'records'; records: TrialRecord[] } | { type: 'error'; message: string };
+
+/** Runs the study; `onProgress(done, total)` after each trial group. */
+export async function runStudy(
+  options: StudyOptions,
+  onProgress?: (done: number, total: number) => void,
+): Promise<StudyResult> {
+  const trials =
+    options.trial !== undefined
+      ? [options.trial]
+      : Array.from({ length: options.trials }, (_, t) => t);
+  const groups = trialGroups(options.cells, trials);
+  const targets = computeTargets(options.cells, options);
+  const started = performance.now();
+  const records: TrialRecord[] = [];
+  let done = 0;
+  const take = (rs: TrialRecord[]): void => {
+    records.push(...rs);
+    onProgress?.(++done, groups.length);
+  };
+  const trialOptions: TrialOptions = {
+    seed: options.seed,
+    replicates: options.replicates,
+    truthMode: options.truthMode,
+    parameterUncertainty: options.parameterUncertainty,
+    root: options.root,
+  };
+  const workers = Math.min(options.workers, groups.length);
+  if (workers <= 1) runGroups(groups, options.cells, trialOptions, take);
+  else {
+    const script = new URL('./worker.js', import.meta.url);
+    await Promise.all(
+      Array.from({ length: workers }, (_, w) => {
+        const mine = groups.filter((_, i) => i % workers === w);
+        return new Promise<void>((res, rej) => {
+          const worker = new Worker(script, {
+            workerData: { groups: mine, cells: options.cells, options: trialOptions },
+          });
+          worker.on('message', (msg: WorkerMessage) =>
+            msg.type === 'records' ? take(msg.records) : rej(new Error(msg.message)),
+          );
+          worker.on('error', rej);
+          worker.on('exit', (code) =>
+            code === 0 ? res() : rej(new Error(`worker ${w} exited with code ${code}`)),
+          );
+        });
+      }),
+    );
+  }
+  const order = new Map(options.cells.map((c, k) => [c.id, k]));
+  records.sort((a, b) => order.get(a.cell)! - order.get(b.cell)! || a.trial - b.trial);
+  return { records, targets, seconds: (performance.now() - started) / 1000 };
+}
+
+/** The summaries of a finished study. */
+export function summariseStudy(
+  result: StudyResult,
+  options: StudyOptions,
+  rules: readonly CombiningRule[],
+): AnalysisSummary[] {
+  const marginal = new Map([...result.targets].map(([k, v]) => [k, v.estimate]));
+  return summarise(result.records, options.cells, rules, marginal, options.confLevel);
+}
+
+export { TRUTHS };
+export type { WorkerMessage };

@@ -1,0 +1,237 @@
+/**
+ * Performance measures of a simulation study with their Monte-Carlo standard errors, after
+ * Morris, White & Crowther (2019, "Using simulation studies to evaluate statistical methods",
+ * Statistics in Medicine 38:2074–2102, Table 6), and the markdown tables of the study.
+ *
+ * For n_sim trials with estimates θ̂_i of a target θ:
+ *  - coverage / rejection rate p̂: MC SE √(p̂(1 − p̂)/n_sim);
+ *  - bias mean(θ̂_i) − θ: MC SE s/√n_sim, s the empirical SD of θ̂;
+ *  - empirical SD s: MC SE s/√(2(n_sim − 1));
+ *  - RMSE √mean((θ̂_i − θ)²): MC SE sd((θ̂_i − θ)²)/√n_sim / (2·RMSE) (delta method);
+ *  - a mean of per-trial quantities x_i (model SE, CI width): MC SE sd(x)/√n_sim.
+ */
+import type { Cell } from './design.js';
+import type { CombiningRule, Replicates } from './rules.js';
+import type { TrialRecord } from './trial.js';
+import { targetFor } from './truth.js';
+
+/** A performance measure and its Monte-Carlo standard error. */
+export interface Estimate {
+  readonly value: number;
+  readonly mcse: number;
+}
+
+function sd(xs: readonly number[]): number {
+  const n = xs.length;
+  if (n < 2) return NaN;
+  const m = xs.reduce((a, b) => a + b, 0) / n;
+  return Math.sqrt(xs.reduce((a, x) => a + (x - m) ** 2, 0) / (n - 1));
+}
+
+/** A proportion of `k` in `n` with its binomial MC SE. */
+export function proportion(k: number, n: number): Estimate {
+  const p = k / n;
+  return { value: p, mcse: Math.sqrt((p * (1 - p)) / n) };
+}
+
+/** The mean of xs with MC SE sd/√n (infinite values make both infinite). */
+export function meanOf(xs: readonly number[]): Estimate {
+  const n = xs.length;
+  const value = xs.reduce((a, b) => a + b, 0) / n;
+  return { value, mcse: Number.isFinite(value) ? sd(xs) / Math.sqrt(n) : Infinity };
+}
+
+/** Bias of `estimates` about `target`, with MC SE s/√n. */
+export function bias(estimates: readonly number[], target: number): Estimate {
+  const m = meanOf(estimates);
+  return { value: m.value - target, mcse: m.mcse };
+}
+
+/** Empirical SD with MC SE s/√(2(n − 1)). */
+export function empiricalSd(estimates: readonly number[]): Estimate {
+  const s = sd(estimates);
+  return { value: s, mcse: s / Math.sqrt(2 * (estimates.length - 1)) };
+}
+
+/** Root mean squared error about `target`, with its delta-method MC SE. */
+export function rmse(estimates: readonly number[], target: number): Estimate {
+  const sq = estimates.map((x) => (x - target) ** 2);
+  const mse = meanOf(sq);
+  const value = Math.sqrt(mse.value);
+  return { value, mcse: mse.mcse / (2 * value) };
+}
+
+/** One rule's intervals for one analysis of one cell. */
+export interface RuleSummary {
+  readonly rule: string;
+  /** Trials the rule applied to. */
+  readonly n: number;
+  readonly coverage: Estimate;
+  /** Share of intervals excluding the null (0 on the log scale): type-I error or power. */
+  readonly rejection: Estimate;
+  readonly meanSe: Estimate;
+  /** Mean interval width on the HR scale, exp(upper) − exp(lower). */
+  readonly width: Estimate;
+  /** Share of trials where the rule fell back from its main formula. */
+  readonly fallback: number;
+  /** Intervals with an infinite limit (left in coverage and rejection, shown apart from width). */
+  readonly infinite: number;
+}
+
+export interface AnalysisSummary {
+  readonly cell: string;
+  readonly hr: number;
+  readonly method: string;
+  /** Target on the log-HR scale. */
+  readonly target: number;
+  /** Trials with a result; failed trials are left out of every measure. */
+  readonly n: number;
+  readonly failed: number;
+  /** Of the combined estimate q̄ (log HR); the same for every rule. */
+  readonly bias: Estimate;
+  readonly empSd: Estimate;
+  readonly rmse: Estimate;
+  /** Means over trials of ū and b, and (when reported) of ū_control. */
+  readonly meanWithin: number;
+  readonly meanBetween: number;
+  readonly meanWithinControl: number | null;
+  readonly rules: readonly RuleSummary[];
+}
+
+/** Marginal log HR of each truth under each HR (`${truth}:${hr}`). */
+export type Targets = ReadonlyMap<string, number>;
+
+export function targetKey(truth: string, hr: number): string {
+  return `${truth}:${hr}`;
+}
+
+const qbarOf = (r: Replicates): number => r.q.reduce((a, b) => a + b, 0) / r.q.length;
+
+/** The performance of every rule on every analysis of every cell. */
+export function summarise(
+  records: readonly TrialRecord[],
+  cells: readonly Cell[],
+  rules: readonly CombiningRule[],
+  targets: Targets,
+  confLevel: number,
+): AnalysisSummary[] {
+  const out: AnalysisSummary[] = [];
+  for (const cell of cells) {
+    const all = records.filter((r) => r.cell === cell.id);
+    const ok = all.filter((r) => r.analyses !== undefined);
+    const failed = all.length - ok.length;
+    const methods = ok.length > 0 ? Object.keys(ok[0]!.analyses!) : [];
+    const marginal = targets.get(targetKey(cell.truth, cell.hr)) ?? (cell.hr === 1 ? 0 : NaN);
+    for (const method of methods) {
+      const target = targetFor(method, cell.hr, marginal);
+      const reps = ok.map((r) => r.analyses![method]!);
+      const qbar = reps.map(qbarOf);
+      const within = reps.map((r) => r.u.reduce((a, b) => a + b, 0) / r.u.length);
+      const between = reps.map((r, i) => r.q.reduce((a, x) => a + (x - qbar[i]!) ** 2, 0) / (r.q.length - 1));
+      const withControl = reps.filter((r) => r.uControl !== undefined);
+      const ruleSummaries = rules.map((rule) => {
+        const used = reps.filter(rule.applies);
+        const iv = used.map((r) => rule.combine(r, confLevel));
+        const finite = iv.filter((c) => Number.isFinite(c.lower) && Number.isFinite(c.upper));
+        return {
+          rule: rule.id,
+          n: used.length,
+          coverage: proportion(iv.filter((c) => c.lower <= target && target <= c.upper).length, iv.length),
+          rejection: proportion(iv.filter((c) => c.lower > 0 || c.upper < 0).length, iv.length),
+          meanSe: meanOf(iv.map((c) => c.se)),
+          width: meanOf(finite.map((c) => Math.exp(c.upper) - Math.exp(c.lower))),
+          fallback: iv.filter((c) => c.fallback).length / iv.length,
+          infinite: iv.length - finite.length,
+        };
+      });
+      out.push({
+        cell: cell.id,
+        hr: cell.hr,
+        method,
+        target,
+        n: ok.length,
+        failed,
+        bias: bias(qbar, target),
+        empSd: empiricalSd(qbar),
+        rmse: rmse(qbar, target),
+        meanWithin: within.reduce((a, b) => a + b, 0) / within.length,
+        meanBetween: between.reduce((a, b) => a + b, 0) / between.length,
+        meanWithinControl:
+          withControl.length === reps.length && reps.length > 0
+            ? withControl.reduce((a, r) => a + r.uControl!.reduce((x, y) => x + y, 0) / r.uControl!.length, 0) /
+              reps.length
+            : null,
+        rules: ruleSummaries,
+      });
+    }
+  }
+  return out;
+}
+
+const pct = (e: Estimate, digits = 1): string =>
+  Number.isNaN(e.value) ? '—' : `${(100 * e.value).toFixed(digits)}% (${(100 * e.mcse).toFixed(digits)})`;
+const num = (e: Estimate, digits = 3): string =>
+  Number.isNaN(e.value) ? '—' : Number.isFinite(e.value) ? `${e.value.toFixed(digits)} (${e.mcse.toFixed(digits)})` : '∞';
+
+function table(head: readonly string[], body: readonly string[][]): string {
+  return [
+    `| ${head.join(' | ')} |`,
+    `|${head.map(() => '---').join('|')}|`,
+    ...body.map((b) => `| ${b.join(' | ')} |`),
+  ].join('\n');
+}
+
+/** The rule-independent table: what the combined estimate q̄ does, and the variance components. */
+export function estimationTable(rows: readonly AnalysisSummary[]): string {
+  return table(
+    ['cell', 'analysis', 'trials (failed)', 'target HR', 'bias log HR', 'emp. SD', 'RMSE', 'mean ū', 'mean b', 'mean ū_C'],
+    rows.map((r) => [
+      r.cell,
+      r.method,
+      `${r.n} (${r.failed})`,
+      Math.exp(r.target).toFixed(4),
+      num(r.bias, 4),
+      num(r.empSd, 4),
+      num(r.rmse, 4),
+      r.meanWithin.toFixed(5),
+      r.meanBetween.toFixed(5),
+      r.meanWithinControl === null ? '—' : r.meanWithinControl.toFixed(5),
+    ]),
+  );
+}
+
+/** One row per cell, analysis and rule: coverage, type-I error or power, SE and width. */
+export function rulesTable(rows: readonly AnalysisSummary[]): string {
+  const body: string[][] = [];
+  for (const r of rows)
+    for (const s of r.rules)
+      body.push([
+        r.cell,
+        r.method,
+        s.rule,
+        pct(s.coverage),
+        `${pct(s.rejection)} ${r.hr === 1 ? 'type I' : 'power'}`,
+        `${num(s.meanSe, 4)} vs RMSE ${r.rmse.value.toFixed(4)}`,
+        num(s.width) + (s.infinite > 0 ? `, ${s.infinite} ∞` : ''),
+        `${(100 * s.fallback).toFixed(0)}%`,
+      ]);
+  return table(
+    ['cell', 'analysis', 'rule', 'coverage (MC SE)', 'reject H0: HR = 1 (MC SE)', 'mean SE (MC SE)', 'mean CI width (MC SE)', 'fallback'],
+    body,
+  );
+}
+
+/** Compact: coverage and rejection of each rule side by side, to choose a rule by. */
+export function compareTable(rows: readonly AnalysisSummary[]): string {
+  const ids = rows[0]?.rules.map((s) => s.rule) ?? [];
+  return table(
+    ['cell', 'analysis', ...ids.map((id) => `${id}: coverage / reject`)],
+    rows.map((r) => [
+      r.cell,
+      r.method,
+      ...r.rules.map(
+        (s) => `${(100 * s.coverage.value).toFixed(1)} / ${(100 * s.rejection.value).toFixed(1)}`,
+      ),
+    ]),
+  );
+}

@@ -57,6 +57,13 @@ export interface CoxOptions {
   tolerInf?: number;
   /** Confidence level of the hazard-ratio intervals (default 0.95). */
   confLevel?: number;
+  /**
+   * Group codes (integers, one per observation, e.g. the arm): when given, the fit reports in
+   * `groupVariance` how much of each coefficient's variance each group contributes — the
+   * infinitesimal-jackknife decomposition Σ_{i∈g} (V·Uᵢ)², Uᵢ the score residual of observation i
+   * and V the model-based variance (Lin & Wei 1989), per observation even when `cluster` is set.
+   */
+  varianceGroups?: ArrayLike<number>;
 }
 
 /** A chi-square test: statistic, degrees of freedom, upper-tail p-value. */
@@ -116,6 +123,11 @@ export interface CoxFit {
   readonly events: number;
   /** Number of clusters used by the robust variance (n without `cluster`), when robust. */
   readonly clusters: number | undefined;
+  /**
+   * With `varianceGroups`: per group code, the group's share of each coefficient's
+   * infinitesimal-jackknife variance (shares of a coefficient sum to 1 over the groups).
+   */
+  readonly groupVariance?: ReadonlyMap<number, Float64Array>;
   readonly confLevel: number;
   readonly warnings: readonly StatsWarning[];
   /** Non-enumerable: for diagnostics, not part of the serialised result. */
@@ -678,6 +690,60 @@ function symMul3(v: Float64Array, b: Float64Array, p: number): Float64Array {
   return r;
 }
 
+/**
+ * Each group's share of the infinitesimal-jackknife variance of every coefficient: the dfbeta
+ * residuals Dᵢ = V·Uᵢ per observation (unclustered), Σ_{i∈g} Dᵢ² over Σᵢ Dᵢ². O(n·p + G·p³).
+ */
+function varianceShares(
+  w: Work,
+  etaSorted: Float64Array,
+  efron: boolean,
+  naiveVar: Float64Array,
+  scale: Float64Array,
+  order: Int32Array,
+  groups: ArrayLike<number>,
+): Map<number, Float64Array> {
+  const { n, p } = w;
+  if (groups.length !== n) {
+    fail(
+      'length-mismatch',
+      `varianceGroups has ${groups.length} values for ${n} observations`,
+      'varianceGroups',
+    );
+  }
+  const identity = new Int32Array(n);
+  for (let k = 0; k < n; k++) identity[k] = k;
+  const d = collapsedScoreResiduals(w, etaSorted, efron, identity, n);
+  const inv = invertScale(scale);
+  const rowsOf = new Map<number, number[]>();
+  for (let k = 0; k < n; k++) {
+    const g = groups[order[k]!]!;
+    if (!Number.isInteger(g))
+      fail(
+        'invalid-group',
+        `varianceGroups must be integers, found ${g}`,
+        'varianceGroups',
+        order[k]!,
+      );
+    let rows = rowsOf.get(g);
+    if (rows === undefined) rowsOf.set(g, (rows = []));
+    rows.push(k);
+  }
+  const diag = new Map<number, Float64Array>();
+  const total = new Float64Array(p);
+  for (const [g, rows] of [...rowsOf].sort((a, b) => a[0] - b[0])) {
+    const dg = new Float64Array(rows.length * p);
+    rows.forEach((k, r) => dg.set(d.subarray(k * p, k * p + p), r * p));
+    const vg = symMul3(naiveVar, crossprodUnscaled(dg, rows.length, p, inv), p);
+    const dv = Float64Array.from({ length: p }, (_, j) => vg[j * p + j]!);
+    for (let j = 0; j < p; j++) total[j] += dv[j]!;
+    diag.set(g, dv);
+  }
+  for (const dv of diag.values())
+    for (let j = 0; j < p; j++) dv[j] = total[j]! > 0 ? dv[j]! / total[j]! : 0;
+  return diag;
+}
+
 /** R's coxph.wtest: bᵀ V⁻¹ b by the generalised Cholesky (singular columns dropped). */
 function wtest(
   v: Float64Array,
@@ -942,6 +1008,19 @@ export function fitCox(data: CoxData, options: CoxOptions = {}): CoxFit {
     robustScore = chiTest(rs.statistic, rs.df);
   }
 
+  let groupVariance: Map<number, Float64Array> | undefined;
+  if (options.varianceGroups !== undefined) {
+    groupVariance = varianceShares(
+      w,
+      etaSorted,
+      efron,
+      naiveVar,
+      scale,
+      order,
+      options.varianceGroups,
+    );
+  }
+
   const vUse = robustVar ?? naiveVar;
   const zq = qnorm(1 - (1 - confLevel) / 2);
   const seUse = new Float64Array(p);
@@ -992,6 +1071,7 @@ export function fitCox(data: CoxData, options: CoxOptions = {}): CoxFit {
     n,
     events,
     clusters: nClusters,
+    ...(groupVariance !== undefined ? { groupVariance } : {}),
     confLevel,
     warnings,
     internal: undefined as unknown as CoxInternal,

@@ -69,4 +69,36 @@ for (i in 1:5) {
   addo(paste0("random-", i), l[1], l[2], k[1], k[2])
 }
 
-write_fixture("combine", list(synthetic = cases, overlap = ovl))
+# ecasim's rule for a real treated arm against synthetic control arms (src/stats/combine.ts
+# combineExternalControl, docs/combining.md): uc is each replicate's control-arm part of u.
+combine_external <- function(q, u, uc, conf = 0.95, pu = TRUE) {
+  m <- length(q)
+  qbar <- mean(q); b <- var(q); ubar <- mean(u); ucbar <- mean(uc); utbar <- ubar - ucbar
+  vp <- if (pu) max(0, b - ucbar) else 0
+  k <- 1 + 1 / m
+  tv <- utbar + k * vp + ucbar / m
+  df <- if (vp > 0) (m - 1) * tv^2 / (k^2 * vp * (vp + 2 * ucbar)) else NA
+  se <- sqrt(tv)
+  crit <- if (is.na(df)) qnorm(1 - (1 - conf) / 2) else qt(1 - (1 - conf) / 2, df)
+  p <- if (is.na(df)) 2 * pnorm(-abs(qbar / se)) else 2 * pt(-abs(qbar / se), df)
+  list(estimate = qbar, se = se, lower = qbar - crit * se, upper = qbar + crit * se,
+       statistic = qbar / se, p = p, df = df, m = m, between = b, within = ubar,
+       withinControl = ucbar, withinTreated = utbar, parameterVariance = vp, totalVariance = tv,
+       treated = utbar, registry = vp, monteCarlo = (ucbar + vp) / m)
+}
+ext <- list()
+adde <- function(name, q, u, uc, conf = 0.95, pu = TRUE) {
+  q <- signif(q, 15); u <- signif(u, 15); uc <- signif(uc, 15)
+  ext[[length(ext) + 1]] <<- list(name = name, estimates = q, variances = u, controlVariances = uc,
+    confLevel = conf, parameterUncertainty = pu, expected = combine_external(q, u, uc, conf, pu))
+}
+# small registry: b well above the control-arm variance (V_P > 0, t reference)
+adde("m10-registry-small", rnorm(10, -0.3, 0.15), rep(0.0133, 10) * runif(10, 0.95, 1.05), rep(0.003, 10) * runif(10, 0.95, 1.05))
+adde("m20-conf90", rnorm(20, 0.1, 0.08), 0.012 * runif(20, 0.9, 1.1), 0.004 * runif(20, 0.9, 1.1), conf = 0.9)
+# large registry: b below the control variance, V_P = 0, normal reference
+adde("m10-vp-zero", rnorm(10, -0.2, 0.03), rep(0.02, 10), rep(0.009, 10))
+# parameter uncertainty off: V_P = 0 by declaration
+adde("m10-pu-off", rnorm(10, -0.3, 0.15), rep(0.0133, 10), rep(0.003, 10), pu = FALSE)
+adde("m2", c(-0.2, 0.4), c(0.02, 0.03), c(0.01, 0.012))
+
+write_fixture("combine", list(synthetic = cases, overlap = ovl, external = ext))

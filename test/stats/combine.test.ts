@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { combineSynthetic, ciOverlap } from '../../src/stats/combine.js';
+import { combineExternalControl, combineSynthetic, ciOverlap } from '../../src/stats/combine.js';
 import { StatsError } from '../../src/stats/errors.js';
 import { expectClose } from '../helpers/close.js';
 import { loadFixture } from '../helpers/fixtures.js';
@@ -23,9 +23,18 @@ interface OverlapCase {
 }
 // Expected values: test/reference/combine.R (closed forms of Raghunathan, Reiter & Rubin 2003,
 // Reiter 2002 and Karr et al. 2006 evaluated in R).
-const fx = loadFixture<{ cases: { synthetic: SyntheticCase[]; overlap: OverlapCase[] } }>(
-  'combine',
-);
+interface ExternalCase {
+  name: string;
+  estimates: number[];
+  variances: number[];
+  controlVariances: number[];
+  confLevel: number;
+  parameterUncertainty: boolean;
+  expected: Record<string, number | null>;
+}
+const fx = loadFixture<{
+  cases: { synthetic: SyntheticCase[]; overlap: OverlapCase[]; external: ExternalCase[] };
+}>('combine');
 const RTOL = 1e-12;
 
 describe('combineSynthetic', () => {
@@ -185,5 +194,87 @@ describe('combineSynthetic with floor: within (the run pipeline, docs/validation
     const r = combineSynthetic([2, 2, 2.1], [1, 1, 1], { floor: 'within' });
     expect(r.method).toBe('reiter-2002-fallback');
     expect(r.totalVariance).toBe(1);
+  });
+});
+
+describe('combineExternalControl (the run pipeline; docs/combining.md)', () => {
+  test.each(fx.cases.external.map((c) => [c.name, c] as const))('%s matches R', (_n, c) => {
+    const r = combineExternalControl(c.estimates, c.variances, c.controlVariances, {
+      confLevel: c.confLevel,
+      parameterUncertainty: c.parameterUncertainty,
+    });
+    const e = c.expected;
+    const got: Record<string, number> = {
+      ...r,
+      treated: r.components.treated,
+      registry: r.components.registry,
+      monteCarlo: r.components.monteCarlo,
+    } as unknown as Record<string, number>;
+    for (const k of [
+      'estimate',
+      'se',
+      'lower',
+      'upper',
+      'statistic',
+      'between',
+      'within',
+      'withinControl',
+      'withinTreated',
+      'parameterVariance',
+      'totalVariance',
+      'treated',
+      'registry',
+      'monteCarlo',
+    ]) {
+      // atol for exact zeros (V_P = 0 and an estimate of 0 can only be met absolutely)
+      expectClose(got[k]!, e[k] as number, { rtol: RTOL, atol: 1e-15, label: `${c.name} ${k}` });
+    }
+    expectClose(r.p, e['p'] as number, { rtol: 1e-9, label: `${c.name} p` });
+    if (e['df'] === null) expect(r.df).toBe(Infinity);
+    else expectClose(r.df, e['df']!, { rtol: RTOL, label: `${c.name} df` });
+    expect(r.components.treated + r.components.registry + r.components.monteCarlo).toBeCloseTo(
+      r.totalVariance,
+      14,
+    );
+  });
+
+  test('the interval does not shrink below the registry information as the arms grow', () => {
+    // replicate spread b = V_P + u_C exactly (V_P = 0.004 from the registry, u_C ∝ 1/n_C), u_T = 0.01
+    const z = [-1.2, 0.4, 0.9, -0.3, 1.5, -0.8, 0.1, -1.1, 0.6, -0.1];
+    const mean = z.reduce((s, x) => s + x, 0) / z.length;
+    const sd = Math.sqrt(z.reduce((s, x) => s + (x - mean) ** 2, 0) / (z.length - 1));
+    const vp = 0.004;
+    const totals = [0.01, 0.001, 0.0001, 0].map((uc) => {
+      const q = z.map((x) => ((x - mean) / sd) * Math.sqrt(vp + uc));
+      return combineExternalControl(
+        q,
+        q.map(() => 0.01 + uc),
+        q.map(() => uc),
+      ).totalVariance;
+    });
+    for (let i = 1; i < totals.length; i++) expect(totals[i]).toBeLessThan(totals[i - 1]!);
+    // with no Monte-Carlo variance left, T = u_T + (1 + 1/m)·V_P: bounded by the registry
+    expect(totals[3]).toBeCloseTo(0.01 + 1.1 * vp, 14);
+  });
+
+  test('validates its input', () => {
+    const code = (f: () => unknown): string | undefined => {
+      try {
+        f();
+      } catch (e) {
+        expect(e).toBeInstanceOf(StatsError);
+        return (e as StatsError).code;
+      }
+      return undefined;
+    };
+    expect(code(() => combineExternalControl([1, 2], [0.1, 0.1], [0.1]))).toBe('length-mismatch');
+    expect(code(() => combineExternalControl([1], [0.1], [0.05]))).toBe('too-few-replicates');
+    expect(code(() => combineExternalControl([1, NaN], [0.1, 0.1], [0, 0]))).toBe(
+      'invalid-estimate',
+    );
+    expect(code(() => combineExternalControl([1, 2], [0.1, 0], [0, 0]))).toBe('invalid-variance');
+    expect(code(() => combineExternalControl([1, 2], [0.1, 0.1], [0, 0.2]))).toBe(
+      'invalid-variance',
+    );
   });
 });

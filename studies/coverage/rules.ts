@@ -7,7 +7,7 @@
  * Notation (docs/validation.md, "Why: where the variance comes from"): q̄ = Σq_r/m,
  * b = Σ(q_r − q̄)²/(m − 1), ū = Σu_r/m.
  */
-import { combineSynthetic } from '../../src/stats/combine.js';
+import { combineExternalControl, combineSynthetic } from '../../src/stats/combine.js';
 import { qnorm } from '../../src/stats/distributions.js';
 
 /** One analysis of one trial: what each replicate gave. */
@@ -29,12 +29,19 @@ export interface Combined {
   readonly fallback: boolean;
 }
 
+/** What a rule may know of the run besides the replicates. */
+export interface RuleContext {
+  readonly confLevel: number;
+  /** Whether the replicates drew the model parameters from their posterior. */
+  readonly parameterUncertainty: boolean;
+}
+
 export interface CombiningRule {
   readonly id: string;
   readonly label: string;
   /** Replicates the rule cannot use (e.g. without uControl) are skipped, not failed. */
   readonly applies: (r: Replicates) => boolean;
-  readonly combine: (r: Replicates, confLevel: number) => Combined;
+  readonly combine: (r: Replicates, context: RuleContext) => Combined;
 }
 
 function moments(r: Replicates): { m: number; qbar: number; ubar: number; b: number } {
@@ -88,7 +95,7 @@ export const PIPELINE: CombiningRule = {
   id: 'pipeline',
   label: "pipeline (RRR's T, floored at ū)",
   applies: always,
-  combine: (r, confLevel) => fromCombineSynthetic(r, confLevel, 'within'),
+  combine: (r, { confLevel }) => fromCombineSynthetic(r, confLevel, 'within'),
 };
 
 /**
@@ -100,7 +107,7 @@ export const RRR: CombiningRule = {
   id: 'rrr',
   label: "RRR's T (Reiter's ū when T ≤ 0)",
   applies: always,
-  combine: (r, confLevel) => fromCombineSynthetic(r, confLevel, 'none'),
+  combine: (r, { confLevel }) => fromCombineSynthetic(r, confLevel, 'none'),
 };
 
 /**
@@ -112,7 +119,7 @@ export const UBAR_MINUS_B: CombiningRule = {
   id: 'ubar-b',
   label: 'ū − (1 − 1/m)·b',
   applies: always,
-  combine: (r, confLevel) => {
+  combine: (r, { confLevel }) => {
     const { m, qbar, ubar, b } = moments(r);
     const t = ubar - (1 - 1 / m) * b;
     return t >= ubar / m
@@ -121,8 +128,30 @@ export const UBAR_MINUS_B: CombiningRule = {
   },
 };
 
+/**
+ * `combineExternalControl` (src/stats/combine.ts, "Honest intervals"): T = ū_T + (1 + 1/m)·V̂_P +
+ * ū_C/m with V̂_P = max(0, b − ū_C) and a Satterthwaite t reference — needs each replicate's
+ * uControl. Fallback counts the trials where V̂_P = 0 (normal reference).
+ */
+export const EXTERNAL: CombiningRule = {
+  id: 'external',
+  label: 'external control (ū_T + (1 + 1/m)·V̂_P + ū_C/m)',
+  applies: (r) => r.uControl !== undefined,
+  combine: (r, { confLevel, parameterUncertainty }) => {
+    const c = combineExternalControl(r.q, r.u, r.uControl!, { confLevel, parameterUncertainty });
+    return {
+      estimate: c.estimate,
+      se: c.se,
+      lower: c.lower,
+      upper: c.upper,
+      df: c.df,
+      fallback: c.parameterVariance === 0,
+    };
+  },
+};
+
 /** The rules the study evaluates, in table order. */
-export const RULES: readonly CombiningRule[] = [PIPELINE, RRR, UBAR_MINUS_B];
+export const RULES: readonly CombiningRule[] = [PIPELINE, EXTERNAL, RRR, UBAR_MINUS_B];
 
 /** The rules named by `ids` (comma-separated), or all. */
 export function selectRules(ids: string | undefined): CombiningRule[] {

@@ -165,7 +165,10 @@ export function summariseStudy(
   rules: readonly CombiningRule[],
 ): AnalysisSummary[] {
   const marginal = new Map([...result.targets].map(([k, v]) => [k, v.estimate]));
-  return summarise(result.records, options.cells, rules, marginal, options.confLevel);
+  return summarise(result.records, options.cells, rules, marginal, {
+    confLevel: options.confLevel,
+    parameterUncertainty: options.parameterUncertainty,
+  });
 }
 
 export { TRUTHS };

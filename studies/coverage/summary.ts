@@ -11,7 +11,7 @@
  *  - a mean of per-trial quantities x_i (model SE, CI width): MC SE sd(x)/√n_sim.
  */
 import type { Cell } from './design.js';
-import type { CombiningRule, Replicates } from './rules.js';
+import type { CombiningRule, Replicates, RuleContext } from './rules.js';
 import type { TrialRecord } from './trial.js';
 import { targetFor } from './truth.js';
 
@@ -113,7 +113,7 @@ export function summarise(
   cells: readonly Cell[],
   rules: readonly CombiningRule[],
   targets: Targets,
-  confLevel: number,
+  context: RuleContext,
 ): AnalysisSummary[] {
   const out: AnalysisSummary[] = [];
   for (const cell of cells) {
@@ -131,7 +131,7 @@ export function summarise(
       const withControl = reps.filter((r) => r.uControl !== undefined);
       const ruleSummaries = rules.map((rule) => {
         const used = reps.filter(rule.applies);
-        const iv = used.map((r) => rule.combine(r, confLevel));
+        const iv = used.map((r) => rule.combine(r, context));
         const finite = iv.filter((c) => Number.isFinite(c.lower) && Number.isFinite(c.upper));
         return {
           rule: rule.id,
@@ -204,7 +204,7 @@ export function estimationTable(rows: readonly AnalysisSummary[]): string {
 export function rulesTable(rows: readonly AnalysisSummary[]): string {
   const body: string[][] = [];
   for (const r of rows)
-    for (const s of r.rules)
+    for (const s of r.rules.filter((x) => x.n > 0))
       body.push([
         r.cell,
         r.method,
@@ -230,7 +230,10 @@ export function compareTable(rows: readonly AnalysisSummary[]): string {
       r.cell,
       r.method,
       ...r.rules.map(
-        (s) => `${(100 * s.coverage.value).toFixed(1)} / ${(100 * s.rejection.value).toFixed(1)}`,
+        (s) =>
+          s.n === 0
+            ? '—'
+            : `${(100 * s.coverage.value).toFixed(1)} / ${(100 * s.rejection.value).toFixed(1)}`,
       ),
     ]),
   );

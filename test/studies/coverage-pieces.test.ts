@@ -1,0 +1,227 @@
+/**
+ * The pieces of the coverage study (studies/coverage/): the registry draw, the treated arm, the
+ * estimands, the grid, the cut-down protocol, the rules and the Monte-Carlo SE formulas.
+ */
+import { readFileSync } from 'node:fs';
+import { loadModel } from '../../src/model/load.js';
+import { createStream } from '../../src/random/index.js';
+import { combineSynthetic } from '../../src/stats/combine.js';
+import {
+  MAKE_REGISTRY_DESIGN,
+  grid,
+  selectCells,
+  type Cell,
+} from '../../studies/coverage/design.js';
+import { EXTERNAL, PIPELINE, UBAR_MINUS_B, selectRules } from '../../studies/coverage/rules.js';
+import {
+  bias,
+  empiricalSd,
+  meanOf,
+  proportion,
+  rmse,
+  summarise,
+} from '../../studies/coverage/summary.js';
+import {
+  createContext,
+  runTrialGroup,
+  studyProtocol,
+  type TrialOptions,
+} from '../../studies/coverage/trial.js';
+import {
+  drawRegistry,
+  drawTreated,
+  marginalLogHr,
+  targetFor,
+  timeMultiplier,
+} from '../../studies/coverage/truth.js';
+
+const root = process.cwd();
+const options: TrialOptions = {
+  seed: 20261123,
+  replicates: 4,
+  truthMode: 'fixed',
+  parameterUncertainty: true,
+  root,
+};
+
+describe('registry draw', () => {
+  const truth = loadModel('examples/nsclc/truth-model.json');
+
+  test('is examples/nsclc/registry.csv when drawn as make-registry.mjs draws it', () => {
+    // make-registry.mjs: extract('examples/nsclc/registry.csv', 3840, createStream(20260630)).
+    const t = drawRegistry(truth, 'os', 3840, createStream(20260630), MAKE_REGISTRY_DESIGN);
+    const csv = readFileSync('examples/nsclc/registry.csv', 'utf8').trimEnd().split('\n');
+    expect(t.header.join(',')).toBe(csv[0]);
+    expect(t.rows.length).toBe(csv.length - 1);
+    const mismatch = t.rows.findIndex((r, i) => r.join(',') !== csv[i + 1]);
+    expect(mismatch).toBe(-1);
+  });
+
+  test('is reproducible from its stream and differs between streams', () => {
+    const a = drawRegistry(truth, 'os', 150, createStream(7, 0, 3), MAKE_REGISTRY_DESIGN);
+    const b = drawRegistry(truth, 'os', 150, createStream(7, 0, 3), MAKE_REGISTRY_DESIGN);
+    const c = drawRegistry(truth, 'os', 150, createStream(7, 0, 4), MAKE_REGISTRY_DESIGN);
+    expect(b.rows).toEqual(a.rows);
+    expect(c.rows).not.toEqual(a.rows);
+  });
+});
+
+describe('treated arm and estimands', () => {
+  const ctx = createContext('nsclc', grid('fixed'), options);
+
+  test('multiplies the Weibull time by HR^(-1/shape): the hazard times HR', () => {
+    // truth-model.json: os baseline Weibull, shape 1.15.
+    expect(timeMultiplier(ctx.truth, 'os', 0.7)).toBeCloseTo(Math.pow(0.7, -1 / 1.15), 14);
+    const s = createStream(5);
+    const one = drawTreated(ctx.truth, ctx.design, 120, 1, s);
+    const hr = drawTreated(ctx.truth, ctx.design, 120, 0.7, s);
+    // Same patients; every time later or equal (censoring can only cut the longer one).
+    expect(hr.covariates.columns.get('age')).toEqual(one.covariates.columns.get('age'));
+    expect(hr.time.every((t, i) => t >= one.time[i]! - 1e-12)).toBe(true);
+    // Eligible only: ECOG 0-1, no brain metastases; covariates as the protocol maps them.
+    const ecog = hr.covariates.columns.get('ecog') as { codes: Int32Array };
+    expect(ecog.codes.every((c) => c < 2)).toBe(true);
+    expect([...hr.covariates.columns.keys()].sort()).toEqual([
+      'age',
+      'brain_mets',
+      'ecog',
+      'histology',
+      'sex',
+      'smoking',
+    ]);
+  });
+
+  test('the marginal HR is near the conditional one and 1 under the null', () => {
+    const null0 = marginalLogHr(ctx.truth, ctx.design, 1, 20_000, createStream(11));
+    expect(Math.abs(null0.estimate)).toBeLessThan(4 * null0.se);
+    const m = marginalLogHr(ctx.truth, ctx.design, 0.7, 20_000, createStream(11));
+    // The marginal log HR lies between log(0.7) and 0 (non-collapsibility), within MC error.
+    expect(m.estimate).toBeGreaterThan(Math.log(0.7) - 4 * m.se);
+    expect(m.estimate).toBeLessThan(Math.log(0.7) / 2);
+    expect(targetFor('cox-adjusted', 0.7, m.estimate)).toBe(Math.log(0.7));
+    expect(targetFor('cox-iptw', 0.7, m.estimate)).toBe(m.estimate);
+    expect(targetFor('cox-unadjusted', 1, m.estimate)).toBe(0);
+  });
+});
+
+describe('grid and protocol', () => {
+  test('has 24 NSCLC cells and 2 ALS twin cells; --cells patterns select them', () => {
+    const cells = grid('fixed');
+    expect(cells).toHaveLength(26);
+    expect(selectCells(cells, 'nsclc-n150-r10-hr1').map((c) => c.id)).toEqual([
+      'nsclc-n150-r10-hr1',
+    ]);
+    expect(selectCells(cells, 'als-*')).toHaveLength(2);
+    expect(() => selectCells(cells, 'nope')).toThrow(/matches no cell/);
+    expect(grid('posterior')).toHaveLength(8);
+  });
+
+  test('the study protocol keeps only the assessed Cox analyses, m and the cell size', () => {
+    const p = studyProtocol(
+      'protocols/nsclc-os.yaml',
+      readFileSync('protocols/nsclc-os.yaml', 'utf8'),
+      { replicates: 7, parameterUncertainty: true },
+      1200,
+    ).protocol;
+    expect(p.control.replicates).toBe(7);
+    expect(p.control.size).toBe(1200);
+    expect(p.analysis.secondary.map((a) => a.method)).toEqual(['cox-unadjusted', 'cox-adjusted']);
+    expect(p.analysis.sensitivity.phTest).toBeUndefined();
+  });
+});
+
+describe('a trial group', () => {
+  test('is a function of (seed, trial): the same records twice, none failed', () => {
+    const cells: Cell[] = selectCells(grid('fixed'), 'nsclc-n150-r1-*');
+    const ctx = createContext('nsclc', cells, options);
+    const strip = (rs: ReturnType<typeof runTrialGroup>) => rs.map(({ ms: _, ...r }) => r);
+    const a = strip(runTrialGroup(ctx, cells, 3, options));
+    const b = strip(runTrialGroup(ctx, cells, 3, options));
+    expect(b).toEqual(a);
+    expect(a.every((r) => r.error === undefined)).toBe(true);
+    expect(Object.keys(a[0]!.analyses!)).toEqual(['cox-iptw', 'cox-unadjusted', 'cox-adjusted']);
+    expect(a[0]!.analyses!['cox-iptw']!.q).toHaveLength(4);
+    // Both HR cells share the registry fit and the treated patients (common random numbers).
+    expect(a[0]!.treatedEvents).toBeGreaterThanOrEqual(a[1]!.treatedEvents);
+  });
+});
+
+describe('rules', () => {
+  const r = {
+    q: [-0.0978, -0.0798, -0.2015, -0.2772, -0.365, -0.3889, -0.3368, -0.2592, -0.122, -0.2764],
+    u: [0.01335, 0.01342, 0.01323, 0.01327, 0.01335, 0.01346, 0.01391, 0.01326, 0.01335, 0.01332],
+  };
+  const context = { confLevel: 0.95, parameterUncertainty: true };
+
+  test('pipeline is combineSynthetic with the within floor', () => {
+    const c = combineSynthetic(r.q, r.u, { floor: 'within' });
+    expect(PIPELINE.combine(r, context)).toMatchObject({
+      lower: c.lower,
+      upper: c.upper,
+      se: c.se,
+    });
+  });
+
+  test('ū − (1 − 1/m)·b with a normal reference', () => {
+    const m = 10;
+    const qbar = r.q.reduce((a, b) => a + b) / m;
+    const b = r.q.reduce((a, x) => a + (x - qbar) ** 2, 0) / (m - 1);
+    const ubar = r.u.reduce((a, x) => a + x) / m;
+    const got = UBAR_MINUS_B.combine(r, context);
+    expect(got.se).toBeCloseTo(Math.sqrt(ubar - (1 - 1 / m) * b), 14);
+    expect(got.upper - got.estimate).toBeCloseTo(1.959963984540054 * got.se, 12);
+  });
+
+  test('external control applies only with uControl', () => {
+    expect(EXTERNAL.applies(r)).toBe(false);
+    expect(EXTERNAL.applies({ ...r, uControl: r.u.map((u) => u / 4) })).toBe(true);
+    expect(() => selectRules('pipeline,nope')).toThrow(/no rule "nope"/);
+  });
+});
+
+describe('Monte-Carlo standard errors (Morris, White & Crowther 2019, Table 6)', () => {
+  test('of a proportion, a mean, bias, empirical SD and RMSE', () => {
+    expect(proportion(19, 20).value).toBe(0.95);
+    expect(proportion(19, 20).mcse).toBeCloseTo(Math.sqrt((0.95 * 0.05) / 20), 15);
+    const x = [1, 2, 3, 4, 6];
+    // mean 3.2, sd √(14.8/4) = 1.9235...
+    const s = Math.sqrt(14.8 / 4);
+    expect(meanOf(x).value).toBeCloseTo(3.2, 14);
+    expect(meanOf(x).mcse).toBeCloseTo(s / Math.sqrt(5), 14);
+    expect(bias(x, 3).value).toBeCloseTo(0.2, 14);
+    expect(empiricalSd(x).value).toBeCloseTo(s, 14);
+    expect(empiricalSd(x).mcse).toBeCloseTo(s / Math.sqrt(8), 14);
+    // errors about 3: -2 -1 0 1 3 → squares 4 1 0 1 9, MSE 3, RMSE √3.
+    const sq = [4, 1, 0, 1, 9];
+    const sdSq = Math.sqrt(sq.reduce((a, v) => a + (v - 3) ** 2, 0) / 4);
+    expect(rmse(x, 3).value).toBeCloseTo(Math.sqrt(3), 14);
+    expect(rmse(x, 3).mcse).toBeCloseTo(sdSq / Math.sqrt(5) / (2 * Math.sqrt(3)), 14);
+  });
+
+  test('summarise counts coverage, rejection and failures per cell and rule', () => {
+    const cell: Cell = { id: 'c', truth: 'nsclc', registryN: 150, ratio: 1, hr: 1 };
+    const rec = (q: number, u: number) => ({
+      cell: 'c',
+      trial: 0,
+      treatedEvents: 0,
+      registryN: 150,
+      analyses: { 'cox-unadjusted': { q: [q - 0.01, q + 0.01], u: [u, u] } },
+      ms: 0,
+    });
+    const records = [
+      rec(0.05, 0.01),
+      rec(-0.3, 0.01),
+      rec(0.1, 0.01),
+      { cell: 'c', trial: 3, treatedEvents: 0, registryN: 150, error: 'x', ms: 0 },
+    ];
+    const [row] = summarise(records, [cell], [PIPELINE], new Map(), {
+      confLevel: 0.95,
+      parameterUncertainty: true,
+    });
+    expect(row!.n).toBe(3);
+    expect(row!.failed).toBe(1);
+    // √0.01 = 0.1: |−0.3| > 1.96·0.1 is the one rejection, and the one interval missing 0.
+    expect(row!.rules[0]!.rejection.value).toBeCloseTo(1 / 3, 14);
+    expect(row!.rules[0]!.coverage.value).toBeCloseTo(2 / 3, 14);
+  });
+});

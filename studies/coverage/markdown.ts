@@ -1,6 +1,6 @@
 /** The study's markdown: settings, estimands, the three tables and the failures, for docs/validation.md. */
 import type { StudyOptions, StudyResult } from './study.js';
-import type { CombiningRule } from './rules.js';
+import { PIPELINE_RULE, type CombiningRule } from './rules.js';
 import { compareTable, estimationTable, rulesTable, type AnalysisSummary } from './summary.js';
 import type { TrialRecord } from './trial.js';
 
@@ -40,7 +40,7 @@ export function markdownReport(
     '',
     `Estimands (${options.estimandN} patients an arm): ${targets.length ? targets.join('; ') : 'HR = 1 only (all targets 0)'}; the adjusted Cox model targets log(HR).`,
     '',
-    `Rules: ${rules.map((r) => `\`${r.id}\` ${r.label}`).join('; ')}.`,
+    `Rules: ${rules.map((r) => `\`${r.id}\` ${r.label}${r.id === PIPELINE_RULE ? ' (the pipeline\'s rule now)' : ''}`).join('; ')}.`,
     '',
     '**Estimation** (combined estimate q̄ on the log-HR scale; the same for every rule; MC SE in brackets)',
     '',

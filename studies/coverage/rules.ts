@@ -88,12 +88,12 @@ function fromCombineSynthetic(
 const always = (): boolean => true;
 
 /**
- * The pipeline's rule as `runProtocol` combines today (src/run/index.ts): Raghunathan, Reiter &
- * Rubin (2003)'s T where T ≥ ū, else T* = ū with a normal reference (`floor: 'within'`).
+ * The pipeline's rule of 2026-11-23 (src/run/index.ts, `combineSynthetic(..., { floor: 'within' })`):
+ * Raghunathan, Reiter & Rubin (2003)'s T where T ≥ ū, else T* = ū with a normal reference.
  */
-export const PIPELINE: CombiningRule = {
-  id: 'pipeline',
-  label: "pipeline (RRR's T, floored at ū)",
+export const WITHIN_FLOOR: CombiningRule = {
+  id: 'within-floor',
+  label: "RRR's T floored at ū",
   applies: always,
   combine: (r, { confLevel }) => fromCombineSynthetic(r, confLevel, 'within'),
 };
@@ -151,7 +151,13 @@ export const EXTERNAL: CombiningRule = {
 };
 
 /** The rules the study evaluates, in table order. */
-export const RULES: readonly CombiningRule[] = [PIPELINE, EXTERNAL, RRR, UBAR_MINUS_B];
+export const RULES: readonly CombiningRule[] = [WITHIN_FLOOR, EXTERNAL, RRR, UBAR_MINUS_B];
+
+/**
+ * The rule `runProtocol` combines with (src/run/index.ts): keep in step with it, so the study
+ * measures the pipeline as it is. `within-floor` until the pipeline switches to `external`.
+ */
+export const PIPELINE_RULE = WITHIN_FLOOR.id;
 
 /** The rules named by `ids` (comma-separated), or all. */
 export function selectRules(ids: string | undefined): CombiningRule[] {

@@ -8,22 +8,23 @@
  * Usage: npm run validate:coverage -- [--trials 200] [--replicates 10] [--seed 20261123]
  *   [--workers 1] [--cells 'nsclc-n150-*,als-*'] [--trial T] [--truth fixed|posterior]
  *   [--no-parameter-uncertainty] [--rules pipeline,rrr,ubar-b] [--estimand-n 200000]
- *   [--json FILE] [--markdown FILE]
+ *   [--json FILE] [--markdown FILE] [--from-json FILE (re-combine a --json run's replicates)]
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { grid, selectCells, type TruthMode } from './design.js';
 import { markdownReport } from './markdown.js';
 import { selectRules } from './rules.js';
-import { runStudy, summariseStudy, type StudyOptions } from './study.js';
+import { runStudy, summariseStudy, type StudyOptions, type StudyResult } from './study.js';
 
 function parseArgs(argv: readonly string[]): {
   options: StudyOptions;
   rules: string | undefined;
   json: string | undefined;
   markdown: string | undefined;
+  fromJson: string | undefined;
 } {
   const known = new Set([
-    'trials', 'replicates', 'seed', 'workers', 'cells', 'trial', 'truth', 'rules', 'estimand-n', 'json', 'markdown',
+    'trials', 'replicates', 'seed', 'workers', 'cells', 'trial', 'truth', 'rules', 'estimand-n', 'json', 'markdown', 'from-json',
   ]);
   const values = new Map<string, string>();
   const flags = new Set<string>();
@@ -62,12 +63,35 @@ function parseArgs(argv: readonly string[]): {
     rules: values.get('rules'),
     json: values.get('json'),
     markdown: values.get('markdown'),
+    fromJson: values.get('from-json'),
   };
 }
 
 async function main(): Promise<void> {
-  const { options, rules: ruleIds, json, markdown } = parseArgs(process.argv.slice(2));
+  const parsed = parseArgs(process.argv.slice(2));
+  const { rules: ruleIds, json, markdown, fromJson } = parsed;
+  let options = parsed.options;
   const rules = selectRules(ruleIds);
+  if (fromJson !== undefined) {
+    // Re-combine the replicates of an earlier run (e.g. with a rule added since): no trial is run.
+    const saved = JSON.parse(readFileSync(fromJson, 'utf8')) as {
+      options: Omit<StudyOptions, 'cells'> & { cells: string[] };
+      targets: Record<string, { estimate: number; se: number }>;
+      seconds: number;
+      records: StudyResult['records'];
+    };
+    const all = grid(saved.options.truthMode);
+    options = { ...saved.options, cells: saved.options.cells.map((id) => all.find((c) => c.id === id)!) };
+    const result: StudyResult = {
+      records: saved.records,
+      targets: new Map(Object.entries(saved.targets)),
+      seconds: saved.seconds,
+    };
+    const text = markdownReport(options, result, rules, summariseStudy(result, options, rules));
+    console.log(text);
+    if (markdown) writeFileSync(markdown, text);
+    return;
+  }
   console.error(
     `validate-coverage: ${options.trial !== undefined ? `trial ${options.trial}` : `${options.trials} trials`} × ` +
       `${options.cells.length} cells (${options.cells.map((c) => c.id).join(', ')}), m = ${options.replicates}, ` +

@@ -12,7 +12,7 @@ import {
   selectCells,
   type Cell,
 } from '../../studies/coverage/design.js';
-import { EXTERNAL, PIPELINE, UBAR_MINUS_B, selectRules } from '../../studies/coverage/rules.js';
+import { EXTERNAL, UBAR_MINUS_B, WITHIN_FLOOR, selectRules } from '../../studies/coverage/rules.js';
 import {
   bias,
   empiricalSd,
@@ -153,9 +153,9 @@ describe('rules', () => {
   };
   const context = { confLevel: 0.95, parameterUncertainty: true };
 
-  test('pipeline is combineSynthetic with the within floor', () => {
+  test('within-floor is combineSynthetic with the within floor', () => {
     const c = combineSynthetic(r.q, r.u, { floor: 'within' });
-    expect(PIPELINE.combine(r, context)).toMatchObject({
+    expect(WITHIN_FLOOR.combine(r, context)).toMatchObject({
       lower: c.lower,
       upper: c.upper,
       se: c.se,
@@ -175,7 +175,7 @@ describe('rules', () => {
   test('external control applies only with uControl', () => {
     expect(EXTERNAL.applies(r)).toBe(false);
     expect(EXTERNAL.applies({ ...r, uControl: r.u.map((u) => u / 4) })).toBe(true);
-    expect(() => selectRules('pipeline,nope')).toThrow(/no rule "nope"/);
+    expect(() => selectRules('within-floor,nope')).toThrow(/no rule "nope"/);
   });
 });
 
@@ -214,7 +214,7 @@ describe('Monte-Carlo standard errors (Morris, White & Crowther 2019, Table 6)',
       rec(0.1, 0.01),
       { cell: 'c', trial: 3, treatedEvents: 0, registryN: 150, error: 'x', ms: 0 },
     ];
-    const [row] = summarise(records, [cell], [PIPELINE], new Map(), {
+    const [row] = summarise(records, [cell], [WITHIN_FLOOR], new Map(), {
       confLevel: 0.95,
       parameterUncertainty: true,
     });

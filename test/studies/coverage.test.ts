@@ -1,0 +1,78 @@
+/**
+ * The reduced coverage study in `npm test`: the cell where a wrong combining rule shows first —
+ * a registry of 150 re-fitted each trial, a synthetic arm 10 times the treated arm, HR = 1 — at
+ * a fixed seed, `TRIALS` trials, m = 10 (studies/coverage/, docs/validation.md).
+ *
+ * Band: under a calibrated 95% interval the number of rejections of H0: HR = 1 in TRIALS trials
+ * is Binomial(TRIALS, 0.05): MC SE √(0.05·0.95/100) = 2.2 points. The test allows up to 10%
+ * (≈ 5% + 2.3 MC SE; P(X > 10) = 1.1% for a calibrated rule) and asks coverage ≥ 88%. The
+ * pipeline's rule of 2026-11-23 (RRR's T floored at ū) has a type-I error of ≈ 14.5% here
+ * (registry variance left out), and the band must catch it: the second test checks that it does.
+ *
+ * RULE_UNDER_TEST is the rule the pipeline combines with once the analyses report uControl
+ * ("Honest intervals"): `external` (combineExternalControl). Until `runReplicate` reports
+ * uControl that test is skipped (jest lists it as skipped).
+ */
+import { resolve } from 'node:path';
+import { prepareRun } from '../../src/run/prepare.js';
+import { runReplicate } from '../../src/run/replicate.js';
+import { grid, selectCells } from '../../studies/coverage/design.js';
+import { selectRules } from '../../studies/coverage/rules.js';
+import { runStudy, summariseStudy, type StudyOptions } from '../../studies/coverage/study.js';
+import type { AnalysisSummary } from '../../studies/coverage/summary.js';
+
+const TRIALS = 100;
+const RULE_UNDER_TEST = 'external';
+const BROKEN_RULE = 'within-floor';
+
+/** Whether the analyses report the control arm's part of u yet (one replicate tells). */
+const U_CONTROL_REPORTED = (() => {
+  const out = runReplicate(prepareRun(resolve('protocols/nsclc-os.yaml')), 1, 0);
+  return out.analyses.every((a) => a !== null && 'uControl' in a);
+})();
+
+const options: StudyOptions = {
+  trials: TRIALS,
+  replicates: 10,
+  seed: 20261202,
+  workers: 1,
+  cells: selectCells(grid('fixed'), 'nsclc-n150-r10-hr1'),
+  truthMode: 'fixed',
+  parameterUncertainty: true,
+  confLevel: 0.95,
+  estimandN: 20_000,
+  root: process.cwd(),
+};
+
+let rows: AnalysisSummary[] = [];
+
+beforeAll(async () => {
+  const result = await runStudy(options);
+  expect(result.records.filter((r) => r.error !== undefined).map((r) => r.error)).toEqual([]);
+  rows = summariseStudy(result, options, selectRules(`${RULE_UNDER_TEST},${BROKEN_RULE}`));
+}, 120_000);
+
+const rule = (row: AnalysisSummary, id: string) => row.rules.find((r) => r.rule === id)!;
+
+(U_CONTROL_REPORTED ? test : test.skip)(
+  `rule ${RULE_UNDER_TEST}: type-I error <= 10% and coverage >= 88% at registry 150, 10:1`,
+  () => {
+    for (const row of rows) {
+      const r = rule(row, RULE_UNDER_TEST);
+      // The values travel with the verdicts so a failure prints them.
+      expect({
+        analysis: row.method,
+        n: r.n,
+        typeI: r.rejection.value,
+        coverage: r.coverage.value,
+        typeIWithinBand: r.rejection.value <= 0.1,
+        coverageWithinBand: r.coverage.value >= 0.88,
+      }).toMatchObject({ n: TRIALS, typeIWithinBand: true, coverageWithinBand: true });
+    }
+  },
+);
+
+test(`the band catches the rule that leaves out the registry's variance (${BROKEN_RULE} of 2026-11-23)`, () => {
+  const primary = rows.find((r) => r.method === 'cox-iptw')!;
+  expect(rule(primary, BROKEN_RULE).rejection.value).toBeGreaterThan(0.1);
+});

@@ -130,6 +130,7 @@ export async function runStudy(
     truthMode: options.truthMode,
     parameterUncertainty: options.parameterUncertainty,
     root: options.root,
+    ...(options.methods ? { methods: options.methods } : {}),
   };
   const workers = Math.min(options.workers, groups.length);
   if (workers <= 1) runGroups(groups, options.cells, trialOptions, take);

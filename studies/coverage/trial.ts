@@ -34,6 +34,8 @@ export interface TrialOptions {
   readonly parameterUncertainty: boolean;
   /** Repository root the settings' paths are relative to. */
   readonly root: string;
+  /** Only these of the assessed methods (default: every one the protocol has); the primary always runs. */
+  readonly methods?: readonly string[];
 }
 
 /** Everything a worker loads once per truth. */
@@ -80,7 +82,7 @@ function sizeKey(cell: Cell): string {
 export function studyProtocol(
   file: string,
   text: string,
-  options: Pick<TrialOptions, 'replicates' | 'parameterUncertainty'>,
+  options: Pick<TrialOptions, 'replicates' | 'parameterUncertainty' | 'methods'>,
   size: number | null,
 ): LoadedProtocol {
   const doc = parse(text) as {
@@ -94,7 +96,7 @@ export function studyProtocol(
     delete doc.control['ratio'];
     doc.control['size'] = size;
   }
-  const keep = new Set<string>(ASSESSED_METHODS);
+  const keep = new Set<string>(options.methods ?? ASSESSED_METHODS);
   doc.analysis.secondary = (doc.analysis.secondary ?? []).filter((a) => keep.has(a.method));
   if (doc.analysis.sensitivity) delete doc.analysis.sensitivity['phTest'];
   delete doc.audit;

@@ -1,13 +1,15 @@
 /**
  * The reduced coverage study in `npm test`: the cell where a wrong combining rule shows first —
  * a registry of 150 re-fitted each trial, a synthetic arm 10 times the treated arm, HR = 1 — at
- * a fixed seed, `TRIALS` trials, m = 10 (studies/coverage/, docs/validation.md).
+ * a fixed seed, `TRIALS` = 60 trials, m = 10, the primary
+ * analysis (IPTW-ATT) only, to stay under a minute (studies/coverage/).
  *
- * Band: under a calibrated 95% interval the number of rejections of H0: HR = 1 in TRIALS trials
- * is Binomial(TRIALS, 0.05): MC SE √(0.05·0.95/100) = 2.2 points. The test allows up to 10%
- * (≈ 5% + 2.3 MC SE; P(X > 10) = 1.1% for a calibrated rule) and asks coverage ≥ 88%. The
- * pipeline's rule of 2026-11-23 (RRR's T floored at ū) has a type-I error of ≈ 14.5% here
- * (registry variance left out), and the band must catch it: the second test checks that it does.
+ * Band: under a calibrated 95% interval the number of rejections of H0: HR = 1 in 60 trials is
+ * Binomial(60, 0.05): MC SE √(0.05·0.95/60) = 2.8 points. The test allows 7 of 60 (11.7%,
+ * ≈ 5% + 2.4 MC SE; P(X > 7) = 2.3% for a calibrated rule). Under HR = 1 every target is 0, so
+ * coverage is 1 − type-I error and is not asserted apart. The pipeline's rule of 2026-11-23
+ * (RRR's T floored at ū) leaves out the registry's variance and rejects ≈ 15–18% here (the
+ * 100-trial study: 18% for IPTW); the second test checks that the band catches it.
  *
  * RULE_UNDER_TEST is the rule the pipeline combines with once the analyses report uControl
  * ("Honest intervals"): `external` (combineExternalControl). Until `runReplicate` reports
@@ -21,7 +23,9 @@ import { selectRules } from '../../studies/coverage/rules.js';
 import { runStudy, summariseStudy, type StudyOptions } from '../../studies/coverage/study.js';
 import type { AnalysisSummary } from '../../studies/coverage/summary.js';
 
-const TRIALS = 100;
+const TRIALS = 60;
+/** Rejections allowed in TRIALS trials (see the band above). */
+const MAX_REJECTIONS = 7;
 const RULE_UNDER_TEST = 'external';
 const BROKEN_RULE = 'within-floor';
 
@@ -34,6 +38,8 @@ const U_CONTROL_REPORTED = (() => {
 const options: StudyOptions = {
   trials: TRIALS,
   replicates: 10,
+  // The primary analysis only (IPTW-ATT): the secondary Cox models would double the time.
+  methods: ['cox-iptw'],
   seed: 20261202,
   workers: 1,
   cells: selectCells(grid('fixed'), 'nsclc-n150-r10-hr1'),
@@ -55,7 +61,7 @@ beforeAll(async () => {
 const rule = (row: AnalysisSummary, id: string) => row.rules.find((r) => r.rule === id)!;
 
 (U_CONTROL_REPORTED ? test : test.skip)(
-  `rule ${RULE_UNDER_TEST}: type-I error <= 10% and coverage >= 88% at registry 150, 10:1`,
+  `rule ${RULE_UNDER_TEST}: type-I error <= ${MAX_REJECTIONS} of ${TRIALS} at registry 150, 10:1`,
   () => {
     for (const row of rows) {
       const r = rule(row, RULE_UNDER_TEST);
@@ -63,16 +69,16 @@ const rule = (row: AnalysisSummary, id: string) => row.rules.find((r) => r.rule 
       expect({
         analysis: row.method,
         n: r.n,
-        typeI: r.rejection.value,
-        coverage: r.coverage.value,
-        typeIWithinBand: r.rejection.value <= 0.1,
-        coverageWithinBand: r.coverage.value >= 0.88,
-      }).toMatchObject({ n: TRIALS, typeIWithinBand: true, coverageWithinBand: true });
+        rejections: Math.round(r.rejection.value * r.n),
+        withinBand: Math.round(r.rejection.value * r.n) <= MAX_REJECTIONS,
+      }).toMatchObject({ n: TRIALS, withinBand: true });
     }
   },
 );
 
 test(`the band catches the rule that leaves out the registry's variance (${BROKEN_RULE} of 2026-11-23)`, () => {
   const primary = rows.find((r) => r.method === 'cox-iptw')!;
-  expect(rule(primary, BROKEN_RULE).rejection.value).toBeGreaterThan(0.1);
+  expect(Math.round(rule(primary, BROKEN_RULE).rejection.value * TRIALS)).toBeGreaterThan(
+    MAX_REJECTIONS,
+  );
 });

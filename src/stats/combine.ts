@@ -373,10 +373,10 @@ export function combineExternalControl(
         },
       );
     }
-    if (!(Number.isFinite(u) && u > 0)) {
+    if (!(Number.isFinite(u) && u >= 0)) {
       throw new StatsError(
         'invalid-variance',
-        `invalid variance at replicate ${i}: expected a finite number > 0, found ${u}`,
+        `invalid variance at replicate ${i}: expected a finite number >= 0, found ${u}`,
         {
           field: 'variances',
           index: i,
@@ -404,6 +404,13 @@ export function combineExternalControl(
   const vp = parameterUncertainty ? Math.max(0, b - ucbar) : 0;
   const c = 1 + 1 / m;
   const total = utbar + c * vp + ucbar / m;
+  if (!(total > 0)) {
+    throw new StatsError(
+      'zero-variance',
+      'cannot combine: every replicate has the same estimate and zero within-replicate variance',
+      { field: 'variances' },
+    );
+  }
   const df = vp > 0 ? ((m - 1) * total * total) / (c * c * vp * (vp + 2 * ucbar)) : Infinity;
   const se = Math.sqrt(total);
   const alpha = 1 - confLevel;
@@ -430,4 +437,57 @@ export function combineExternalControl(
     confLevel,
     warnings: [],
   };
+}
+
+/** What {@link monteCarloPlan} recommends. */
+export interface MonteCarloPlan {
+  /** Share of the total variance that is Monte-Carlo noise now: components.monteCarlo / T. */
+  readonly share: number;
+  /** The target share (default 0.1). */
+  readonly target: number;
+  /** The fewest replicates m that meet the target with the current synthetic-arm size. */
+  readonly replicates: number;
+  /**
+   * The smallest synthetic-arm size that meets the target with the current m, assuming the
+   * control arm's variance falls as 1/size; null when no size can (the parameter draws' own
+   * noise V̂_P/m is already too large: only more replicates help) or when the size is fixed.
+   */
+  readonly controlSize: number | null;
+}
+
+/**
+ * How many replicates, or how large a synthetic arm, would make the Monte-Carlo part of a
+ * {@link combineExternalControl} variance a small share of it. With ū_C scaling as n/n′ for a
+ * synthetic arm of n′ instead of n patients, the Monte-Carlo part is (ū_C·n/n′ + V̂_P)/m′, and
+ * its share of T = ū_T + V̂_P + (Monte-Carlo part) is below `target` exactly when the part is
+ * below target/(1 − target)·(ū_T + V̂_P).
+ *
+ * Complexity: O(1).
+ * @example
+ * monteCarloPlan(combineExternalControl(q, u, uc), 400); // { share: 0.04, replicates: 5, controlSize: 180, target: 0.1 }
+ */
+export function monteCarloPlan(
+  combined: Pick<CombineExternalResult, 'components' | 'withinControl' | 'parameterVariance' | 'm'>,
+  controlSize: number | null,
+  target = 0.1,
+): MonteCarloPlan {
+  if (!(target > 0 && target < 1)) {
+    throw new StatsError(
+      'invalid-option',
+      `invalid option. \`target\` must be a number in (0,1). Value: \`${target}\`.`,
+      {
+        field: 'target',
+      },
+    );
+  }
+  const { components, withinControl: uc, parameterVariance: vp, m } = combined;
+  const total = components.treated + components.registry + components.monteCarlo;
+  const allowed = (target / (1 - target)) * (components.treated + vp);
+  const replicates = Math.max(2, Math.floor((uc + vp) / allowed) + 1);
+  let size: number | null = null;
+  if (controlSize !== null) {
+    const room = m * allowed - vp;
+    size = room > 0 ? Math.max(1, Math.floor((uc * controlSize) / room) + 1) : null;
+  }
+  return { share: components.monteCarlo / total, target, replicates, controlSize: size };
 }

@@ -114,6 +114,7 @@ function hazardRatio(
   fit: CoxFit,
   method: string,
   details: AnalysisEstimate['details'],
+  clustered: boolean,
 ): AnalysisEstimate {
   const logHr = fit.coef[0]!;
   // The variance in use: robust when the fit is robust (weights, clusters), as its interval is.
@@ -123,13 +124,19 @@ function hazardRatio(
       hint: 'check that both arms have events',
     });
   }
-  // the control arm's (group 0) share of the variance, from the fit's dfbeta decomposition
-  const share = fit.groupVariance?.get(0)?.[0] ?? 0;
+  // The control arm's (group 0) part of the variance, from the fit's dfbeta decomposition:
+  // unclustered, its share of the in-use variance; with pair clusters (twin mode) its own part
+  // Σ D²ᵢ, the rest (the treated patients and what twins share through their covariates) being
+  // the treated arm's.
+  const parts = fit.groupVariance;
+  const control = parts?.get(0)?.[0] ?? 0;
+  const ij = control + (parts?.get(1)?.[0] ?? 0);
+  const uControl = clustered ? Math.min(se * se, control) : ij > 0 ? (se * se * control) / ij : 0;
   return {
     measure: 'hazard-ratio',
     q: logHr,
     u: se * se,
-    uControl: se * se * share,
+    uControl,
     estimate: fit.hr[0]!,
     lower: fit.lower[0]!,
     upper: fit.upper[0]!,
@@ -300,10 +307,15 @@ export function runAnalysis(
       );
       phTest = { statistic: z.global.statistic, df: z.global.df, p: z.global.p };
     }
-    est = hazardRatio(fit, 'cox-iptw', {
-      estimand: ps.estimand,
-      trimmed: keep.length < ps.weights.length ? ps.weights.length - keep.length : 0,
-    });
+    est = hazardRatio(
+      fit,
+      'cox-iptw',
+      {
+        estimand: ps.estimand,
+        trimmed: keep.length < ps.weights.length ? ps.weights.length - keep.length : 0,
+      },
+      arms.cluster !== undefined,
+    );
     est.ess = { treated: ps.ess.treated, control: ps.ess.control };
     est.weights = ps.weights;
     const hist = { treated: new Array<number>(20).fill(0), control: new Array<number>(20).fill(0) };
@@ -331,7 +343,12 @@ export function runAnalysis(
     const fit = inAnalysis(`the Cox model (${label})`, () =>
       fitCox(data, { ties: spec.ties, varianceGroups: group }),
     );
-    est = hazardRatio(fit, spec.method, { covariates: design.names.join(', ') || null });
+    est = hazardRatio(
+      fit,
+      spec.method,
+      { covariates: design.names.join(', ') || null },
+      arms.cluster !== undefined,
+    );
     if (phTransform) {
       const z = inAnalysis(`the proportional-hazards test (${label})`, () =>
         coxZph(fit, data, { transform: phTransform }),

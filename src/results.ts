@@ -69,6 +69,50 @@ export type Measure =
   | 'mean-difference';
 
 /** An analysis combined over the replicates (Raghunathan, Reiter & Rubin 2003). */
+/** A variance component of the combined estimate and its share of the total. */
+export interface VarianceComponent {
+  variance: number;
+  share: number;
+}
+
+/** How the m replicates were combined (src/stats/combine.ts `combineExternalControl`). */
+export interface Combining {
+  method: 'external-control';
+  /** Why this rule, in words. */
+  rule: string;
+  m: number;
+  /** false: the registry's sampling error is ignored (the protocol said so). */
+  parameterUncertainty: boolean;
+  /** b, the between-replicate variance. */
+  between: number;
+  /** ū and its split into the treated arm's and the synthetic arm's parts. */
+  within: number;
+  withinTreated: number;
+  withinControl: number;
+  /** V̂_P = max(0, b − ū_C): what the parameter draws add between replicates. */
+  parameterVariance: number;
+  /** T, the variance of the combined estimate. */
+  totalVariance: number;
+  /** T = treated + registry + Monte-Carlo. */
+  decomposition: {
+    treated: VarianceComponent;
+    registry: VarianceComponent;
+    monteCarlo: VarianceComponent;
+  };
+  /** The m and synthetic size at which the Monte-Carlo share falls below `target`. */
+  recommendation: {
+    target: number;
+    /** The Monte-Carlo share is already below the target. */
+    met: boolean;
+    /** The fewest replicates meeting the target at the current synthetic size. */
+    replicates: number;
+    /** The smallest synthetic size meeting it at the current m; null if none can (or twin mode). */
+    controlSize: number | null;
+    /** The synthetic size per replicate of this run; null in twin mode. */
+    currentControlSize: number | null;
+  };
+}
+
 export interface CombinedAnalysis {
   key: string;
   name: string;
@@ -89,9 +133,20 @@ export interface CombinedAnalysis {
   /** Degrees of freedom of the t reference; null under the normal fallback. */
   df: number | null;
   p: number;
-  combining: { method: string; m: number; between: number; within: number; totalVariance: number };
-  /** Per replicate, in replicate order. */
-  replicates: { estimate: number; lower: number; upper: number; p: number }[];
+  combining: Combining;
+  /**
+   * Per replicate, in replicate order: the estimate and interval on the reported scale, and on
+   * the combining scale q, its variance and the synthetic control arm's part of that variance.
+   */
+  replicates: {
+    estimate: number;
+    lower: number;
+    upper: number;
+    p: number;
+    q: number;
+    variance: number;
+    controlVariance: number;
+  }[];
   /** Propensity weighting: mean effective sample sizes over replicates. */
   ess: { treated: number; control: number } | null;
 }

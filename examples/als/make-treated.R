@@ -1,11 +1,11 @@
 # Makes examples/als/treated.csv: the rare-disease example's single-arm trial, made here.
 #
 # 30 patients with ALS receiving an (invented) experimental therapy. Covariates are drawn from the
-# network of examples/als/model.json; the time to death or permanent assisted ventilation from the
-# model's Weibull proportional-hazards outcome with a true treatment hazard ratio of 0.60. Entry is
-# uniform over 12 months of accrual; the data cut is 36 months after the first entry; dropout is
-# exponential at 0.005 per month. FVC is deliberately not collected (the twins draw it from the
-# model given the observed covariates). Run from the repository root:
+# network of examples/als/truth-model.json; the time to death or permanent assisted ventilation
+# from the model's Weibull proportional-hazards outcome with a true treatment hazard ratio of
+# 0.60. Entry is uniform over 12 months of accrual; the data cut is 36 months after the first
+# entry; dropout is exponential at 0.005 per month. FVC is deliberately not collected (the twins
+# draw it from the model given the observed covariates). Run from the repository root:
 #   Rscript examples/als/make-treated.R
 set.seed(20260331)
 n <- 30

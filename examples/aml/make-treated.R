@@ -2,8 +2,8 @@
 #
 # 60 adults aged 60+ with newly diagnosed AML, unfit for intensive chemotherapy, receiving an
 # (invented) experimental combination. Covariates are drawn from the network of
-# examples/aml/model.json restricted to the protocol's eligibility (ECOG 0-2); composite complete
-# remission from the model's logistic endpoint with a true treatment odds ratio of 3.0.
+# examples/aml/truth-model.json restricted to the protocol's eligibility (ECOG 0-2); composite
+# complete remission from the model's logistic endpoint with a true treatment odds ratio of 3.0.
 # Run from the repository root: Rscript examples/aml/make-treated.R
 set.seed(20260531)
 n <- 60

@@ -485,7 +485,11 @@ export function fitNode(
         intercept: f.coefficients[0]!,
         coefficients: terms(f.coefficients, 1),
         centers: d.centers,
-        covariance: covarianceOf(f.names, f.covariance),
+        // log σ̂ is independent of the coefficients under normal theory, Var ≈ 1/(2(n − p))
+        covariance: withLogSd(
+          covarianceOf(f.names, f.covariance),
+          1 / (2 * (f.n - f.names.length)),
+        ),
         sd: f.sd,
         transform: v.transform ?? 'none',
         ...(v.bounds ? { bounds: v.bounds } : {}),
@@ -559,10 +563,8 @@ export function fitNode(
       baseline: b,
       logHazardRatios: terms(f.logHazardRatios, 0),
       centers: d.centers,
-      // Piecewise rates have no covariance names in the format: their parameters stay fixed.
-      ...(b.distribution === 'piecewise-exponential'
-        ? {}
-        : { covariance: covarianceOf(f.parameterNames, f.covariance) }),
+      // piecewise rates are named log(rate[START]) by the interval they start
+      covariance: covarianceOf(f.parameterNames, f.covariance),
     },
     estimates: [
       ...baseNames.map((t, j) => ({ term: t, estimate: baseEst[j]!, se: ses[j]! })),
@@ -571,6 +573,17 @@ export function fitNode(
     logLik: f.logLik,
     dof: nb + d.terms.length,
     warnings,
+  };
+}
+
+/** A covariance block with `log(sd)` appended, uncorrelated with the other parameters. */
+function withLogSd(
+  cov: { parameters: string[]; matrix: number[][] },
+  variance: number,
+): { parameters: string[]; matrix: number[][] } {
+  return {
+    parameters: [...cov.parameters, 'log(sd)'],
+    matrix: [...cov.matrix.map((row) => [...row, 0]), [...cov.matrix.map(() => 0), variance]],
   };
 }
 

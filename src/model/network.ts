@@ -280,9 +280,19 @@ export function covarianceParameters(v: Variable): string[] {
     const base = ['shape', 'scale', 'rate']
       .filter((k) => typeof b[k] === 'number')
       .map((k) => `log(${k})`);
-    return [...base, ...Object.keys(v.logHazardRatios), ...v.parents];
+    const pieces =
+      v.baseline.distribution === 'piecewise-exponential'
+        ? v.baseline.breaks.map((br) => `log(rate[${br}])`)
+        : [];
+    return [...base, ...pieces, ...Object.keys(v.logHazardRatios), ...v.parents];
   }
-  return ['intercept', ...Object.keys(v.coefficients), ...v.parents];
+  const scale =
+    v.kind === 'continuous' || v.kind === 'continuous-endpoint'
+      ? ['log(sd)']
+      : v.kind === 'count' && v.distribution === 'negative-binomial'
+        ? ['log(dispersion)']
+        : [];
+  return ['intercept', ...Object.keys(v.coefficients), ...scale, ...v.parents];
 }
 
 function checkCovariance(name: string, v: Variable, at: At): void {

@@ -111,14 +111,51 @@ export const CHECK_THRESHOLDS = {
 } as const;
 
 function combiningText(a: CombinedAnalysis): string {
-  const m = a.combining.m;
-  if (a.combining.method === 'raghunathan-2003') {
-    return `Raghunathan, Reiter & Rubin (2003) over m = ${m}, t reference with ${fmt(a.df, 1)} df`;
-  }
-  if (a.combining.method === 'within-floor') {
-    return `total variance floored at the mean within-replicate variance ū over m = ${m} (T = (1 + 1/m)·b − ū was below ū), normal reference`;
-  }
-  return `Reiter (2002) T* = ū over m = ${m} (T ≤ 0), normal reference`;
+  const c = a.combining;
+  const ref = a.df === null ? 'normal reference' : `t reference with ${fmt(a.df, 1)} df`;
+  return (
+    `treated-arm, registry and Monte-Carlo variance separated over m = ${c.m} (docs/combining.md), ${ref}` +
+    (c.parameterUncertainty ? '' : '; registry uncertainty ignored (parameterUncertainty: false)')
+  );
+}
+
+/** The variance-decomposition table of an analysis, and the Monte-Carlo recommendation. */
+function decompositionView(a: CombinedAnalysis) {
+  const c = a.combining;
+  const d = c.decomposition;
+  const rec = c.recommendation;
+  const row = (source: string, what: string, v: { variance: number; share: number }) => ({
+    source,
+    what,
+    variance: fmt(v.variance, 3),
+    share: fmtPct(v.share),
+  });
+  const pct = Math.round(rec.target * 100);
+  const size =
+    rec.currentControlSize === null
+      ? null
+      : rec.controlSize === null
+        ? `no synthetic-arm size reaches it with m = ${c.m}: the parameter draws' own noise needs more replicates`
+        : `a synthetic arm of ${fmtInt(rec.controlSize)} patients (now ${fmtInt(rec.currentControlSize)}) with m = ${c.m}`;
+  return {
+    rows: [
+      row('Treated arm', 'sampling of the real treated patients (ū_T)', d.treated),
+      row(
+        'Registry',
+        c.parameterUncertainty
+          ? 'the fitted model’s sampling error (V̂_P)'
+          : 'ignored: parameterUncertainty is false',
+        d.registry,
+      ),
+      row('Monte-Carlo', 'averaging m synthetic arms ((ū_C + V̂_P)/m)', d.monteCarlo),
+    ],
+    total: fmt(c.totalVariance, 3),
+    met: rec.met,
+    recommendation: rec.met
+      ? `Monte-Carlo noise is ${fmtPct(d.monteCarlo.share)} of the total, below ${pct}%.`
+      : `Monte-Carlo noise is ${fmtPct(d.monteCarlo.share)} of the total; it falls below ${pct}% with m = ${rec.replicates} replicates at the current size` +
+        (size ? `, or with ${size}.` : '.'),
+  };
 }
 
 function methodText(a: CombinedAnalysis, unit: string): string {
@@ -177,6 +214,7 @@ function analysisRow(a: CombinedAnalysis, unit: string) {
     between: fmt(a.combining.between, 4),
     within: fmt(a.combining.within, 4),
     total: fmt(a.combining.totalVariance, 4),
+    decomposition: decompositionView(a),
     ess: a.ess
       ? `${fmt(a.ess.treated, 1)} treated, ${fmt(a.ess.control, 1)} synthetic control`
       : null,
@@ -326,18 +364,20 @@ function checks(results: Results): Check[] {
         : 'all models converged',
     flagged: nonConv.length > 0 || notConverged.length > 0,
   });
-  // The treated arm is the same real data in every replicate, so its variance is in ū but not in
-  // b: T = (1 + 1/m)·b − ū below ū is expected, and ū is then the variance used (not a caveat).
-  const floored = [results.primary, ...results.secondary].filter(
-    (a) => a.combining.method !== 'raghunathan-2003',
-  );
+  const p = results.primary;
   out.push({
-    check: 'Combining rule',
-    criterion: 'Raghunathan–Reiter–Rubin T when T ≥ ū, else ū (docs/validation.md)',
-    finding: floored.length
-      ? `ū used for ${floored.length} analys${floored.length === 1 ? 'is' : 'es'} (between-replicate variance small beside the treated arm's sampling variance)`
-      : 'T used for every analysis',
-    flagged: false,
+    check: 'Registry uncertainty',
+    criterion: 'the interval carries the registry’s sampling error (parameter uncertainty on)',
+    finding: p.combining.parameterUncertainty
+      ? `registry ${fmtPct(p.combining.decomposition.registry.share)} of the primary variance`
+      : 'ignored: the protocol sets control.parameterUncertainty to false',
+    flagged: !p.combining.parameterUncertainty,
+  });
+  out.push({
+    check: 'Monte-Carlo noise',
+    criterion: `below ${Math.round(p.combining.recommendation.target * 100)}% of the primary variance`,
+    finding: decompositionView(p).recommendation,
+    flagged: !p.combining.recommendation.met,
   });
   return out;
 }
@@ -568,6 +608,7 @@ export async function buildViewModel(results: Results, repro: ReproInfo) {
       p: fmtP(p.p),
       method: primaryRow.method,
       combining: primaryRow.combining,
+      registryIgnored: !p.combining.parameterUncertainty,
       treatedMedian: fmt(treated.median.estimate, 1),
       controlMedian: fmt(control.median.estimate, 1),
       flaggedChecks: checkRows.filter((c) => c.flagged).length,

@@ -76,6 +76,12 @@ export interface AnalysisEstimate {
   q: number;
   /** Variance of q. */
   u: number;
+  /**
+   * The synthetic control arm's part of `u` (the rest is the real treated arm's): by arm from
+   * the variance formula, or for Cox models from the infinitesimal-jackknife shares of the fit
+   * (`fitCox`'s `varianceGroups`). The combining rule separates Monte-Carlo noise with it.
+   */
+  uControl: number;
   estimate: number;
   lower: number;
   upper: number;
@@ -108,6 +114,7 @@ function hazardRatio(
   fit: CoxFit,
   method: string,
   details: AnalysisEstimate['details'],
+  clustered: boolean,
 ): AnalysisEstimate {
   const logHr = fit.coef[0]!;
   // The variance in use: robust when the fit is robust (weights, clusters), as its interval is.
@@ -117,10 +124,19 @@ function hazardRatio(
       hint: 'check that both arms have events',
     });
   }
+  // The control arm's (group 0) part of the variance, from the fit's dfbeta decomposition:
+  // unclustered, its share of the in-use variance; with pair clusters (twin mode) its own part
+  // Σ D²ᵢ, the rest (the treated patients and what twins share through their covariates) being
+  // the treated arm's.
+  const parts = fit.groupVariance;
+  const control = parts?.get(0)?.[0] ?? 0;
+  const ij = control + (parts?.get(1)?.[0] ?? 0);
+  const uControl = clustered ? Math.min(se * se, control) : ij > 0 ? (se * se * control) / ij : 0;
   return {
     measure: 'hazard-ratio',
     q: logHr,
     u: se * se,
+    uControl,
     estimate: fit.hr[0]!,
     lower: fit.lower[0]!,
     upper: fit.upper[0]!,
@@ -151,10 +167,14 @@ export function runAnalysis(
     const x0: number[] = [];
     for (let i = 0; i < group.length; i++) (group[i] === 1 ? x1 : x0).push(time[i]!);
     const r = inAnalysis(`the mean difference (${label})`, () => meanDifference(x1, x0));
+    let ss0 = 0;
+    for (const x of x0) ss0 += (x - r.mean0) ** 2;
     return {
       measure: 'mean-difference',
       q: r.estimate,
       u: r.se ** 2,
+      // s₀²/n₀ of the Welch variance s₁²/n₁ + s₀²/n₀
+      uControl: Math.min(r.se ** 2, ss0 / (x0.length - 1) / x0.length),
       estimate: r.estimate,
       lower: r.lower,
       upper: r.upper,
@@ -183,6 +203,8 @@ export function runAnalysis(
         measure: 'risk-difference',
         q: r.estimate,
         u: r.se ** 2,
+        // p₀(1 − p₀)/n₀ of the unpooled Wald variance
+        uControl: Math.min(r.se ** 2, (r.risk0 * (1 - r.risk0)) / n0),
         estimate: r.estimate,
         lower: r.lower,
         upper: r.upper,
@@ -201,10 +223,17 @@ export function runAnalysis(
     const r = inAnalysis(`the ${spec.method.replace('-', ' ')} (${label})`, () =>
       ratio(e1, n1, e0, n0),
     );
+    // the control arm's terms of the log-scale variance, with the same zero-cell correction
+    const k = r.correction;
+    const uControl =
+      spec.method === 'risk-ratio'
+        ? 1 / (e0 + k) - 1 / (n0 + 2 * k)
+        : 1 / (e0 + k) + 1 / (n0 - e0 + k);
     return {
       measure: spec.method,
       q: r.logEstimate,
       u: r.se ** 2,
+      uControl: Math.min(r.se ** 2, Math.max(0, uControl)),
       estimate: r.estimate,
       lower: r.lower,
       upper: r.upper,
@@ -222,6 +251,8 @@ export function runAnalysis(
       measure: 'rmst-difference',
       q: r.difference.estimate,
       u: r.difference.se ** 2,
+      // Var(RMST₁ − RMST₀) = Var(RMST₁) + Var(RMST₀): the arms are independent
+      uControl: Math.min(r.difference.se ** 2, r.control.variance),
       estimate: r.difference.estimate,
       lower: r.difference.lower,
       upper: r.difference.upper,
@@ -268,7 +299,7 @@ export function runAnalysis(
         : Int32Array.from(keep.keys()),
     };
     const fit = inAnalysis(`the weighted Cox model (${label})`, () =>
-      fitCox(data, { ties: spec.ties, robust: true }),
+      fitCox(data, { ties: spec.ties, robust: true, varianceGroups: data.x[0]! }),
     );
     if (phTransform) {
       const z = inAnalysis(`the proportional-hazards test (${label})`, () =>
@@ -276,10 +307,15 @@ export function runAnalysis(
       );
       phTest = { statistic: z.global.statistic, df: z.global.df, p: z.global.p };
     }
-    est = hazardRatio(fit, 'cox-iptw', {
-      estimand: ps.estimand,
-      trimmed: keep.length < ps.weights.length ? ps.weights.length - keep.length : 0,
-    });
+    est = hazardRatio(
+      fit,
+      'cox-iptw',
+      {
+        estimand: ps.estimand,
+        trimmed: keep.length < ps.weights.length ? ps.weights.length - keep.length : 0,
+      },
+      arms.cluster !== undefined,
+    );
     est.ess = { treated: ps.ess.treated, control: ps.ess.control };
     est.weights = ps.weights;
     const hist = { treated: new Array<number>(20).fill(0), control: new Array<number>(20).fill(0) };
@@ -304,8 +340,15 @@ export function runAnalysis(
       names: ['treated', ...design.names],
       ...(arms.cluster ? { cluster: arms.cluster } : {}),
     };
-    const fit = inAnalysis(`the Cox model (${label})`, () => fitCox(data, { ties: spec.ties }));
-    est = hazardRatio(fit, spec.method, { covariates: design.names.join(', ') || null });
+    const fit = inAnalysis(`the Cox model (${label})`, () =>
+      fitCox(data, { ties: spec.ties, varianceGroups: group }),
+    );
+    est = hazardRatio(
+      fit,
+      spec.method,
+      { covariates: design.names.join(', ') || null },
+      arms.cluster !== undefined,
+    );
     if (phTransform) {
       const z = inAnalysis(`the proportional-hazards test (${label})`, () =>
         coxZph(fit, data, { transform: phTransform }),

@@ -27,7 +27,7 @@ import {
   type Warning,
 } from '../results.js';
 import { wilson } from '../stats/binary.js';
-import { combineSynthetic } from '../stats/combine.js';
+import { combineExternalControl, monteCarloPlan } from '../stats/combine.js';
 import { quantileSorted } from '../stats/distances.js';
 import { qnorm } from '../stats/distributions.js';
 import { kaplanMeier, nRiskAt, survivalAt, type KaplanMeierFit } from '../stats/km.js';
@@ -134,27 +134,41 @@ export function syntheticControlCsv(
   return lines.join('\n') + '\n';
 }
 
+/** How the replicates are combined: the registry's information and the synthetic arms' size. */
+interface CombineSettings {
+  confLevel: number;
+  /** The replicates drew the model parameters from their posterior. */
+  parameterUncertainty: boolean;
+  /** Patients in each synthetic arm; null in twin mode (one twin per treated patient, fixed). */
+  controlSize: number | null;
+}
+
+/** Why the pipeline combines as it does, for results.json and the dossier. */
+const COMBINING_RULE =
+  'the real treated arm is the same in every replicate and the synthetic arms come from a model ' +
+  'estimated from a finite registry, so the variance is split into the treated arm (ū_T), the ' +
+  "registry (V̂_P = max(0, b − ū_C)) and Monte-Carlo noise ((ū_C + V̂_P)/m), with each replicate's " +
+  'variance divided between the arms by its influence functions (docs/combining.md). Chosen over ' +
+  "Raghunathan–Reiter–Rubin's T (never positive here), ū (misses the registry's error and counts " +
+  'the synthetic noise in full) and ū − (1 − 1/m)·b (drops the registry) by the coverage study ' +
+  'in docs/validation.md.';
+
 /** Combines one analysis over the replicates on its combining scale. */
 function combine(
   key: string,
   name: string,
   per: readonly AnalysisEstimate[],
-  confLevel: number,
-  warnings: Warning[],
+  settings: CombineSettings,
 ): CombinedAnalysis {
   const first = per[0]!;
-  // The treated arm is real and the same in every replicate: its variance is in ū but not in b,
-  // so the total variance is floored at ū (docs/validation.md).
-  const c = combineSynthetic(
+  const { confLevel, parameterUncertainty, controlSize } = settings;
+  const c = combineExternalControl(
     per.map((a) => a.q),
     per.map((a) => a.u),
-    { confLevel, floor: 'within' },
+    per.map((a) => a.uControl),
+    { confLevel, parameterUncertainty },
   );
-  // The floor is the rule here, not a caveat: results.combining says which variance was used.
-  for (const w of c.warnings) {
-    if (w.code === 'within-floor' || w.code === 'nonpositive-variance') continue;
-    warnings.push({ ...w, source: key, message: `${name}: ${w.message}` });
-  }
+  const plan = monteCarloPlan(c, controlSize);
   const ratio =
     first.measure === 'hazard-ratio' ||
     first.measure === 'risk-ratio' ||
@@ -183,12 +197,43 @@ function combine(
     p: c.p,
     combining: {
       method: c.method,
+      rule: COMBINING_RULE,
       m: c.m,
+      parameterUncertainty: c.parameterUncertainty,
       between: c.between,
       within: c.within,
+      withinTreated: c.withinTreated,
+      withinControl: c.withinControl,
+      parameterVariance: c.parameterVariance,
       totalVariance: c.totalVariance,
+      decomposition: {
+        treated: { variance: c.components.treated, share: c.components.treated / c.totalVariance },
+        registry: {
+          variance: c.components.registry,
+          share: c.components.registry / c.totalVariance,
+        },
+        monteCarlo: {
+          variance: c.components.monteCarlo,
+          share: c.components.monteCarlo / c.totalVariance,
+        },
+      },
+      recommendation: {
+        target: plan.target,
+        met: plan.share < plan.target,
+        replicates: plan.replicates,
+        controlSize: plan.controlSize,
+        currentControlSize: controlSize,
+      },
     },
-    replicates: per.map((a) => ({ estimate: a.estimate, lower: a.lower, upper: a.upper, p: a.p })),
+    replicates: per.map((a) => ({
+      estimate: a.estimate,
+      lower: a.lower,
+      upper: a.upper,
+      p: a.p,
+      q: a.q,
+      variance: a.u,
+      controlVariance: a.uControl,
+    })),
     ess,
   };
 }
@@ -510,7 +555,13 @@ export async function runProtocol(options: RunOptions): Promise<RunOutput> {
       return;
     }
     const per = replicates.map((r) => r.analyses[k]!);
-    combined.push(combine(a.key, a.name, per, confLevel, warnings));
+    combined.push(
+      combine(a.key, a.name, per, {
+        confLevel,
+        parameterUncertainty: prepared.loaded.protocol.control.parameterUncertainty,
+        controlSize: prepared.twin !== null ? null : prepared.controlSize,
+      }),
+    );
   });
   const primary = combined[0]!;
   const primarySpec = prepared.analyses[0]!.spec;

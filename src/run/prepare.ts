@@ -12,6 +12,7 @@ import type { AnalysisSpec } from '../protocol/schema.js';
 import { loadTreated, type TreatedArm } from '../protocol/treated.js';
 import type { Criterion } from '../simulate/eligibility.js';
 import { twinPlan, type TwinPlan } from '../simulate/twin.js';
+import { uncertaintyGaps } from '../simulate/uncertainty.js';
 import { deriveColumns, type DerivedVariable } from '../simulate/derived.js';
 import type { EcasimError } from '../errors.js';
 import { throwCollected } from '../errors.js';
@@ -182,6 +183,33 @@ function checkEndpointFields(
   throwCollected(problems);
 }
 
+/**
+ * A calibrated interval needs the registry's sampling error, i.e. every parameter of the model
+ * drawable from its posterior: refuse a model that lacks counts or covariances unless the
+ * protocol says `parameterUncertainty: false` (docs/combining.md).
+ */
+function checkParameterUncertainty(loaded: LoadedProtocol, model: CovariateModel): void {
+  const { protocol, doc } = loaded;
+  if (!protocol.control.parameterUncertainty) return;
+  const gaps = uncertaintyGaps(model);
+  if (gaps.length === 0) return;
+  const list = gaps.map((g) => `${g.variable} (${g.parameters.join(', ')})`);
+  throw problemAt(
+    doc,
+    ['control', 'parameterUncertainty'],
+    `the covariate model ${loaded.shownPaths.model} gives no sampling uncertainty for ` +
+      `${gaps.length === 1 ? 'one variable' : `${gaps.length} variables`}: ${list.join('; ')}, so the ` +
+      `interval could not carry the registry's sampling error`,
+    {
+      expected: 'counts in every table row and a covariance covering every other parameter',
+      hint:
+        'derive the model with `ecasim fit` (it writes counts and covariances), or set ' +
+        'control.parameterUncertainty: false to accept an interval that ignores the registry’s ' +
+        'sampling error (the dossier then says so in its summary)',
+    },
+  );
+}
+
 /** Loads and checks every input of a protocol. */
 export function prepareRun(protocolFile: string): PreparedRun {
   const loaded = loadProtocol(protocolFile);
@@ -202,6 +230,7 @@ export function prepareLoaded(
   treatedArm: (endpoint: 'time-to-event' | 'binary' | 'continuous') => TreatedArm,
 ): PreparedRun {
   const { protocol, doc } = loaded;
+  checkParameterUncertainty(loaded, model);
   const outcome = model.variables.get(protocol.outcome);
   const endpoints = model.names.filter((n) => {
     const kind = model.variables.get(n)!.kind;

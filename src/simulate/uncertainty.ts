@@ -57,11 +57,24 @@ function parameterAccess(
   if (name === 'intercept' && typeof rec['intercept'] === 'number') {
     return { get: () => rec['intercept'] as number, set: (x) => (rec['intercept'] = x) };
   }
+  const positive = /^log\((sd|dispersion)\)$/.exec(name);
+  if (positive && typeof rec[positive[1]!] === 'number') {
+    const key = positive[1]!;
+    return { get: () => Math.log(rec[key] as number), set: (x) => (rec[key] = Math.exp(x)) };
+  }
   if (v.kind === 'time-to-event') {
     const b = v.baseline as unknown as Record<string, number>;
     const m = /^log\((shape|scale|rate)\)$/.exec(name);
     if (m && typeof b[m[1]!] === 'number') {
       return { get: () => Math.log(b[m[1]!]!), set: (x) => (b[m[1]!] = Math.exp(x)) };
+    }
+    // piecewise-exponential: `log(rate[START])`, the interval starting at START
+    const piece = /^log\(rate\[(.+)\]\)$/.exec(name);
+    if (piece && v.baseline.distribution === 'piecewise-exponential') {
+      const base = v.baseline;
+      const j = base.breaks.findIndex((br) => String(br) === piece[1]);
+      if (j < 0) return undefined;
+      return { get: () => Math.log(base.rates[j]!), set: (x) => (base.rates[j] = Math.exp(x)) };
     }
     const hr = v.logHazardRatios as Record<string, number>;
     return { get: () => hr[name] ?? 0, set: (x) => (hr[name] = x) };
@@ -69,6 +82,55 @@ function parameterAccess(
   const coef = rec['coefficients'] as Record<string, number> | undefined;
   if (coef) return { get: () => coef[name] ?? 0, set: (x) => (coef[name] = x) };
   return undefined;
+}
+
+/** One variable whose parameters the model gives no sampling uncertainty for. */
+export interface UncertaintyGap {
+  readonly variable: string;
+  /** The parameters without counts or covariance, in the names of the model format. */
+  readonly parameters: readonly string[];
+}
+
+/**
+ * The parameters of `model` that parameter uncertainty cannot draw: table rows without counts,
+ * and linear-predictor, dispersion or baseline parameters missing from the variable's
+ * `covariance` (a step baseline has no uncertainty representation in the format). An empty list
+ * means every parameter can be drawn from its posterior. O(parameters).
+ *
+ * @example
+ * uncertaintyGaps(loadModel('examples/als/model.json'));
+ * // [{ variable: 'age', parameters: ['intercept', 'sd'] }, ...]
+ */
+export function uncertaintyGaps(model: CovariateModel): UncertaintyGap[] {
+  const gaps: UncertaintyGap[] = [];
+  for (const name of model.names) {
+    const v = model.model.variables[name]!;
+    const have = new Set(v.covariance?.parameters ?? []);
+    const missing: string[] = [];
+    const need = (p: string) => {
+      if (!have.has(p)) missing.push(p);
+    };
+    if (v.kind === 'categorical') {
+      v.table.forEach((row, k) => {
+        if (!row.counts) missing.push(`table[${k}].counts`);
+      });
+    } else if (v.kind === 'time-to-event') {
+      const b = v.baseline;
+      if (b.distribution === 'weibull') ['log(shape)', 'log(scale)'].forEach(need);
+      else if (b.distribution === 'exponential') need('log(rate)');
+      else if (b.distribution === 'piecewise-exponential')
+        b.breaks.forEach((br) => need(`log(rate[${br}])`));
+      else missing.push('baseline (step)');
+      Object.keys(v.logHazardRatios).forEach(need);
+    } else {
+      need('intercept');
+      Object.keys(v.coefficients).forEach(need);
+      if (v.kind === 'continuous' || v.kind === 'continuous-endpoint') need('log(sd)');
+      if (v.kind === 'count' && v.distribution === 'negative-binomial') need('log(dispersion)');
+    }
+    if (missing.length > 0) gaps.push({ variable: name, parameters: missing });
+  }
+  return gaps;
 }
 
 /**

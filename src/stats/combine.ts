@@ -24,19 +24,19 @@ export interface CombineSyntheticOptions {
   floor?: 'none' | 'within';
 }
 
-/** Result of {@link combineSynthetic}. */
-export interface CombineSyntheticResult {
+/** What every combining rule reports. */
+export interface CombinedEstimate {
   /** q̄, the mean of the replicate estimates. */
   readonly estimate: number;
-  /** √T (or √T* under the fallback). */
+  /** √ of the total variance. */
   readonly se: number;
   readonly lower: number;
   readonly upper: number;
-  /** q̄ / se, referred to t(df) (normal under the fallback). */
+  /** q̄ / se, referred to t(df) (normal when df is `Infinity`). */
   readonly statistic: number;
   /** Two-sided p-value for q = 0. */
   readonly p: number;
-  /** Degrees of freedom; `Infinity` under the fallback (normal reference). */
+  /** Degrees of freedom of the t reference; `Infinity` for a normal reference. */
   readonly df: number;
   /** Number of replicates m. */
   readonly m: number;
@@ -44,12 +44,96 @@ export interface CombineSyntheticResult {
   readonly between: number;
   /** ū, the mean within-replicate variance. */
   readonly within: number;
-  /** The variance used: T = (1 + 1/m)·b − ū, or T* under the fallback. */
+  /** The variance of the combined estimate. */
   readonly totalVariance: number;
-  /** 'raghunathan-2003' when T > 0, else 'reiter-2002-fallback'. */
-  readonly method: 'raghunathan-2003' | 'reiter-2002-fallback' | 'within-floor';
   readonly confLevel: number;
   readonly warnings: StatsWarning[];
+}
+
+/** Result of {@link combineSynthetic}: T = (1 + 1/m)·b − ū, or T* under the fallback. */
+export interface CombineSyntheticResult extends CombinedEstimate {
+  /** 'raghunathan-2003' when T > 0, else 'reiter-2002-fallback'. */
+  readonly method: 'raghunathan-2003' | 'reiter-2002-fallback' | 'within-floor';
+}
+
+/** q̄ ± crit·√T with a t(df) reference (normal when df is Infinity), and its test of q = 0. */
+function interval(
+  qbar: number,
+  total: number,
+  df: number,
+  confLevel: number,
+): Pick<CombinedEstimate, 'estimate' | 'se' | 'lower' | 'upper' | 'statistic' | 'p' | 'df'> {
+  const se = Math.sqrt(total);
+  const tail = 1 - (1 - confLevel) / 2;
+  const normal = !Number.isFinite(df);
+  const half = (normal ? qnorm(tail) : qt(tail, df)) * se;
+  const statistic = qbar / se;
+  return {
+    estimate: qbar,
+    se,
+    lower: qbar - half,
+    upper: qbar + half,
+    statistic,
+    p: normal ? pTwoSidedNormal(statistic) : 2 * pt(-Math.abs(statistic), df),
+    df,
+  };
+}
+
+/** q̄, ū and b of m replicates, after checking them (shared by the combining rules). */
+function replicateMoments(
+  estimates: ArrayLike<number>,
+  variances: ArrayLike<number>,
+): { m: number; qbar: number; ubar: number; b: number } {
+  const m = estimates.length;
+  if (variances.length !== m) {
+    throw new StatsError(
+      'length-mismatch',
+      `length mismatch: ${m} estimates but ${variances.length} variances`,
+      { field: 'variances' },
+    );
+  }
+  if (m < 2) {
+    throw new StatsError(
+      'too-few-replicates',
+      `at least 2 replicates are needed to combine, found ${m}`,
+      {
+        field: 'estimates',
+      },
+    );
+  }
+  let qbar = 0;
+  let ubar = 0;
+  for (let i = 0; i < m; i++) {
+    const q = estimates[i]!;
+    const v = variances[i]!;
+    if (!Number.isFinite(q)) {
+      throw new StatsError(
+        'invalid-estimate',
+        `invalid estimate at replicate ${i}: expected a finite number, found ${q}`,
+        {
+          field: 'estimates',
+          index: i,
+        },
+      );
+    }
+    if (!(Number.isFinite(v) && v >= 0)) {
+      throw new StatsError(
+        'invalid-variance',
+        `invalid variance at replicate ${i}: expected a finite number >= 0, found ${v}`,
+        {
+          field: 'variances',
+          index: i,
+        },
+      );
+    }
+    qbar += q;
+    ubar += v;
+  }
+  qbar /= m;
+  ubar /= m;
+  let b = 0;
+  for (let i = 0; i < m; i++) b += (estimates[i]! - qbar) ** 2;
+  return { m, qbar, ubar, b: b / (m - 1) };
 }
 
 /**
@@ -75,40 +159,7 @@ export function combineSynthetic(
 ): CombineSyntheticResult {
   const { confLevel = 0.95, nSyn = 1, nObs = 1, floor = 'none' } = options;
   checkConfLevel(confLevel);
-  const m = estimates.length;
-  if (variances.length !== m) {
-    throw new StatsError(
-      'length-mismatch',
-      `length mismatch: ${m} estimates but ${variances.length} variances`,
-      { field: 'variances' },
-    );
-  }
-  if (m < 2) {
-    throw new StatsError(
-      'too-few-replicates',
-      `at least 2 replicates are needed to combine, found ${m}`,
-      {
-        field: 'estimates',
-      },
-    );
-  }
-  for (let i = 0; i < m; i++) {
-    if (!Number.isFinite(estimates[i])) {
-      throw new StatsError(
-        'invalid-estimate',
-        `invalid estimate at replicate ${i}: expected a finite number, found ${estimates[i]}`,
-        { field: 'estimates', index: i },
-      );
-    }
-    const v = variances[i]!;
-    if (!(Number.isFinite(v) && v >= 0)) {
-      throw new StatsError(
-        'invalid-variance',
-        `invalid variance at replicate ${i}: expected a finite number >= 0, found ${v}`,
-        { field: 'variances', index: i },
-      );
-    }
-  }
+  const { m, qbar, ubar, b } = replicateMoments(estimates, variances);
   for (const [name, v] of [
     ['nSyn', nSyn],
     ['nObs', nObs],
@@ -124,35 +175,13 @@ export function combineSynthetic(
     }
   }
 
-  let qbar = 0;
-  let ubar = 0;
-  for (let i = 0; i < m; i++) {
-    qbar += estimates[i]!;
-    ubar += variances[i]!;
-  }
-  qbar /= m;
-  ubar /= m;
-  let b = 0;
-  for (let i = 0; i < m; i++) b += (estimates[i]! - qbar) ** 2;
-  b /= m - 1;
-
   const inflatedB = (1 + 1 / m) * b;
   const t = inflatedB - ubar;
   const warnings: StatsWarning[] = [];
-  const alpha = 1 - confLevel;
   if (t > 0 && (floor === 'none' || t >= ubar)) {
     const df = (m - 1) * (1 - ubar / inflatedB) ** 2;
-    const se = Math.sqrt(t);
-    const half = qt(1 - alpha / 2, df) * se;
-    const statistic = qbar / se;
     return {
-      estimate: qbar,
-      se,
-      lower: qbar - half,
-      upper: qbar + half,
-      statistic,
-      p: 2 * pt(-Math.abs(statistic), df),
-      df,
+      ...interval(qbar, t, df, confLevel),
       m,
       between: b,
       within: ubar,
@@ -186,17 +215,8 @@ export function combineSynthetic(
       { field: 'variances' },
     );
   }
-  const se = Math.sqrt(tStar);
-  const half = qnorm(1 - alpha / 2) * se;
-  const statistic = qbar / se;
   return {
-    estimate: qbar,
-    se,
-    lower: qbar - half,
-    upper: qbar + half,
-    statistic,
-    p: pTwoSidedNormal(statistic),
-    df: Infinity,
+    ...interval(qbar, tStar, Infinity, confLevel),
     m,
     between: b,
     within: ubar,
@@ -260,25 +280,8 @@ export interface CombineExternalOptions {
   parameterUncertainty?: boolean;
 }
 
-/** Result of {@link combineExternalControl}. */
-export interface CombineExternalResult {
-  /** q̄, the mean of the replicate estimates. */
-  readonly estimate: number;
-  /** √T. */
-  readonly se: number;
-  readonly lower: number;
-  readonly upper: number;
-  /** q̄ / se, referred to t(df). */
-  readonly statistic: number;
-  /** Two-sided p-value for q = 0. */
-  readonly p: number;
-  /** Degrees of freedom of the t reference (`Infinity`: normal). */
-  readonly df: number;
-  readonly m: number;
-  /** b, the between-replicate variance (divisor m − 1). */
-  readonly between: number;
-  /** ū, the mean within-replicate variance. */
-  readonly within: number;
+/** Result of {@link combineExternalControl}: T = ū_T + (1 + 1/m)·V̂_P + ū_C/m. */
+export interface CombineExternalResult extends CombinedEstimate {
   /** ū_C, the mean of the synthetic arm's part of the within-replicate variance. */
   readonly withinControl: number;
   /** ū_T = ū − ū_C, the real treated arm's part. */
@@ -294,12 +297,8 @@ export interface CombineExternalResult {
     readonly registry: number;
     readonly monteCarlo: number;
   };
-  /** T = ū_T + (1 + 1/m)·V̂_P + ū_C/m. */
-  readonly totalVariance: number;
   readonly method: 'external-control';
   readonly parameterUncertainty: boolean;
-  readonly confLevel: number;
-  readonly warnings: StatsWarning[];
 }
 
 /**
@@ -339,50 +338,18 @@ export function combineExternalControl(
 ): CombineExternalResult {
   const { confLevel = 0.95, parameterUncertainty = true } = options;
   checkConfLevel(confLevel);
-  const m = estimates.length;
-  if (variances.length !== m || controlVariances.length !== m) {
+  const { m, qbar, ubar, b } = replicateMoments(estimates, variances);
+  if (controlVariances.length !== m) {
     throw new StatsError(
       'length-mismatch',
-      `length mismatch: ${m} estimates, ${variances.length} variances and ${controlVariances.length} control variances`,
-      { field: 'variances' },
+      `length mismatch: ${m} estimates but ${controlVariances.length} control variances`,
+      { field: 'controlVariances' },
     );
   }
-  if (m < 2) {
-    throw new StatsError(
-      'too-few-replicates',
-      `at least 2 replicates are needed to combine, found ${m}`,
-      {
-        field: 'estimates',
-      },
-    );
-  }
-  let qbar = 0;
-  let ubar = 0;
   let ucbar = 0;
   for (let i = 0; i < m; i++) {
-    const q = estimates[i]!;
     const u = variances[i]!;
     const uc = controlVariances[i]!;
-    if (!Number.isFinite(q)) {
-      throw new StatsError(
-        'invalid-estimate',
-        `invalid estimate at replicate ${i}: expected a finite number, found ${q}`,
-        {
-          field: 'estimates',
-          index: i,
-        },
-      );
-    }
-    if (!(Number.isFinite(u) && u > 0)) {
-      throw new StatsError(
-        'invalid-variance',
-        `invalid variance at replicate ${i}: expected a finite number > 0, found ${u}`,
-        {
-          field: 'variances',
-          index: i,
-        },
-      );
-    }
     if (!(Number.isFinite(uc) && uc >= 0 && uc <= u)) {
       throw new StatsError(
         'invalid-variance',
@@ -390,33 +357,23 @@ export function combineExternalControl(
         { field: 'controlVariances', index: i },
       );
     }
-    qbar += q;
-    ubar += u;
     ucbar += uc;
   }
-  qbar /= m;
-  ubar /= m;
   ucbar /= m;
-  let b = 0;
-  for (let i = 0; i < m; i++) b += (estimates[i]! - qbar) ** 2;
-  b /= m - 1;
   const utbar = ubar - ucbar;
   const vp = parameterUncertainty ? Math.max(0, b - ucbar) : 0;
   const c = 1 + 1 / m;
   const total = utbar + c * vp + ucbar / m;
+  if (!(total > 0)) {
+    throw new StatsError(
+      'zero-variance',
+      'cannot combine: every replicate has the same estimate and zero within-replicate variance',
+      { field: 'variances' },
+    );
+  }
   const df = vp > 0 ? ((m - 1) * total * total) / (c * c * vp * (vp + 2 * ucbar)) : Infinity;
-  const se = Math.sqrt(total);
-  const alpha = 1 - confLevel;
-  const crit = Number.isFinite(df) ? qt(1 - alpha / 2, df) : qnorm(1 - alpha / 2);
-  const statistic = qbar / se;
   return {
-    estimate: qbar,
-    se,
-    lower: qbar - crit * se,
-    upper: qbar + crit * se,
-    statistic,
-    p: Number.isFinite(df) ? 2 * pt(-Math.abs(statistic), df) : pTwoSidedNormal(statistic),
-    df,
+    ...interval(qbar, total, df, confLevel),
     m,
     between: b,
     within: ubar,
@@ -430,4 +387,57 @@ export function combineExternalControl(
     confLevel,
     warnings: [],
   };
+}
+
+/** What {@link monteCarloPlan} recommends. */
+export interface MonteCarloPlan {
+  /** Share of the total variance that is Monte-Carlo noise now: components.monteCarlo / T. */
+  readonly share: number;
+  /** The target share (default 0.1). */
+  readonly target: number;
+  /** The fewest replicates m that meet the target with the current synthetic-arm size. */
+  readonly replicates: number;
+  /**
+   * The smallest synthetic-arm size that meets the target with the current m, assuming the
+   * control arm's variance falls as 1/size; null when no size can (the parameter draws' own
+   * noise V̂_P/m is already too large: only more replicates help) or when the size is fixed.
+   */
+  readonly controlSize: number | null;
+}
+
+/**
+ * How many replicates, or how large a synthetic arm, would make the Monte-Carlo part of a
+ * {@link combineExternalControl} variance a small share of it. With ū_C scaling as n/n′ for a
+ * synthetic arm of n′ instead of n patients, the Monte-Carlo part is (ū_C·n/n′ + V̂_P)/m′, and
+ * its share of T = ū_T + V̂_P + (Monte-Carlo part) is below `target` exactly when the part is
+ * below target/(1 − target)·(ū_T + V̂_P).
+ *
+ * Complexity: O(1).
+ * @example
+ * monteCarloPlan(combineExternalControl(q, u, uc), 400); // { share: 0.04, replicates: 5, controlSize: 180, target: 0.1 }
+ */
+export function monteCarloPlan(
+  combined: Pick<CombineExternalResult, 'components' | 'withinControl' | 'parameterVariance' | 'm'>,
+  controlSize: number | null,
+  target = 0.1,
+): MonteCarloPlan {
+  if (!(target > 0 && target < 1)) {
+    throw new StatsError(
+      'invalid-option',
+      `invalid option. \`target\` must be a number in (0,1). Value: \`${target}\`.`,
+      {
+        field: 'target',
+      },
+    );
+  }
+  const { components, withinControl: uc, parameterVariance: vp, m } = combined;
+  const total = components.treated + components.registry + components.monteCarlo;
+  const allowed = (target / (1 - target)) * (components.treated + vp);
+  const replicates = Math.max(2, Math.floor((uc + vp) / allowed) + 1);
+  let size: number | null = null;
+  if (controlSize !== null) {
+    const room = m * allowed - vp;
+    size = room > 0 ? Math.max(1, Math.floor((uc * controlSize) / room) + 1) : null;
+  }
+  return { share: components.monteCarlo / total, target, replicates, controlSize: size };
 }

@@ -124,8 +124,9 @@ export interface CoxFit {
   /** Number of clusters used by the robust variance (n without `cluster`), when robust. */
   readonly clusters: number | undefined;
   /**
-   * With `varianceGroups`: per group code, the group's share of each coefficient's
-   * infinitesimal-jackknife variance (shares of a coefficient sum to 1 over the groups).
+   * With `varianceGroups`: per group code, the group's part Σ_{i∈g} Dᵢⱼ² of each coefficient's
+   * infinitesimal-jackknife variance (Dᵢ the dfbeta residual of observation i, unclustered; the
+   * parts add up to the unclustered robust variance).
    */
   readonly groupVariance?: ReadonlyMap<number, Float64Array>;
   readonly confLevel: number;
@@ -691,8 +692,8 @@ function symMul3(v: Float64Array, b: Float64Array, p: number): Float64Array {
 }
 
 /**
- * Each group's share of the infinitesimal-jackknife variance of every coefficient: the dfbeta
- * residuals Dᵢ = V·Uᵢ per observation (unclustered), Σ_{i∈g} Dᵢ² over Σᵢ Dᵢ². O(n·p + G·p³).
+ * Each group's part of the infinitesimal-jackknife variance of every coefficient: with the dfbeta
+ * residuals Dᵢ = V·Uᵢ per observation (unclustered), Σ_{i∈g} Dᵢ². O(n·p + G·p³).
  */
 function varianceShares(
   w: Work,
@@ -730,17 +731,13 @@ function varianceShares(
     rows.push(k);
   }
   const diag = new Map<number, Float64Array>();
-  const total = new Float64Array(p);
   for (const [g, rows] of [...rowsOf].sort((a, b) => a[0] - b[0])) {
     const dg = new Float64Array(rows.length * p);
     rows.forEach((k, r) => dg.set(d.subarray(k * p, k * p + p), r * p));
     const vg = symMul3(naiveVar, crossprodUnscaled(dg, rows.length, p, inv), p);
     const dv = Float64Array.from({ length: p }, (_, j) => vg[j * p + j]!);
-    for (let j = 0; j < p; j++) total[j] += dv[j]!;
     diag.set(g, dv);
   }
-  for (const dv of diag.values())
-    for (let j = 0; j < p; j++) dv[j] = total[j]! > 0 ? dv[j]! / total[j]! : 0;
   return diag;
 }
 

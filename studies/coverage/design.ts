@@ -29,6 +29,8 @@ export interface RegistryDesign {
   readonly dropoutRate: number;
   /** Survival times are recorded to this precision, and at least this (make-registry.mjs: 0.01). */
   readonly timePrecision: number;
+  /** Numeric covariates recorded to a precision (examples/als: delay to 0.1 month). */
+  readonly precision?: Readonly<Record<string, number>>;
 }
 
 export interface TruthSetting {
@@ -56,6 +58,15 @@ export const MAKE_REGISTRY_DESIGN: RegistryDesign = {
   timePrecision: 0.01,
 };
 
+/** As examples/als/make-registry.mjs draws examples/als/registry.csv. */
+export const ALS_REGISTRY_DESIGN: RegistryDesign = {
+  accrual: 48,
+  studyDuration: 60,
+  dropoutRate: 0.005,
+  timePrecision: 0.01,
+  precision: { delay: 0.1 },
+};
+
 export const TRUTHS: Readonly<Record<TruthSetting['id'], TruthSetting>> = {
   nsclc: {
     id: 'nsclc',
@@ -71,15 +82,15 @@ export const TRUTHS: Readonly<Record<TruthSetting['id'], TruthSetting>> = {
   als: {
     id: 'als',
     label: 'ALS (twin)',
-    // No registry or truth exists for the ALS example: its hand-specified model plays the truth.
-    truthModel: 'examples/als/model.json',
+    truthModel: 'examples/als/truth-model.json',
     pointModel: 'examples/als/model.json',
-    fitSpec: 'studies/coverage/als-fit.yaml',
+    fitSpec: 'examples/als/fit.yaml',
     protocol: 'protocols/als-twin.yaml',
     treatedN: 30,
     twin: true,
-    registryN: 500,
-    registry: MAKE_REGISTRY_DESIGN,
+    // The size of examples/als/registry.csv.
+    registryN: 1200,
+    registry: ALS_REGISTRY_DESIGN,
   },
 };
 
@@ -110,7 +121,7 @@ function cellId(truth: string, n: number | null, ratio: number | null, hr: numbe
 
 /**
  * The grid: registry n × synthetic ratio × HR for the NSCLC protocol, and the ALS twin protocol
- * at each HR (registry of 500). In "truth ~ posterior" mode there is no registry, so the registry
+ * at each HR (registry of 1200, as examples/als/registry.csv). In "truth ~ posterior" mode there is no registry, so the registry
  * dimension collapses (24 + 2 cells become 6 + 2).
  */
 export function grid(mode: TruthMode): Cell[] {

@@ -45,14 +45,24 @@ export function drawRegistry(
   );
   const names = truth.names.filter((name) => name !== outcome);
   const columns = names.map((name) => cohort.columns.get(name)!);
+  const digitsOf = (precision: number): number => Math.max(0, Math.round(-Math.log10(precision)));
+  // make-registry.mjs: Math.round(x · 1/precision) / (1/precision), shown with as many decimals.
+  const rounded = names.map((name) => {
+    const p = design.precision?.[name];
+    return p === undefined ? undefined : { scale: 1 / p, digits: digitsOf(p) };
+  });
   const scale = 1 / design.timePrecision;
-  const digits = Math.max(0, Math.round(Math.log10(scale)));
+  const digits = digitsOf(design.timePrecision);
   const rows: string[][] = [];
   const lines: number[] = [];
   for (let i = 0; i < n; i++) {
-    const row = columns.map((c) =>
-      c.kind === 'numeric' ? String(c.values[i]) : c.levels[c.codes[i]!]!,
-    );
+    const row = columns.map((c, k) => {
+      if (c.kind !== 'numeric') return c.levels[c.codes[i]!]!;
+      const r = rounded[k];
+      return r === undefined
+        ? String(c.values[i])
+        : (Math.round(c.values[i]! * r.scale) / r.scale).toFixed(r.digits);
+    });
     row.push(
       Math.max(design.timePrecision, Math.round(time[i]! * scale) / scale).toFixed(digits),
       String(event[i]),

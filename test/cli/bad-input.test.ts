@@ -206,6 +206,30 @@ describe('usage errors', () => {
 });
 
 describe('bad protocol input of the full run (issue #5)', () => {
+  test('a model without sampling uncertainty for every parameter is refused (issue #11)', async () => {
+    const r = await runWith({ model: EXAMPLE.truthModel });
+    expect(r.code).toBe(EXIT.input);
+    expect(r.stderr).toContain(
+      'model.json gives no sampling uncertainty for 3 variables: age (intercept, sex=male, log(sd)); brain_mets (intercept,',
+    );
+    expect(r.stderr).toContain('field: control.parameterUncertainty');
+    expect(r.stderr).toContain('set control.parameterUncertainty: false');
+    expect(r.stderr).toMatch(/protocol\.yaml:\d+:\d+/);
+    // said explicitly, the same model is accepted
+    ws!.cleanup();
+    ws = makeWorkspace({
+      model: EXAMPLE.truthModel,
+      protocol: edit(
+        EXAMPLE.protocol,
+        'replicates: 20',
+        'replicates: 20\n  parameterUncertainty: false',
+      ),
+    });
+    const ok = await ecasim(['validate', ws.path('protocol.yaml')]);
+    expect(ok.stderr).toBe('');
+    expect(ok.code).toBe(EXIT.ok);
+  });
+
   test('replicates < 2', async () => {
     const r = await runWith({
       protocol: edit(EXAMPLE.protocol, 'replicates: 20', 'replicates: 1'),

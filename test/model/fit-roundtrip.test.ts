@@ -1,9 +1,13 @@
 /**
  * Round trip: fit a model (M1) to a registry, sample a large cohort from M1, fit again (M2) with
  * the same graph: every parameter of M1 lies within 3 standard errors of M2's estimate. Fixed seeds.
+ * And every example's covariate model is what `ecasim fit` makes of its registry extract and fit
+ * spec, byte for byte (so a model, its extract and its spec never drift apart).
  */
-import { cohortTable, fitModel } from '../../src/model/fit.js';
-import { parseFitSpecText } from '../../src/model/fit-spec.js';
+import { readFileSync } from 'node:fs';
+import { readTable } from '../../src/io/csv.js';
+import { cohortTable, fitModel, modelText } from '../../src/model/fit.js';
+import { loadFitSpec, parseFitSpecText } from '../../src/model/fit-spec.js';
 import { loadModel } from '../../src/model/load.js';
 import { createStream } from '../../src/random/index.js';
 import { sampleCohort } from '../../src/simulate/ancestral.js';
@@ -75,3 +79,18 @@ test('fit → sample → fit recovers every parameter within 3 standard errors',
   }
   expect(checked).toBe(22); // 6 table probabilities + 16 coefficients, sds and baseline parameters
 });
+
+const ROOT = new URL('../../', import.meta.url).pathname;
+
+test.each(['nsclc', 'als', 'aml'])(
+  'examples/%s/model.json is re-fitted byte for byte from registry.csv and fit.yaml',
+  (example) => {
+    const dir = `${ROOT}examples/${example}`;
+    const result = fitModel(
+      readTable(`${dir}/registry.csv`, 'registry extract'),
+      loadFitSpec(`${dir}/fit.yaml`),
+    );
+    expect(result.warnings).toEqual([]);
+    expect(modelText(result.model)).toBe(readFileSync(`${dir}/model.json`, 'utf8'));
+  },
+);

@@ -12,6 +12,42 @@ import { renderDossier, SECTIONS, type ReproInfo } from '../../src/report/dossie
 import { buildViewModel } from '../../src/report/view-model.js';
 import type { CombinedAnalysis, Results } from '../../src/results.js';
 
+/** A combining record as the pipeline writes it (values illustrative; the view only formats them). */
+function testCombining(over: {
+  m: number;
+  between: number;
+  within: number;
+  totalVariance: number;
+}): CombinedAnalysis['combining'] {
+  const { m, totalVariance: t } = over;
+  return {
+    method: 'external-control',
+    rule: 'test rule',
+    parameterUncertainty: true,
+    withinTreated: over.within * 0.7,
+    withinControl: over.within * 0.3,
+    parameterVariance: over.between * 0.5,
+    decomposition: {
+      treated: { variance: t * 0.6, share: 0.6 },
+      registry: { variance: t * 0.3, share: 0.3 },
+      monteCarlo: { variance: t * 0.1, share: 0.1 },
+    },
+    recommendation: {
+      target: 0.1,
+      met: false,
+      replicates: m + 2,
+      controlSize: 500,
+      currentControlSize: 100,
+    },
+    ...over,
+  };
+}
+
+/** A replicate row; the combining-scale numbers are the log of the estimate (illustrative). */
+function rep(estimate: number, lower: number, upper: number, p: number) {
+  return { estimate, lower, upper, p, q: estimate, variance: 0.02, controlVariance: 0.006 };
+}
+
 /** The page's text as a reader sees it: tags removed, handlebars' entities decoded. */
 function textOf(page: string): string {
   return page
@@ -56,17 +92,11 @@ function analysis(over: Partial<CombinedAnalysis> = {}): CombinedAnalysis {
     se: 0.15,
     df: 40.5,
     p: 0.02,
-    combining: {
-      method: 'raghunathan-2003',
-      m: 3,
-      between: 0.01,
-      within: 0.02,
-      totalVariance: 0.013,
-    },
+    combining: testCombining({ m: 3, between: 0.01, within: 0.02, totalVariance: 0.013 }),
     replicates: [
-      { estimate: 0.68, lower: 0.5, upper: 0.9, p: 0.01 },
-      { estimate: 0.72, lower: 0.52, upper: 0.95, p: 0.02 },
-      { estimate: 0.7, lower: 0.51, upper: 0.93, p: 0.015 },
+      rep(0.68, 0.5, 0.9, 0.01),
+      rep(0.72, 0.52, 0.95, 0.02),
+      rep(0.7, 0.51, 0.93, 0.015),
     ],
     ess: { treated: 20, control: 45.5 },
     ...over,
@@ -249,18 +279,8 @@ function craftResults(): Results {
         upper: 1.7,
         logEstimate: 0.8,
         df: null,
-        combining: {
-          method: 'reiter-2002-fallback',
-          m: 3,
-          between: 0.3,
-          within: 0.2,
-          totalVariance: 0.2,
-        },
-        replicates: [
-          { estimate: 0.7, lower: -0.2, upper: 1.6, p: 0.1 },
-          { estimate: 0.9, lower: 0, upper: 1.8, p: 0.05 },
-          { estimate: 0.8, lower: -0.1, upper: 1.7, p: 0.08 },
-        ],
+        combining: testCombining({ m: 3, between: 0.3, within: 0.2, totalVariance: 0.2 }),
+        replicates: [rep(0.7, -0.2, 1.6, 0.1), rep(0.9, 0, 1.8, 0.05), rep(0.8, -0.1, 1.7, 0.08)],
         ess: null,
       }),
     ],
@@ -386,10 +406,7 @@ function craftBinary(): Results {
       lower: -0.05,
       upper: 0.35,
       logEstimate: 0.15,
-      replicates: [
-        { estimate: 0.14, lower: -0.06, upper: 0.34, p: 0.1 },
-        { estimate: 0.16, lower: -0.04, upper: 0.36, p: 0.09 },
-      ],
+      replicates: [rep(0.14, -0.06, 0.34, 0.1), rep(0.16, -0.04, 0.36, 0.09)],
       ess: null,
     }),
     secondary: [
@@ -429,12 +446,31 @@ describe('dossier content', () => {
     expect(text).toContain('Efron ties');
     expect(text).toContain('robust (sandwich) variance');
     expect(text).toContain(
-      'Raghunathan, Reiter & Rubin (2003) over m = 3, t reference with 40.5 df',
+      'treated-arm, registry and Monte-Carlo variance separated over m = 3 (docs/combining.md), t reference with 40.5 df',
     );
-    expect(text).toContain('Reiter (2002) T* = ū over m = 3 (T ≤ 0)');
+    expect(text).toContain('over m = 3 (docs/combining.md), normal reference');
     expect(text).toContain('τ = 6.0 months');
     expect(text).toContain('Greenwood variance');
     expect(text).toMatch(/log transformation, Greenwood variance/);
+  });
+
+  test('shows where the variance comes from and how to make Monte-Carlo noise small', () => {
+    const text = textOf(html);
+    expect(text).toContain('Where the variance of the combined estimate comes from');
+    expect(text).toMatch(/Treated arm sampling of the real treated patients \(ū_T\) 0\.008 60\.0%/);
+    expect(text).toMatch(/Registry the fitted model’s sampling error \(V̂_P\) 0\.004 30\.0%/);
+    expect(text).toContain(
+      'it falls below 10% with m = 5 replicates at the current size, or with a synthetic arm of 500 patients (now 100) with m = 3',
+    );
+    expect(text).not.toContain('Registry uncertainty is ignored');
+  });
+
+  test('says in the summary when registry uncertainty is ignored', async () => {
+    const r = craftResults();
+    r.primary.combining.parameterUncertainty = false;
+    const text = textOf(await renderDossier(r, repro));
+    expect(text).toContain('Registry uncertainty is ignored');
+    expect(text).toContain('registry uncertainty ignored (parameterUncertainty: false)');
   });
 
   test('shows the primary estimate, interval, success criterion, estimand and privacy budget', () => {

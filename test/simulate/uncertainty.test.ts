@@ -6,7 +6,11 @@
 import { readFileSync } from 'node:fs';
 import { parseModelText } from '../../src/model/load.js';
 import { createStream } from '../../src/random/index.js';
-import { DIRICHLET_PRIOR, drawParameters } from '../../src/simulate/uncertainty.js';
+import {
+  DIRICHLET_PRIOR,
+  drawParameters,
+  uncertaintyGaps,
+} from '../../src/simulate/uncertainty.js';
 
 const NSCLC = readFileSync(
   new URL('../../examples/nsclc/truth-model.json', import.meta.url),
@@ -84,6 +88,68 @@ describe('drawParameters', () => {
     const c01 = xs.reduce((s, x) => s + (x[0]! - mean[0]!) * (x[1]! - mean[1]!), 0) / (draws - 1);
     // correlation 0.002/sqrt(0.01·0.0004) = 1 → the draws lie on a line; the covariance is recovered
     expect(Math.abs(c01 - 0.002)).toBeLessThan(4 * Math.sqrt((0.01 * 0.0004 + 0.002 ** 2) / draws));
+  });
+});
+
+describe('every parameter can be drawn (uncertaintyGaps)', () => {
+  test('the hand-specified truth model lacks covariances; the fitted flagship model has them all', () => {
+    const truth = parseModelText('truth-model.json', NSCLC);
+    const gaps = uncertaintyGaps(truth);
+    expect(gaps.map((g) => g.variable)).toEqual(['age', 'brain_mets', 'os']);
+    expect(gaps[0]!.parameters).toEqual(['intercept', 'sex=male', 'log(sd)']);
+    expect(gaps[2]!.parameters.slice(0, 2)).toEqual(['log(shape)', 'log(scale)']);
+    const fitted = parseModelText(
+      'model.json',
+      readFileSync(new URL('../../examples/nsclc/model.json', import.meta.url), 'utf8'),
+    );
+    expect(uncertaintyGaps(fitted)).toEqual([]);
+  });
+
+  test('table rows without counts and step baselines are gaps', () => {
+    const m = JSON.parse(NSCLC);
+    delete m.variables.sex.table[0].counts;
+    m.variables.os.baseline = { distribution: 'step', times: [6, 12], survival: [0.7, 0.4] };
+    const gaps = uncertaintyGaps(parseModelText('m.json', JSON.stringify(m)));
+    expect(gaps.find((g) => g.variable === 'sex')!.parameters).toEqual(['table[0].counts']);
+    expect(gaps.find((g) => g.variable === 'os')!.parameters[0]).toBe('baseline (step)');
+  });
+
+  test('log(sd) and piecewise rates are drawn from the covariance', () => {
+    const m = JSON.parse(NSCLC);
+    m.variables.age.covariance = { parameters: ['log(sd)'], matrix: [[0.0025]] };
+    m.variables.os.baseline = {
+      distribution: 'piecewise-exponential',
+      breaks: [0, 6],
+      rates: [0.05, 0.08],
+    };
+    m.variables.os.covariance = {
+      parameters: ['log(rate[0])', 'log(rate[6])'],
+      matrix: [
+        [0.01, 0],
+        [0, 0.04],
+      ],
+    };
+    const model = parseModelText('m.json', JSON.stringify(m));
+    const draws = 3000;
+    const logSd: number[] = [];
+    const logRate6: number[] = [];
+    for (let r = 0; r < draws; r++) {
+      const v = drawParameters(model, createStream(31, r)).model.model.variables;
+      logSd.push(Math.log((v['age'] as { sd: number }).sd));
+      logRate6.push(Math.log((v['os'] as { baseline: { rates: number[] } }).baseline.rates[1]!));
+    }
+    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    const variance = (xs: number[]) => {
+      const mu = mean(xs);
+      return xs.reduce((a, b) => a + (b - mu) ** 2, 0) / (xs.length - 1);
+    };
+    // 4 Monte-Carlo SEs: of a mean √(v/n), of a normal variance v·√(2/(n−1))
+    expect(Math.abs(mean(logSd) - Math.log(m.variables.age.sd))).toBeLessThan(
+      4 * Math.sqrt(0.0025 / draws),
+    );
+    expect(Math.abs(variance(logSd) / 0.0025 - 1)).toBeLessThan(4 * Math.sqrt(2 / (draws - 1)));
+    expect(Math.abs(mean(logRate6) - Math.log(0.08))).toBeLessThan(4 * Math.sqrt(0.04 / draws));
+    expect(Math.abs(variance(logRate6) / 0.04 - 1)).toBeLessThan(4 * Math.sqrt(2 / (draws - 1)));
   });
 });
 

@@ -1,5 +1,10 @@
 import fc from 'fast-check';
-import { combineExternalControl, combineSynthetic, ciOverlap } from '../../src/stats/combine.js';
+import {
+  combineExternalControl,
+  combineSynthetic,
+  ciOverlap,
+  monteCarloPlan,
+} from '../../src/stats/combine.js';
 import { StatsError } from '../../src/stats/errors.js';
 import { expectClose } from '../helpers/close.js';
 import { loadFixture } from '../helpers/fixtures.js';
@@ -272,9 +277,36 @@ describe('combineExternalControl (the run pipeline; docs/combining.md)', () => {
     expect(code(() => combineExternalControl([1, NaN], [0.1, 0.1], [0, 0]))).toBe(
       'invalid-estimate',
     );
-    expect(code(() => combineExternalControl([1, 2], [0.1, 0], [0, 0]))).toBe('invalid-variance');
+    expect(code(() => combineExternalControl([1, 2], [0.1, -1], [0, 0]))).toBe('invalid-variance');
+    expect(code(() => combineExternalControl([1, 1], [0, 0], [0, 0]))).toBe('zero-variance');
     expect(code(() => combineExternalControl([1, 2], [0.1, 0.1], [0, 0.2]))).toBe(
       'invalid-variance',
     );
+  });
+});
+
+describe('monteCarloPlan', () => {
+  // components: u_T = 0.01, V_P = 0.002, u_C = 0.004, m = 10 → MC part (0.004 + 0.002)/10
+  const combined = {
+    components: { treated: 0.01, registry: 0.002, monteCarlo: 0.0006 },
+    withinControl: 0.004,
+    parameterVariance: 0.002,
+    m: 10,
+  };
+  test('share, replicates and size that meet the target (closed form)', () => {
+    const plan = monteCarloPlan(combined, 400);
+    expect(plan.share).toBeCloseTo(0.0006 / 0.0126, 14);
+    // allowed MC part: 0.012/9; m' > 0.006/(0.012/9) = 4.5
+    expect(plan.replicates).toBe(5);
+    // n' > 0.004·400 / (10·0.012/9 − 0.002) = 1.6/0.011333 = 141.2
+    expect(plan.controlSize).toBe(142);
+    const check = (n: number, mm: number) => (0.004 * (400 / n) + 0.002) / mm;
+    expect(check(142, 10) / (0.012 + check(142, 10))).toBeLessThan(0.1);
+    expect(check(141, 10) / (0.012 + check(141, 10))).toBeGreaterThanOrEqual(0.1);
+  });
+  test('no synthetic size helps when the parameter draws alone are too noisy', () => {
+    const plan = monteCarloPlan({ ...combined, parameterVariance: 0.004, m: 2 }, 400);
+    expect(plan.controlSize).toBeNull();
+    expect(monteCarloPlan(combined, null).controlSize).toBeNull();
   });
 });

@@ -7,6 +7,7 @@ import { loadModel } from '../../src/model/load.js';
 import { createStream } from '../../src/random/index.js';
 import { combineSynthetic } from '../../src/stats/combine.js';
 import {
+  ALS_REGISTRY_DESIGN,
   MAKE_REGISTRY_DESIGN,
   grid,
   selectCells,
@@ -55,6 +56,15 @@ describe('registry draw', () => {
     expect(t.rows.length).toBe(csv.length - 1);
     const mismatch = t.rows.findIndex((r, i) => r.join(',') !== csv[i + 1]);
     expect(mismatch).toBe(-1);
+  });
+
+  test('is examples/als/registry.csv when drawn as its make-registry.mjs draws it', () => {
+    // examples/als/make-registry.mjs: extract('examples/als/registry.csv', 1200, createStream(20260331)).
+    const als = loadModel('examples/als/truth-model.json');
+    const t = drawRegistry(als, 'survival', 1200, createStream(20260331), ALS_REGISTRY_DESIGN);
+    const csv = readFileSync('examples/als/registry.csv', 'utf8').trimEnd().split('\n');
+    expect(t.header.join(',')).toBe(csv[0]);
+    expect(t.rows.findIndex((r, i) => r.join(',') !== csv[i + 1])).toBe(-1);
   });
 
   test('is reproducible from its stream and differs between streams', () => {

@@ -1,0 +1,97 @@
+/**
+ * Each analysis splits its variance u into the synthetic control arm's part (`uControl`) and the
+ * treated arm's (docs/combining.md): by the arm terms of the variance formula, or for Cox models
+ * by the infinitesimal-jackknife parts of the fit (themselves checked against R's dfbeta in
+ * test/stats/variance-shares.test.ts). Expected values here are those closed forms.
+ */
+import type { Cohort } from '../../src/cohort.js';
+import { runAnalysis, type StackedArms } from '../../src/run/analyses.js';
+import type { AnalysisSpec } from '../../src/protocol/schema.js';
+import { fitCox } from '../../src/stats/cox.js';
+import { rmst } from '../../src/stats/rmst.js';
+
+/** A deterministic two-arm data set: 40 treated, 60 controls, one numeric covariate. */
+function arms(): StackedArms {
+  const n = 100;
+  const time = new Float64Array(n);
+  const status = new Float64Array(n);
+  const group = new Float64Array(n);
+  const age = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    group[i] = i < 40 ? 1 : 0;
+    age[i] = 50 + ((i * 37) % 30);
+    time[i] = 1 + ((i * 7919) % 97) / 4 + (group[i] ? 3 : 0);
+    status[i] = (i * 13) % 5 === 0 ? 0 : 1;
+  }
+  const covariates: Cohort = { n, columns: new Map([['age', { kind: 'numeric', values: age }]]) };
+  return { time, status, group, covariates };
+}
+
+const spec = (over: Record<string, unknown>) =>
+  ({
+    ties: 'efron',
+    covariates: [],
+    weighting: { estimand: 'ATT' },
+    ...over,
+  }) as unknown as AnalysisSpec;
+
+describe('the control arm part of each analysis variance', () => {
+  const a = arms();
+
+  test('Cox: the control arm share of the IJ variance, applied to the in-use variance', () => {
+    const est = runAnalysis(spec({ method: 'cox-unadjusted' }), a, 'test');
+    const fit = fitCox(
+      { time: a.time, status: a.status, x: [a.group], names: ['treated'] },
+      { varianceGroups: a.group },
+    );
+    const c = fit.groupVariance!.get(0)![0]!;
+    const t = fit.groupVariance!.get(1)![0]!;
+    expect(est.u).toBeCloseTo(fit.se[0]! ** 2, 15);
+    expect(Math.abs(est.uControl / ((est.u * c) / (c + t)) - 1)).toBeLessThan(1e-12);
+    expect(est.uControl).toBeGreaterThan(0);
+    expect(est.uControl).toBeLessThan(est.u);
+  });
+
+  test('Cox with pair clusters (twin mode): the control part itself', () => {
+    const cluster = Int32Array.from({ length: 100 }, (_, i) => i % 40);
+    const est = runAnalysis(spec({ method: 'cox-unadjusted' }), { ...a, cluster }, 'test');
+    const fit = fitCox(
+      { time: a.time, status: a.status, x: [a.group], names: ['treated'], cluster },
+      { varianceGroups: a.group },
+    );
+    expect(Math.abs(est.uControl / fit.groupVariance!.get(0)![0]! - 1)).toBeLessThan(1e-12);
+  });
+
+  test('RMST difference: the control arm RMST variance', () => {
+    const est = runAnalysis(spec({ method: 'rmst', tau: 15 }), a, 'test');
+    const r = rmst(a.time, a.status, a.group, { tau: 15 });
+    expect(Math.abs(est.uControl / r.control.variance - 1)).toBeLessThan(1e-12);
+    expect(Math.abs(est.u - est.uControl - r.treated.variance) / est.u).toBeLessThan(1e-9);
+  });
+
+  test('risk difference and log risk/odds ratios: the control arm terms', () => {
+    // status as the response: treated 40 with k1 events, controls 60 with k0
+    let k1 = 0;
+    let k0 = 0;
+    for (let i = 0; i < 100; i++) {
+      if (a.group[i]) k1 += a.status[i]!;
+      else k0 += a.status[i]!;
+    }
+    const p0 = k0 / 60;
+    const rd = runAnalysis(spec({ method: 'risk-difference' }), a, 'test');
+    expect(rd.uControl).toBeCloseTo((p0 * (1 - p0)) / 60, 15);
+    const rr = runAnalysis(spec({ method: 'risk-ratio' }), a, 'test');
+    expect(rr.uControl).toBeCloseTo(1 / k0 - 1 / 60, 15);
+    const or = runAnalysis(spec({ method: 'odds-ratio' }), a, 'test');
+    expect(or.uControl).toBeCloseTo(1 / k0 + 1 / (60 - k0), 15);
+    expect(rr.u - rr.uControl).toBeCloseTo(1 / k1 - 1 / 40, 15);
+  });
+
+  test('mean difference: s0²/n0 of the Welch variance', () => {
+    const est = runAnalysis(spec({ method: 'mean-difference' }), a, 'test');
+    const x0 = Array.from(a.time.subarray(40));
+    const m0 = x0.reduce((s, x) => s + x, 0) / 60;
+    const v0 = x0.reduce((s, x) => s + (x - m0) ** 2, 0) / 59;
+    expect(est.uControl).toBeCloseTo(v0 / 60, 14);
+  });
+});

@@ -88,7 +88,8 @@ function fromCombineSynthetic(
 const always = (): boolean => true;
 
 /**
- * The pipeline's rule of 2026-11-23 (src/run/index.ts, `combineSynthetic(..., { floor: 'within' })`):
+ * The pipeline's rule from 2026-11-23 until "Honest intervals" (src/run/index.ts then called
+ * `combineSynthetic(..., { floor: 'within' })`):
  * Raghunathan, Reiter & Rubin (2003)'s T where T ≥ ū, else T* = ū with a normal reference.
  */
 export const WITHIN_FLOOR: CombiningRule = {
@@ -129,9 +130,10 @@ export const UBAR_MINUS_B: CombiningRule = {
 };
 
 /**
- * `combineExternalControl` (src/stats/combine.ts, "Honest intervals"): T = ū_T + (1 + 1/m)·V̂_P +
- * ū_C/m with V̂_P = max(0, b − ū_C) and a Satterthwaite t reference — needs each replicate's
- * uControl. Fallback counts the trials where V̂_P = 0 (normal reference).
+ * `combineExternalControl` (src/stats/combine.ts, "Honest intervals"), called as `runProtocol`
+ * calls it (src/run/index.ts `combine`): T = ū_T + (1 + 1/m)·V̂_P + ū_C/m with
+ * V̂_P = max(0, b − ū_C) and a Satterthwaite t reference — needs each replicate's uControl.
+ * Fallback counts the trials where V̂_P = 0 (normal reference).
  */
 export const EXTERNAL: CombiningRule = {
   id: 'external',
@@ -155,9 +157,9 @@ export const RULES: readonly CombiningRule[] = [WITHIN_FLOOR, EXTERNAL, RRR, UBA
 
 /**
  * The rule `runProtocol` combines with (src/run/index.ts): keep in step with it, so the study
- * measures the pipeline as it is. `within-floor` until the pipeline switches to `external`.
+ * measures the pipeline as it is (`within-floor` until "Honest intervals").
  */
-export const PIPELINE_RULE = WITHIN_FLOOR.id;
+export const PIPELINE_RULE = EXTERNAL.id;
 
 /** The rules named by `ids` (comma-separated), or all. */
 export function selectRules(ids: string | undefined): CombiningRule[] {

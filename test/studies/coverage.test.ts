@@ -11,22 +11,22 @@
  * (RRR's T floored at ū) leaves out the registry's variance and rejects ≈ 15–18% here (the
  * 100-trial study: 18% for IPTW); the second test checks that the band catches it.
  *
- * RULE_UNDER_TEST is the rule the pipeline combines with once the analyses report uControl
- * ("Honest intervals"): `external` (combineExternalControl). Until `runReplicate` reports
- * uControl that test is skipped (jest lists it as skipped).
+ * RULE_UNDER_TEST is the rule the pipeline combines with (rules.ts PIPELINE_RULE, "Honest
+ * intervals": `external`, combineExternalControl). Should the analyses stop reporting uControl
+ * that test is skipped (jest lists it as skipped).
  */
 import { resolve } from 'node:path';
 import { prepareRun } from '../../src/run/prepare.js';
 import { runReplicate } from '../../src/run/replicate.js';
 import { grid, selectCells } from '../../studies/coverage/design.js';
-import { selectRules } from '../../studies/coverage/rules.js';
+import { PIPELINE_RULE, selectRules } from '../../studies/coverage/rules.js';
 import { runStudy, summariseStudy, type StudyOptions } from '../../studies/coverage/study.js';
 import type { AnalysisSummary } from '../../studies/coverage/summary.js';
 
 const TRIALS = 60;
 /** Rejections allowed in TRIALS trials (see the band above). */
 const MAX_REJECTIONS = 7;
-const RULE_UNDER_TEST = 'external';
+const RULE_UNDER_TEST = PIPELINE_RULE;
 const BROKEN_RULE = 'within-floor';
 
 /** Whether the analyses report the control arm's part of u yet (one replicate tells). */

@@ -50,6 +50,19 @@ export async function run(): Promise<BenchResult[]> {
     fitted,
     drawTreated(ctx.truth, ctx.design, 120, 0.7, createStream(2)),
   );
+  // A trial group of the grid: 6 cells (1:1, 3:1, 10:1 × HR 1, 0.7) sharing one registry fit.
+  const group: Cell[] = [1, 3, 10].flatMap((ratio) =>
+    [1, 0.7].map((hr) => ({
+      id: `g${ratio}-${hr}`,
+      truth: 'nsclc' as const,
+      registryN: 3840,
+      ratio,
+      hr,
+    })),
+  );
+  const gctx = createContext('nsclc', group, options);
+  let g = 0;
+  const groupMs = timeIt(() => runTrialGroup(gctx, group, g++, options), 5);
   let s = 0;
   const replicatesMs = timeIt(() => {
     const seed = s++;
@@ -61,6 +74,12 @@ export async function run(): Promise<BenchResult[]> {
       medianMs: trialMs,
       runs,
       note: `${perSecond(trialMs)}; target <= 60 ms`,
+    },
+    {
+      name: 'study: grid trial group (fit 3840 + 6 cells)',
+      medianMs: groupMs,
+      runs: 5,
+      note: `${(groupMs / 6).toFixed(0)} ms a cell-trial (120/360/1200 ctl, fit shared)`,
     },
     { name: 'study: registry draw + fit, n = 3840', medianMs: fitMs, runs },
     { name: 'study: treated arm + prepareRunInMemory', medianMs: prepareMs, runs },

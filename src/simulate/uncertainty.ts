@@ -98,7 +98,7 @@ export interface UncertaintyGap {
  * means every parameter can be drawn from its posterior. O(parameters).
  *
  * @example
- * uncertaintyGaps(loadModel('examples/als/model.json'));
+ * uncertaintyGaps(loadModel('examples/als/truth-model.json'));
  * // [{ variable: 'age', parameters: ['intercept', 'sd'] }, ...]
  */
 export function uncertaintyGaps(model: CovariateModel): UncertaintyGap[] {

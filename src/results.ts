@@ -240,6 +240,28 @@ export interface Results {
   alpha: number;
   successCriterion: { expression: string; met: boolean };
   warnings: Warning[];
+  /** The limitations checklist: each diagnostic's rule, thresholds, evidence and verdict. */
+  verdicts: Verdict[];
+}
+
+/**
+ * One diagnostic of the limitations checklist, decided from other results (never by the report):
+ * the rule in words, the numbers it compares with, where its evidence is, and the verdict.
+ */
+export interface Verdict {
+  /** Stable identifier, e.g. `proportional-hazards`. */
+  key: string;
+  /** What is checked, as the dossier names it. */
+  name: string;
+  /** The rule that flags it, with its thresholds. */
+  rule: string;
+  /** The thresholds the rule compares with, by name (e.g. `alpha`, `essFraction`). */
+  thresholds: Record<string, number>;
+  /** The evidence: results.json paths the rule reads and the warning codes it counts. */
+  source: { fields: string[]; warnings: string[] };
+  /** False when the check does not apply to this run (e.g. no weighting, no PH test asked for). */
+  assessed: boolean;
+  flagged: boolean;
 }
 
 export interface FileRecord {

@@ -17,6 +17,7 @@ import type { PreparedRun } from './prepare.js';
 import type { ReplicateOutput } from './replicate.js';
 import { median, sensitivityResults } from './sensitivity.js';
 import { table1 } from './table1.js';
+import { computeVerdicts } from './verdicts.js';
 
 export interface ComputeOptions {
   /** The seed the replicates were drawn with (recorded in the results). */
@@ -234,7 +235,7 @@ export function computeResults(
       message: `the audit flags the synthetic data as possibly disclosing registry records (${audit.privacy.flagged.join(', ')})`,
     });
   }
-  return roundDeep({
+  const results: Omit<Results, 'verdicts'> = roundDeep({
     schema: RESULTS_SCHEMA,
     protocol: protocolSection(prepared),
     outcome: {
@@ -265,5 +266,6 @@ export function computeResults(
       met: successMet(prepared, primary, balance),
     },
     warnings,
-  } satisfies Results);
+  } satisfies Omit<Results, 'verdicts'>);
+  return { ...results, verdicts: computeVerdicts(results) };
 }

@@ -6,6 +6,8 @@
 
 export const RESULTS_SCHEMA = 'ecasim-results/1';
 export const MANIFEST_SCHEMA = 'ecasim-manifest/1';
+/** `ecasim analyze`'s results.json (two real arms, no simulation). */
+export const ANALYZE_SCHEMA = 'ecasim-analysis/1';
 
 export interface Warning {
   code: string;

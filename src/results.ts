@@ -184,6 +184,8 @@ export interface Results {
     df: number;
     medianStatistic: number;
     medianP: number;
+    /** How many replicates give p < alpha. */
+    belowAlpha: number;
     replicates: { statistic: number; p: number }[];
   } | null;
   primary: CombinedAnalysis;

@@ -721,7 +721,7 @@ export async function buildViewModel(results: Results, repro: ReproInfo) {
       df: results.logrank.df,
       medianStatistic: fmt(results.logrank.medianStatistic),
       medianP: fmtP(results.logrank.medianP),
-      below: results.logrank.replicates.filter((r) => r.p < results.alpha).length,
+      below: results.logrank.belowAlpha,
       m: results.logrank.replicates.length,
     },
     spreadChart,

@@ -174,12 +174,16 @@ function modelSection(prepared: PreparedRun): Results['model'] {
   };
 }
 
-function logrankSection(replicates: readonly ReplicateOutput[]): Results['logrank'] {
+function logrankSection(
+  replicates: readonly ReplicateOutput[],
+  alpha: number,
+): Results['logrank'] {
   return {
     method: 'log-rank',
     df: 1,
     medianStatistic: median(replicates.map((r) => r.logrank!.statistic)),
     medianP: median(replicates.map((r) => r.logrank!.p)),
+    belowAlpha: replicates.filter((r) => r.logrank!.p < alpha).length,
     replicates: replicates.map((r) => ({ statistic: r.logrank!.statistic, p: r.logrank!.p })),
   };
 }
@@ -253,7 +257,7 @@ export function computeResults(
       concatCohorts(replicates.map((r) => r.cohort)),
     ),
     arms,
-    logrank: prepared.endpoint === 'time-to-event' ? logrankSection(replicates) : null,
+    logrank: prepared.endpoint === 'time-to-event' ? logrankSection(replicates, alpha) : null,
     primary,
     secondary: combined.slice(1),
     replicates: replicateRows(replicates),

@@ -224,6 +224,7 @@ function craftResults(): Results {
       df: 1,
       medianStatistic: 4.2,
       medianP: 0.04,
+      belowAlpha: 3,
       replicates: [
         { statistic: 4.2, p: 0.04 },
         { statistic: 3.9, p: 0.048 },

@@ -174,10 +174,7 @@ function modelSection(prepared: PreparedRun): Results['model'] {
   };
 }
 
-function logrankSection(
-  replicates: readonly ReplicateOutput[],
-  alpha: number,
-): Results['logrank'] {
+function logrankSection(replicates: readonly ReplicateOutput[], alpha: number): Results['logrank'] {
   return {
     method: 'log-rank',
     df: 1,

@@ -172,7 +172,7 @@ describe.each(fixture.cases.map((c) => [c.name, c] as const))(
     test('prints a readable summary', () => {
       expect(stdout).toMatch(/Cox, unadjusted: HR \d\.\d{3} \(95% CI/);
       expect(stdout).toContain('Log-rank');
-      expect(stdout).toContain('RMST to tau');
+      expect(stdout).toMatch(c.weights ? /RMST \(weighted\) to tau/ : /RMST to tau/);
     });
   },
 );

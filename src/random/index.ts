@@ -97,10 +97,12 @@ function seededState(seed: number, path: readonly number[]): Int32Array {
 /**
  * The MT19937 stream. The word generator (twist and tempering, Matsumoto & Nishimura 1998, as in
  * their reference `genrand_int32`) is written out here rather than called through @stdlib's
- * closure because of a measured cost (bench/sampler.ts on Node 20, 2 shared cores): @stdlib's
- * call returns a boxed unsigned 32-bit number and takes about 18 ns a word against 3 ns here, which
- * cut the sampler from 1.07 to 0.58 M patients/s. It is the same generator: test/random checks
- * it word for word against @stdlib's and against Python's and NumPy's MT19937 for the same key.
+ * closure because of a measured cost (bench/sampler.ts, Node 20, 2 shared cores): through
+ * @stdlib's call (a boxed unsigned 32-bit result each word) the uniforms-only bound took 443 ms
+ * against 183 ms here, and the sampler fell to 0.58 M patients/s, below the 1 M/s it must keep;
+ * with the words generated here it runs at 1.28 M/s (CPU time; 1.55–1.73 with the former
+ * xoshiro128**). @stdlib still seeds it, and test/random checks it word for word against
+ * @stdlib's generator and against Python's and NumPy's MT19937 for the same key.
  */
 class Mt19937Stream implements RandomSource {
   readonly seed: number;

@@ -1,22 +1,28 @@
 /**
  * `ecasim analyze` as a library function: two real arms from CSV files, no simulation —
  * Kaplan–Meier per arm, log-rank, Cox (unadjusted and, with covariates, adjusted), the cox.zph
- * proportional-hazards test and RMST. Every number comes from `src/stats/`, which matches R.
+ * proportional-hazards test and RMST. The arms are read here; the analyses are the shared
+ * analysis layer's (src/analysis/: design matrix, Cox, RMST, error wording), the same that
+ * `ecasim run` uses against each synthetic control arm. Every number comes from `src/stats/`,
+ * which matches R. With case weights, Kaplan–Meier, Cox (robust variance) and RMST are weighted;
+ * the log-rank test cannot be and says so.
  */
 import { readFileSync } from 'node:fs';
 import { AnalysisError, InputError, throwCollected, type EcasimError } from './errors.js';
 import { numericColumn, readTable, stringColumn, type Table } from './io/csv.js';
 import { sha256 } from './io/output.js';
 import { softwareVersions } from './package-info.js';
-import { roundDeep, type Warning } from './results.js';
-import { fitCox, type CoxData, type CoxFit } from './stats/cox.js';
-import { coxZph } from './stats/cox-zph.js';
-import { StatsError } from './stats/errors.js';
+import { ANALYZE_SCHEMA, roundDeep, type Warning } from './results.js';
+import { coxTerm, fitCoxModel, phTest, type CoxModel } from './analysis/cox.js';
+import { inAnalysis } from './analysis/errors.js';
+import { rmstComparison } from './analysis/rmst.js';
+import type { StackedArms } from './analysis/stacked.js';
+import type { Cohort, Column } from './cohort.js';
+import type { CoxFit } from './stats/cox.js';
 import { kaplanMeier, type KaplanMeierFit } from './stats/km.js';
 import { logRank } from './stats/logrank.js';
-import { rmst } from './stats/rmst.js';
 
-export const ANALYZE_SCHEMA = 'ecasim-analysis/1';
+export { ANALYZE_SCHEMA } from './results.js';
 
 export interface AnalyzeOptions {
   treated: string;
@@ -108,17 +114,17 @@ function readArm(file: string, label: string, o: AnalyzeOptions): Arm {
 }
 
 /**
- * Design columns for the covariates of both arms stacked (treated first): numeric columns as
- * they are; a column with any non-numeric value is categorical and becomes indicators for every
- * level but the first in sorted order (R's treatment contrasts for a character column).
+ * The covariates of both arms stacked (treated first) as a cohort: a column whose values are all
+ * numbers is numeric (unless `categorical` names it); any other is categorical with its levels in
+ * R's order for a character column (sorted; numeric-looking levels as numbers), so the shared
+ * design matrix gives R's treatment contrasts (indicators of every level but the first).
  */
-function designColumns(
+function covariateCohort(
   arms: Arm[],
   names: readonly string[],
   categorical: ReadonlySet<string>,
-): { x: Float64Array[]; names: string[] } {
-  const x: Float64Array[] = [];
-  const out: string[] = [];
+): Cohort {
+  const columns = new Map<string, Column>();
   const problems: EcasimError[] = [];
   for (const name of names) {
     const values = arms.flatMap((a) => a.covariates.get(name)!);
@@ -144,36 +150,23 @@ function designColumns(
       continue;
     }
     const numeric = values.map(Number);
-    if (!categorical.has(name) && numeric.every((v) => Number.isFinite(v))) {
-      x.push(Float64Array.from(numeric));
-      out.push(name);
+    const allNumbers = numeric.every((v) => Number.isFinite(v));
+    if (!categorical.has(name) && allNumbers) {
+      columns.set(name, { kind: 'numeric', values: Float64Array.from(numeric) });
       continue;
     }
-    // R's order for a character column: sorted; numeric-looking levels sort as numbers.
     const levels = [...new Set(values)].sort((a, b) =>
-      numeric.every((v) => Number.isFinite(v)) ? Number(a) - Number(b) : a < b ? -1 : a > b ? 1 : 0,
+      allNumbers ? Number(a) - Number(b) : a < b ? -1 : a > b ? 1 : 0,
     );
-    for (const level of levels.slice(1)) {
-      x.push(Float64Array.from(values, (v) => (v === level ? 1 : 0)));
-      out.push(`${name}=${level}`);
-    }
+    const code = new Map(levels.map((l, k) => [l, k]));
+    columns.set(name, {
+      kind: 'categorical',
+      codes: Int32Array.from(values, (v) => code.get(v)!),
+      levels,
+    });
   }
   throwCollected(problems);
-  return { x, names: out };
-}
-
-function inAnalysis<T>(what: string, f: () => T): T {
-  try {
-    return f();
-  } catch (err) {
-    if (err instanceof StatsError) {
-      throw new AnalysisError(
-        `cannot compute ${what}: ${err.message}`,
-        err.field ? { field: err.field } : {},
-      );
-    }
-    throw err;
-  }
+  return { n: arms.reduce((s, a) => s + a.time.length, 0), columns };
 }
 
 function nullIfNaN(x: number): number | null {
@@ -188,15 +181,24 @@ function armSummary(fit: KaplanMeierFit, events: number) {
   };
 }
 
+/** A covariate's coefficient: the SE in use (with its p) and both SEs by name. */
+function termSummary(fit: CoxFit, k: number) {
+  const t = coxTerm(fit, k);
+  return { coef: t.coef, se: t.se, seModel: t.seModel, seRobust: t.seRobust, p: t.p };
+}
+
 function coxSummary(fit: CoxFit, k: number) {
+  const t = coxTerm(fit, k);
   return {
-    logHr: fit.coef[k]!,
-    // the standard error of the interval and p (robust when the fit is robust)
-    se: fit.variance === 'robust' ? fit.robustSe![k]! : fit.se[k]!,
-    hr: fit.hr[k]!,
-    lower: fit.lower[k]!,
-    upper: fit.upper[k]!,
-    p: fit.p[k]!,
+    logHr: t.coef,
+    // the standard error of the interval and p (robust when the fit is robust), then both by name
+    se: t.se,
+    seModel: t.seModel,
+    seRobust: t.seRobust,
+    hr: t.hr,
+    lower: t.lower,
+    upper: t.upper,
+    p: t.p,
     ties: fit.ties,
     variance: fit.variance,
     iterations: fit.iterations,
@@ -262,51 +264,54 @@ export function analyzeArms(o: AnalyzeOptions) {
   const lr = inAnalysis('the log-rank test', () =>
     logRank(time, status, group, strata ? { strata } : {}),
   );
-  const base: Omit<CoxData, 'x' | 'names'> = {
+  const keepField = { keepField: true };
+  const unknown = (o.categorical ?? []).filter((c) => !(o.covariates ?? []).includes(c));
+  if (unknown.length > 0) {
+    throw new InputError(
+      `--categorical names ${unknown.join(', ')}, which --covariates does not list`,
+      {
+        field: '--categorical',
+        expected: `a subset of ${(o.covariates ?? []).join(', ') || 'the --covariates'}`,
+        actual: unknown.join(', '),
+      },
+    );
+  }
+  const covariates = o.covariates ?? [];
+  const arms: StackedArms = {
     time,
     status,
+    group,
+    covariates: covariateCohort([treated, control], covariates, new Set(o.categorical ?? [])),
     ...(weights ? { weights } : {}),
     ...(strata ? { strata } : {}),
   };
-  const coxData: CoxData = { ...base, x: [group], names: ['treated'] };
-  const cox = inAnalysis('the unadjusted Cox model', () => fitCox(coxData));
-  for (const w of cox.warnings) warnings.push({ ...w, source: 'cox' });
+  const cox = fitCoxModel(arms, [], 'the unadjusted Cox model', keepField);
+  for (const w of cox.fit.warnings) warnings.push({ ...w, source: 'cox' });
 
   let coxAdjusted;
-  let zphFit = cox;
-  let zphData = coxData;
-  if (o.covariates && o.covariates.length > 0) {
-    const unknown = (o.categorical ?? []).filter((c) => !o.covariates!.includes(c));
-    if (unknown.length > 0) {
-      throw new InputError(
-        `--categorical names ${unknown.join(', ')}, which --covariates does not list`,
-        {
-          field: '--categorical',
-          expected: `a subset of ${o.covariates.join(', ')}`,
-          actual: unknown.join(', '),
-        },
-      );
+  let zphModel: CoxModel = cox;
+  if (covariates.length > 0) {
+    const adj = fitCoxModel(arms, covariates, 'the covariate-adjusted Cox model', keepField);
+    for (const d of adj.design.dropped) {
+      warnings.push({
+        code: 'constant-covariate',
+        source: 'coxAdjusted',
+        message: `${d} is constant in these data and was left out of the adjusted Cox model`,
+      });
     }
-    const design = designColumns([treated, control], o.covariates, new Set(o.categorical ?? []));
-    const adjData: CoxData = {
-      ...base,
-      x: [group, ...design.x],
-      names: ['treated', ...design.names],
-    };
-    const adj = inAnalysis('the covariate-adjusted Cox model', () => fitCox(adjData));
-    for (const w of adj.warnings) warnings.push({ ...w, source: 'coxAdjusted' });
-    const terms: Record<string, { coef: number; se: number; p: number }> = {};
-    design.names.forEach((name, j) => {
-      terms[name] = { coef: adj.coef[j + 1]!, se: adj.se[j + 1]!, p: adj.p[j + 1]! };
+    for (const w of adj.fit.warnings) warnings.push({ ...w, source: 'coxAdjusted' });
+    const terms: Record<string, ReturnType<typeof termSummary>> = {};
+    adj.design.names.forEach((name, j) => {
+      terms[name] = termSummary(adj.fit, j + 1);
     });
-    coxAdjusted = { ...coxSummary(adj, 0), terms };
-    zphFit = adj;
-    zphData = adjData;
+    coxAdjusted = { ...coxSummary(adj.fit, 0), terms };
+    zphModel = adj;
   }
-  const zph = inAnalysis('the proportional-hazards test (cox.zph)', () => coxZph(zphFit, zphData));
-  const rm = inAnalysis('the restricted mean survival time', () =>
-    rmst(time, status, group, o.tau !== undefined ? { tau: o.tau } : {}),
-  );
+  const zph = phTest(zphModel, 'km', 'the proportional-hazards test (cox.zph)', keepField);
+  const rm = rmstComparison(arms, 'the restricted mean survival time', {
+    ...(o.tau !== undefined ? { tau: o.tau } : {}),
+    ...keepField,
+  });
   for (const w of rm.warnings) warnings.push({ ...w, source: 'rmst' });
 
   return roundDeep({
@@ -333,7 +338,7 @@ export function analyzeArms(o: AnalyzeOptions) {
       method: lr.method,
       stratified: strata !== undefined,
     },
-    cox: coxSummary(cox, 0),
+    cox: coxSummary(cox.fit, 0),
     ...(coxAdjusted ? { coxAdjusted } : {}),
     phTest: {
       model: coxAdjusted ? 'adjusted' : 'unadjusted',
@@ -344,8 +349,10 @@ export function analyzeArms(o: AnalyzeOptions) {
     rmst: {
       tau: rm.tau,
       tauDefault: rm.tauDefault,
-      treated: { estimate: rm.treated.rmst.estimate, se: rm.treated.rmst.se },
-      control: { estimate: rm.control.rmst.estimate, se: rm.control.rmst.se },
+      weighted: rm.weighted,
+      variance: rm.variance,
+      treated: rm.treated,
+      control: rm.control,
       difference: {
         estimate: rm.difference.estimate,
         lower: rm.difference.lower,

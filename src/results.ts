@@ -6,6 +6,8 @@
 
 export const RESULTS_SCHEMA = 'ecasim-results/1';
 export const MANIFEST_SCHEMA = 'ecasim-manifest/1';
+/** `ecasim analyze`'s results.json (two real arms, no simulation). */
+export const ANALYZE_SCHEMA = 'ecasim-analysis/1';
 
 export interface Warning {
   code: string;
@@ -237,6 +239,8 @@ export interface Results {
     df: number;
     medianStatistic: number;
     medianP: number;
+    /** How many replicates give p < alpha. */
+    belowAlpha: number;
     replicates: { statistic: number; p: number }[];
   } | null;
   primary: CombinedAnalysis;
@@ -295,6 +299,28 @@ export interface Results {
   alpha: number;
   successCriterion: { expression: string; met: boolean };
   warnings: Warning[];
+  /** The limitations checklist: each diagnostic's rule, thresholds, evidence and verdict. */
+  verdicts: Verdict[];
+}
+
+/**
+ * One diagnostic of the limitations checklist, decided from other results (never by the report):
+ * the rule in words, the numbers it compares with, where its evidence is, and the verdict.
+ */
+export interface Verdict {
+  /** Stable identifier, e.g. `proportional-hazards`. */
+  key: string;
+  /** What is checked, as the dossier names it. */
+  name: string;
+  /** The rule that flags it, with its thresholds. */
+  rule: string;
+  /** The thresholds the rule compares with, by name (e.g. `alpha`, `essFraction`). */
+  thresholds: Record<string, number>;
+  /** The evidence: results.json paths the rule reads and the warning codes it counts. */
+  source: { fields: string[]; warnings: string[] };
+  /** False when the check does not apply to this run (e.g. no weighting, no PH test asked for). */
+  assessed: boolean;
+  flagged: boolean;
 }
 
 export interface FileRecord {

@@ -8,11 +8,11 @@ import { createStream } from './random/index.js';
 import { readFileSync } from 'node:fs';
 import { UsageError } from './errors.js';
 import { sha256 } from './io/output.js';
-import { prepareRun } from './run/index.js';
+import { prepareRun } from './run/prepare.js';
 import { runReplicate } from './run/replicate.js';
 import { sampleCohort } from './simulate/ancestral.js';
 import type { Cohort } from './cohort.js';
-import { csvField, formatCsvNumber } from './io/csv.js';
+import { cohortColumns, cohortCsv, idColumn, numberColumn } from './io/cohort-csv.js';
 import type { Attrition } from './simulate/eligibility.js';
 
 export interface SampleOptions {
@@ -29,22 +29,18 @@ export interface SampleOutput {
   attrition: (Attrition & { criteria: string[] }) | null;
 }
 
+/** The cohort's columns (and `extra` ones) as CSV, one row a virtual patient `V-001`… */
 function toCsv(cohort: Cohort, extra: { name: string; values: ArrayLike<number> }[] = []): string {
-  const names = [...cohort.columns.keys()];
-  const lines = [['id', ...names, ...extra.map((e) => e.name)].map(csvField).join(',')];
-  const width = String(cohort.n).length;
-  for (let i = 0; i < cohort.n; i++) {
-    const row = [`V-${String(i + 1).padStart(width, '0')}`];
-    for (const name of names) {
-      const c = cohort.columns.get(name)!;
-      row.push(
-        c.kind === 'numeric' ? formatCsvNumber(c.values[i]!) : csvField(c.levels[c.codes[i]!]!),
-      );
-    }
-    for (const e of extra) row.push(formatCsvNumber(e.values[i]!));
-    lines.push(row.join(','));
-  }
-  return lines.join('\n') + '\n';
+  return cohortCsv([
+    {
+      n: cohort.n,
+      columns: [
+        idColumn('V-', cohort.n),
+        ...cohortColumns(cohort, [...cohort.columns.keys()]),
+        ...extra.map((e) => numberColumn(e.name, e.values)),
+      ],
+    },
+  ]);
 }
 
 /**

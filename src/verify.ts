@@ -7,8 +7,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EcasimError, InputError } from './errors.js';
 import { sha256 } from './io/output.js';
-import { MANIFEST_SCHEMA, type Manifest } from './results.js';
 import { runProtocol } from './run/index.js';
+import { readManifest } from './run/manifest.js';
 
 export interface VerifyCheck {
   what: string;
@@ -58,33 +58,6 @@ export interface VerifyReport {
   rerun: VerifyCheck[];
   /** When results.json is not reproduced: the first numbers (or values) that differ. */
   differences: { path: string; expected: unknown; actual: unknown }[];
-}
-
-function readManifest(dir: string): Manifest {
-  const file = join(dir, 'manifest.json');
-  if (!existsSync(file)) {
-    throw new InputError(`no manifest.json in ${dir}`, {
-      file,
-      hint: 'point ecasim verify at the output directory of an `ecasim run`',
-    });
-  }
-  let m: Manifest;
-  try {
-    m = JSON.parse(readFileSync(file, 'utf8')) as Manifest;
-  } catch (err) {
-    throw new InputError(`manifest.json in ${dir} is not valid JSON: ${(err as Error).message}`, {
-      file,
-    });
-  }
-  if (m.schema !== MANIFEST_SCHEMA || typeof m.run?.protocol !== 'string') {
-    throw new InputError(`manifest.json in ${dir} is not an ${MANIFEST_SCHEMA} manifest`, {
-      file,
-      field: 'schema',
-      expected: MANIFEST_SCHEMA,
-      actual: String(m.schema),
-    });
-  }
-  return m;
 }
 
 /** Verifies the run in `dir`; `protocol` overrides where the protocol is looked for. */

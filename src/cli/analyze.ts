@@ -74,7 +74,8 @@ export function formatAnalysis(r: AnalysisResults): string {
   if (r.coxAdjusted) {
     lines.push(cox('Cox, adjusted', r.coxAdjusted));
     for (const [name, t] of Object.entries(r.coxAdjusted.terms)) {
-      lines.push(`  ${name.padEnd(20)} coef ${f(t.coef, 4)}  se ${f(t.se, 4)}  p = ${fp(t.p)}`);
+      const se = t.seRobust === null ? 'se' : 'robust se';
+      lines.push(`  ${name.padEnd(20)} coef ${f(t.coef, 4)}  ${se} ${f(t.se, 4)}  p = ${fp(t.p)}`);
     }
   }
   lines.push(
@@ -82,7 +83,7 @@ export function formatAnalysis(r: AnalysisResults): string {
   );
   const d = r.rmst.difference;
   lines.push(
-    `RMST to tau = ${f(r.rmst.tau, 2)}: treated ${f(r.rmst.treated.estimate)}, control ${f(r.rmst.control.estimate)}, difference ${f(d.estimate)} (95% CI ${f(d.lower)} to ${f(d.upper)})`,
+    `RMST${r.rmst.weighted ? ' (weighted)' : ''} to tau = ${f(r.rmst.tau, 2)}: treated ${f(r.rmst.treated.estimate)}, control ${f(r.rmst.control.estimate)}, difference ${f(d.estimate)} (95% CI ${f(d.lower)} to ${f(d.upper)})`,
   );
   for (const w of r.warnings) lines.push(`warning: ${w.message}`);
   return lines.join('\n') + '\n';

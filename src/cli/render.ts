@@ -3,14 +3,13 @@
  * `results.json` and `manifest.json` (no statistic is recomputed), optionally with a sponsor's
  * templates, and optionally prints it to PDF with the system's Chromium.
  */
-import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Argv } from 'yargs';
-import { InputError } from '../errors.js';
 import { sha256, writeFileAtomic } from '../io/output.js';
-import { renderDossier, type ReproInfo } from '../report/dossier.js';
+import { renderDossier } from '../report/dossier.js';
 import { chromiumPath, countPdfPages, printPdf, type Paper } from '../report/pdf.js';
-import { MANIFEST_SCHEMA, RESULTS_SCHEMA, type Manifest, type Results } from '../results.js';
+import type { Manifest, Results } from '../results.js';
+import { readManifest, readResults, reproFromManifest } from '../run/manifest.js';
 import type { CliContext } from './context.js';
 
 export interface RenderArgs {
@@ -48,57 +47,12 @@ export function renderBuilder(y: Argv): Argv<RenderArgs> {
     ) as unknown as Argv<RenderArgs>;
 }
 
-function readJson<T>(file: string, what: string): T {
-  if (!existsSync(file)) {
-    throw new InputError(`no ${what} in ${join(file, '..')}`, {
-      file,
-      hint: 'point ecasim render at the output directory of an `ecasim run`',
-    });
-  }
-  try {
-    return JSON.parse(readFileSync(file, 'utf8')) as T;
-  } catch (err) {
-    throw new InputError(`${what} is not valid JSON: ${(err as Error).message}`, { file });
-  }
-}
-
-/** The reproducibility record the dossier shows, from a run's manifest (as `ecasim run` built it). */
-export function reproFromManifest(m: Manifest): ReproInfo {
-  return {
-    command: m.command,
-    ecasim: m.ecasim,
-    software: [
-      { name: 'ecasim', version: m.ecasim },
-      ...Object.entries(m.dependencies).map(([name, version]) => ({ name, version })),
-    ],
-    inputs: m.inputs,
-    outputs: m.outputs.filter((o) => o.path !== 'dossier.html' && o.path !== 'manifest.json'),
-    resultsDigest: m.resultsDigest,
-    ...(m.createdAt !== undefined ? { createdAt: m.createdAt } : {}),
-  };
-}
-
 /** Reads a run directory's results and manifest, checking their schemas. */
 export function readRun(dir: string): { results: Results; manifest: Manifest } {
-  const results = readJson<Results>(join(dir, 'results.json'), 'results.json');
-  if (results.schema !== RESULTS_SCHEMA) {
-    throw new InputError(`results.json in ${dir} is not an ${RESULTS_SCHEMA} file`, {
-      file: join(dir, 'results.json'),
-      field: 'schema',
-      expected: RESULTS_SCHEMA,
-      actual: String(results.schema),
-    });
-  }
-  const manifest = readJson<Manifest>(join(dir, 'manifest.json'), 'manifest.json');
-  if (manifest.schema !== MANIFEST_SCHEMA) {
-    throw new InputError(`manifest.json in ${dir} is not an ${MANIFEST_SCHEMA} manifest`, {
-      file: join(dir, 'manifest.json'),
-      field: 'schema',
-      expected: MANIFEST_SCHEMA,
-      actual: String(manifest.schema),
-    });
-  }
-  return { results, manifest };
+  return {
+    results: readResults(dir, 'ecasim render'),
+    manifest: readManifest(dir, 'ecasim render'),
+  };
 }
 
 export async function renderCommand(args: RenderArgs, ctx: CliContext): Promise<void> {

@@ -1,10 +1,18 @@
 /**
  * The dossier's view model: `results.json` and the reproducibility record → plain strings, rows
  * and SVG charts, in the order the template shows them. Nothing is recomputed: every number is one
- * `results.json` holds, formatted; the only logic here is choosing words (which method, whether a
- * warning applies) and comparing stored values with the thresholds the text states.
+ * `results.json` holds, formatted; the only logic here is choosing words (which method, which
+ * warnings to quote). The limitations verdicts, with their rules and thresholds, are results
+ * (results.verdicts, decided in src/run/verdicts.ts); this only puts their findings in words.
  */
-import type { CombinedAnalysis, FileRecord, Results, Table1Row, Warning } from '../results.js';
+import type {
+  CombinedAnalysis,
+  FileRecord,
+  Results,
+  Table1Row,
+  Verdict,
+  Warning,
+} from '../results.js';
 import {
   forestChart,
   kaplanMeierChart,
@@ -101,14 +109,6 @@ const STRATEGY_TEXT: Record<string, string> = {
 
 /** The per-replicate table of the appendix shows at most this many rows (the rest are in results.json). */
 const MAX_REPLICATE_ROWS = 100;
-
-/** Thresholds the limitations checklist states next to each check. */
-export const CHECK_THRESHOLDS = {
-  /** Effective sample size of the control arm below this fraction of its size. */
-  essFraction: 0.5,
-  /** Acceptance of virtual candidates below this rate. */
-  acceptanceRate: 0.05,
-} as const;
 
 function combiningText(a: CombinedAnalysis): string {
   const c = a.combining;
@@ -288,98 +288,73 @@ function has(warnings: readonly Warning[], ...codes: string[]): Warning[] {
   return warnings.filter((w) => codes.includes(w.code));
 }
 
-function checks(results: Results): Check[] {
-  const out: Check[] = [];
-  const w = results.warnings;
-  const ph = results.sensitivity.phTest;
-  if (results.arms.treated.km !== null)
-    out.push({
-      check: 'Proportional hazards (primary model)',
-      criterion: `cox.zph global test, p < ${results.alpha} in a replicate`,
-      finding: ph
+/** What each verdict found, in words: the numbers and warnings behind it (results.verdicts). */
+function finding(v: Verdict, results: Results): string {
+  const w = has(results.warnings, ...v.source.warnings);
+  const messages = w.map((x) => x.message).join('; ');
+  switch (v.key) {
+    case 'proportional-hazards': {
+      const ph = results.sensitivity.phTest;
+      return ph
         ? `median p ${fmtP(ph.medianP)}; p < ${results.alpha} in ${fmt(ph.fractionBelowAlpha * 100, 0)}% of replicates`
-        : 'not tested (no PH test in the protocol)',
-      flagged: ph !== null && (ph.medianP < results.alpha || ph.fractionBelowAlpha > 0.5),
-    });
-  const overlap = has(w, 'poor-overlap', 'extreme-scores', 'trimmed', 'separation');
-  out.push({
-    check: 'Propensity-score overlap',
-    criterion: 'patients outside the other arm’s range of scores, extreme scores, separation',
-    finding: results.balance.propensity
-      ? overlap.length
-        ? overlap.map((x) => x.message).join('; ')
-        : 'scores of both arms overlap'
-      : 'no propensity weighting in the primary analysis',
-    flagged: overlap.length > 0,
-  });
-  const ess = results.primary.ess;
-  const lowEss = has(w, 'low-ess');
-  const essLow =
-    ess !== null && ess.control < CHECK_THRESHOLDS.essFraction * results.arms.control.n;
-  out.push({
-    check: 'Effective sample size after weighting',
-    criterion: `synthetic control ESS below ${fmt(CHECK_THRESHOLDS.essFraction * 100, 0)}% of its ${fmtInt(results.arms.control.n)} patients`,
-    finding: ess
-      ? `${fmt(ess.control, 1)} synthetic control, ${fmt(ess.treated, 1)} treated (mean over replicates)${lowEss.length ? `; ${lowEss.map((x) => x.message).join('; ')}` : ''}`
-      : 'unweighted primary analysis',
-    flagged: essLow || lowEss.length > 0,
-  });
-  const flagged = results.balance.rows.filter((r) => r.flagged);
-  out.push({
-    check: 'Covariate balance',
-    criterion: `|SMD| ≥ ${results.balance.threshold}${results.balance.weighted ? ' after weighting' : ''}`,
-    finding: results.balance.rows.length
-      ? flagged.length
-        ? `imbalanced: ${flagged.map((r) => r.name).join(', ')}`
-        : `largest |SMD| ${fmt(results.balance.maxAbsSmd, 3)}`
-      : 'not assessable (no shared covariates)',
-    flagged: flagged.length > 0,
-  });
-  const unseen = has(w, 'unseen-configuration', 'unseen-level');
-  out.push({
-    check: 'Parent configurations unseen in the registry',
-    criterion: 'conditional probability rows without registry counts',
-    finding: unseen.length ? unseen.map((x) => x.message).join('; ') : 'none reported',
-    flagged: unseen.length > 0,
-  });
-  const rate = results.attrition.acceptanceRate;
-  out.push({
-    check: 'Acceptance of virtual candidates',
-    criterion: `acceptance rate below ${fmtPct(CHECK_THRESHOLDS.acceptanceRate, 0)}`,
-    finding: `${fmtPct(rate)} (${fmtInt(results.attrition.accepted)} of ${fmtInt(results.attrition.drawn)})`,
-    flagged: rate < CHECK_THRESHOLDS.acceptanceRate,
-  });
-  const nonConv = has(w, 'not-converged', 'cox-not-converged', 'cox-infinite-coefficient');
-  const analyses = [results.primary, ...results.secondary];
-  const notConverged = analyses.filter((a) => a.details['converged'] === false);
-  out.push({
-    check: 'Model convergence',
-    criterion: 'Newton–Raphson convergence of every model in every replicate',
-    finding:
-      nonConv.length || notConverged.length
+        : 'not tested (no PH test in the protocol)';
+    }
+    case 'propensity-overlap':
+      return v.assessed
+        ? w.length
+          ? messages
+          : 'scores of both arms overlap'
+        : 'no propensity weighting in the primary analysis';
+    case 'effective-sample-size': {
+      const ess = results.primary.ess;
+      return ess
+        ? `${fmt(ess.control, 1)} synthetic control, ${fmt(ess.treated, 1)} treated (mean over replicates)${w.length ? `; ${messages}` : ''}`
+        : 'unweighted primary analysis';
+    }
+    case 'covariate-balance': {
+      const flagged = results.balance.rows.filter((r) => r.flagged);
+      return v.assessed
+        ? flagged.length
+          ? `imbalanced: ${flagged.map((r) => r.name).join(', ')}`
+          : `largest |SMD| ${fmt(results.balance.maxAbsSmd, 3)}`
+        : 'not assessable (no shared covariates)';
+    }
+    case 'unseen-configurations':
+      return w.length ? messages : 'none reported';
+    case 'acceptance-rate':
+      return `${fmtPct(results.attrition.acceptanceRate)} (${fmtInt(results.attrition.accepted)} of ${fmtInt(results.attrition.drawn)})`;
+    case 'convergence': {
+      const notConverged = [results.primary, ...results.secondary].filter(
+        (a) => a.details['converged'] === false,
+      );
+      return w.length || notConverged.length
         ? [
             ...notConverged.map((a) => `${a.name} did not converge`),
-            ...nonConv.map((x) => x.message),
+            ...w.map((x) => x.message),
           ].join('; ')
-        : 'all models converged',
-    flagged: nonConv.length > 0 || notConverged.length > 0,
-  });
-  const p = results.primary;
-  out.push({
-    check: 'Registry uncertainty',
-    criterion: 'the interval carries the registry’s sampling error (parameter uncertainty on)',
-    finding: p.combining.parameterUncertainty
-      ? `registry ${fmtPct(p.combining.decomposition.registry.share)} of the primary variance`
-      : 'ignored: the protocol sets control.parameterUncertainty to false',
-    flagged: !p.combining.parameterUncertainty,
-  });
-  out.push({
-    check: 'Monte-Carlo noise',
-    criterion: `below ${Math.round(p.combining.recommendation.target * 100)}% of the primary variance`,
-    finding: decompositionView(p).recommendation,
-    flagged: !p.combining.recommendation.met,
-  });
-  return out;
+        : 'all models converged';
+    }
+    case 'registry-uncertainty': {
+      const c = results.primary.combining;
+      return c.parameterUncertainty
+        ? `registry ${fmtPct(c.decomposition.registry.share)} of the primary variance`
+        : 'ignored: the protocol sets control.parameterUncertainty to false';
+    }
+    case 'monte-carlo-noise':
+      return decompositionView(results.primary).recommendation;
+    default:
+      return v.flagged ? 'flagged' : 'not flagged';
+  }
+}
+
+/** The limitations checklist: results.verdicts, with their findings in words. */
+function checks(results: Results): Check[] {
+  return results.verdicts.map((v) => ({
+    check: v.name,
+    criterion: v.rule,
+    finding: finding(v, results),
+    flagged: v.flagged,
+  }));
 }
 
 /** Time zero, accrual, data cut and dropout, in words. */
@@ -785,7 +760,7 @@ export async function buildViewModel(results: Results, repro: ReproInfo) {
       df: results.logrank.df,
       medianStatistic: fmt(results.logrank.medianStatistic),
       medianP: fmtP(results.logrank.medianP),
-      below: results.logrank.replicates.filter((r) => r.p < results.alpha).length,
+      below: results.logrank.belowAlpha,
       m: results.logrank.replicates.length,
     },
     spreadChart,

@@ -2,73 +2,23 @@
  * One analysis of the treated arm against one synthetic control arm, as the protocol's analysis
  * plan names it: Cox unadjusted, Cox adjusted for covariates, Cox weighted by the propensity score
  * (robust variance), or the RMST difference. The estimate is returned on the scale the replicates
- * are combined on (log HR, or the difference itself) with its variance.
+ * are combined on (log HR, or the difference itself) with its variance. The model fits, design
+ * matrix and error wording are the shared analysis layer's (src/analysis/), as `ecasim analyze`'s.
  */
+import { coxTerm, fitCoxModel, phTest as phTestOf } from '../analysis/cox.js';
+import { inAnalysis } from '../analysis/errors.js';
+import { rmstComparison } from '../analysis/rmst.js';
+import { designMatrix, type StackedArms } from '../analysis/stacked.js';
 import { AnalysisError } from '../errors.js';
 import type { AnalysisSpec } from '../protocol/schema.js';
 import type { Measure, Warning } from '../results.js';
-import type { Cohort } from '../cohort.js';
 import { standardizedDifferences, type BalanceResult } from '../stats/balance.js';
 import { fitCox, type CoxData, type CoxFit } from '../stats/cox.js';
-import { coxZph } from '../stats/cox-zph.js';
-import { StatsError } from '../stats/errors.js';
 import { estimatePropensity } from '../stats/propensity.js';
-import { rmst } from '../stats/rmst.js';
 import { oddsRatio, riskDifference, riskRatio } from '../stats/binary.js';
 import { meanDifference } from '../stats/continuous.js';
 
-/** Both arms stacked (treated first), with their baseline covariates. */
-export interface StackedArms {
-  time: Float64Array;
-  status: Float64Array;
-  /** 1 = treated, 0 = control. */
-  group: Float64Array;
-  covariates: Cohort;
-  /** Cluster codes for a robust variance (twin mode: patient and twin share one). */
-  cluster?: Int32Array;
-}
-
-export interface Design {
-  x: Float64Array[];
-  names: string[];
-  /** Covariate columns dropped because they are constant in these data. */
-  dropped: string[];
-}
-
-/**
- * Model columns for `covariates`: numeric variables as they are; a categorical variable as
- * indicators of its levels after the first (the reference), named `variable=level`. Columns
- * constant in these data (e.g. a level no patient has) are dropped and listed.
- */
-export function designMatrix(cohort: Cohort, covariates: readonly string[]): Design {
-  const x: Float64Array[] = [];
-  const names: string[] = [];
-  const dropped: string[] = [];
-  const push = (name: string, col: Float64Array): void => {
-    let constant = true;
-    for (let i = 1; i < col.length && constant; i++) if (col[i] !== col[0]) constant = false;
-    if (constant) dropped.push(name);
-    else {
-      x.push(col);
-      names.push(name);
-    }
-  };
-  for (const name of covariates) {
-    const c = cohort.columns.get(name);
-    if (c === undefined)
-      throw new Error(`internal: covariate ${name} missing from the stacked arms`);
-    if (c.kind === 'numeric') push(name, c.values);
-    else {
-      for (let level = 1; level < c.levels.length; level++) {
-        push(
-          `${name}=${c.levels[level]}`,
-          Float64Array.from(c.codes, (k) => (k === level ? 1 : 0)),
-        );
-      }
-    }
-  }
-  return { x, names, dropped };
-}
+export { designMatrix, type Design, type StackedArms } from '../analysis/stacked.js';
 
 export interface AnalysisEstimate {
   measure: Measure;
@@ -100,25 +50,14 @@ export interface AnalysisEstimate {
   warnings: Warning[];
 }
 
-function inAnalysis<T>(what: string, f: () => T): T {
-  try {
-    return f();
-  } catch (err) {
-    if (err instanceof StatsError)
-      throw new AnalysisError(`cannot compute ${what}: ${err.message}`);
-    throw err;
-  }
-}
-
 function hazardRatio(
   fit: CoxFit,
   method: string,
   details: AnalysisEstimate['details'],
   clustered: boolean,
 ): AnalysisEstimate {
-  const logHr = fit.coef[0]!;
   // The variance in use: robust when the fit is robust (weights, clusters), as its interval is.
-  const se = fit.variance === 'robust' ? fit.robustSe![0]! : fit.se[0]!;
+  const { coef: logHr, se, hr, lower, upper, p } = coxTerm(fit, 0);
   if (!Number.isFinite(logHr) || !Number.isFinite(se)) {
     throw new AnalysisError(`the ${method} model gave no finite hazard ratio`, {
       hint: 'check that both arms have events',
@@ -137,10 +76,10 @@ function hazardRatio(
     q: logHr,
     u: se * se,
     uControl,
-    estimate: fit.hr[0]!,
-    lower: fit.lower[0]!,
-    upper: fit.upper[0]!,
-    p: fit.p[0]!,
+    estimate: hr,
+    lower,
+    upper,
+    p,
     method,
     details: {
       ties: fit.ties,
@@ -244,15 +183,17 @@ export function runAnalysis(
     };
   }
   if (spec.method === 'rmst') {
-    const r = inAnalysis(`the RMST difference (${label})`, () =>
-      rmst(time, status, group, spec.tau !== undefined ? { tau: spec.tau } : {}),
+    const r = rmstComparison(
+      arms,
+      `the RMST difference (${label})`,
+      spec.tau !== undefined ? { tau: spec.tau } : {},
     );
     return {
       measure: 'rmst-difference',
       q: r.difference.estimate,
       u: r.difference.se ** 2,
       // Var(RMST₁ − RMST₀) = Var(RMST₁) + Var(RMST₀): the arms are independent
-      uControl: Math.min(r.difference.se ** 2, r.control.variance),
+      uControl: Math.min(r.difference.se ** 2, r.control.se ** 2),
       estimate: r.difference.estimate,
       lower: r.difference.lower,
       upper: r.difference.upper,
@@ -262,10 +203,8 @@ export function runAnalysis(
       warnings: r.warnings.map((w) => ({ ...w })),
     };
   }
-  const design = designMatrix(
-    arms.covariates,
-    spec.method === 'cox-unadjusted' ? [] : spec.covariates,
-  );
+  const covariates = spec.method === 'cox-unadjusted' ? [] : spec.covariates;
+  const design = designMatrix(arms.covariates, covariates);
   // A level no patient has (e.g. one the eligibility criteria exclude) simply has no indicator;
   // a numeric covariate without variation is worth a warning.
   const warnings: Warning[] = design.dropped
@@ -275,7 +214,6 @@ export function runAnalysis(
       message: `${d} is constant in these data and was left out of the ${label} model`,
     }));
   let est: AnalysisEstimate;
-  let data: CoxData;
   let phTest: AnalysisEstimate['phTest'];
   if (spec.method === 'cox-iptw') {
     const ps = inAnalysis(`the propensity score model (${label})`, () =>
@@ -288,7 +226,7 @@ export function runAnalysis(
     const keep: number[] = [];
     for (let i = 0; i < ps.weights.length; i++) if (ps.weights[i]! > 0) keep.push(i);
     const pick = (a: Float64Array): Float64Array => Float64Array.from(keep, (i) => a[i]!);
-    data = {
+    const data: CoxData = {
       time: pick(time),
       status: pick(status),
       x: [pick(group)],
@@ -302,9 +240,7 @@ export function runAnalysis(
       fitCox(data, { ties: spec.ties, robust: true, varianceGroups: data.x[0]! }),
     );
     if (phTransform) {
-      const z = inAnalysis(`the proportional-hazards test (${label})`, () =>
-        coxZph(fit, data, { transform: phTransform }),
-      );
+      const z = phTestOf({ fit, data }, phTransform, `the proportional-hazards test (${label})`);
       phTest = { statistic: z.global.statistic, df: z.global.df, p: z.global.p };
     }
     est = hazardRatio(
@@ -333,26 +269,19 @@ export function runAnalysis(
       ...est.balance.warnings.map((w) => ({ ...w })),
     );
   } else {
-    data = {
-      time,
-      status,
-      x: [group, ...design.x],
-      names: ['treated', ...design.names],
-      ...(arms.cluster ? { cluster: arms.cluster } : {}),
-    };
-    const fit = inAnalysis(`the Cox model (${label})`, () =>
-      fitCox(data, { ties: spec.ties, varianceGroups: group }),
-    );
+    const model = fitCoxModel(arms, covariates, `the Cox model (${label})`, {
+      ties: spec.ties,
+      design,
+      varianceGroups: group,
+    });
     est = hazardRatio(
-      fit,
+      model.fit,
       spec.method,
-      { covariates: design.names.join(', ') || null },
+      { covariates: model.design.names.join(', ') || null },
       arms.cluster !== undefined,
     );
     if (phTransform) {
-      const z = inAnalysis(`the proportional-hazards test (${label})`, () =>
-        coxZph(fit, data, { transform: phTransform }),
-      );
+      const z = phTestOf(model, phTransform, `the proportional-hazards test (${label})`);
       phTest = { statistic: z.global.statistic, df: z.global.df, p: z.global.p };
     }
   }

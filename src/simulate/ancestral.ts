@@ -7,6 +7,14 @@
  * after another. So the first rows of a cohort of n are the rows of a cohort of n' < n drawn with
  * the same stream (a prefix property), and adding a variable at the end of a file does not change
  * the draws of the others.
+ *
+ * Continuous variables draw normals by inversion, `qnorm(U)` with the project's one normal
+ * quantile (AS 241, src/stats/distributions.ts), not with @stdlib/random-base-normal, for a
+ * measured reason (bench/sampler.ts, CPU time on Node 20): @stdlib's normal with this stream
+ * injected made the sampler 11% slower (1.14 against 1.27 M patients/s), because its ziggurat
+ * takes its box index from a second MT19937 (seeded with one 32-bit draw) through @stdlib's
+ * unboxed-integer call. Inversion also keeps one uniform per draw, the scheme documented in
+ * docs/model-format.md. Gamma variates (negative binomial) are @stdlib's.
  */
 import { problemAt } from '../io/document.js';
 import type { CovariateModel } from '../model/load.js';
@@ -21,7 +29,8 @@ import type {
   Variable,
 } from '../model/schema.js';
 import type { RandomSource } from '../random/index.js';
-import { lgamma } from '../stats/distributions.js';
+import { gammaSampler } from '../random/variates.js';
+import { lgamma, qnorm } from '../stats/distributions.js';
 import type { CategoricalColumn, Cohort, Column } from '../cohort.js';
 
 /** Draws per patient before a bounded continuous variable gives up (documented in the format). */
@@ -208,8 +217,8 @@ function sampleGaussian(
   const log = v.transform === 'log';
   const out = mu; // drawn in place
   if (v.bounds === undefined) {
-    if (log) for (let i = 0; i < n; i++) out[i] = Math.exp(mu[i]! + sd * standardNormal(s));
-    else for (let i = 0; i < n; i++) out[i] = mu[i]! + sd * standardNormal(s);
+    if (log) for (let i = 0; i < n; i++) out[i] = Math.exp(mu[i]! + sd * qnorm(s.uniformOpen()));
+    else for (let i = 0; i < n; i++) out[i] = mu[i]! + sd * qnorm(s.uniformOpen());
   } else {
     const [lo, hi] = v.bounds;
     for (let i = 0; i < n; i++) {
@@ -217,7 +226,7 @@ function sampleGaussian(
       let x = NaN;
       let tries = 0;
       for (; tries < MAX_BOUND_TRIES; tries++) {
-        x = m + sd * standardNormal(s);
+        x = m + sd * qnorm(s.uniformOpen());
         if (log) x = Math.exp(x);
         if (x >= lo && x <= hi) break;
       }
@@ -251,7 +260,8 @@ function sampleCount(
     for (let i = 0; i < n; i++) out[i] = poisson(Math.exp(out[i]!), s);
   } else {
     const theta = v.dispersion!;
-    for (let i = 0; i < n; i++) out[i] = poisson(gamma(theta, s) * (Math.exp(out[i]!) / theta), s);
+    const gamma = gammaSampler(s);
+    for (let i = 0; i < n; i++) out[i] = poisson(gamma(theta) * (Math.exp(out[i]!) / theta), s);
   }
   return out;
 }
@@ -260,6 +270,11 @@ function sampleCount(
  * A Poisson(mu) draw: inversion by sequential search below mu = 10, else Hörmann's transformed
  * rejection PTRS (Hörmann 1993, "The transformed rejection method for generating Poisson random
  * variables", Insurance: Mathematics and Economics 12:39–45; constants from that paper).
+ *
+ * Kept rather than @stdlib/random-base-poisson for a measured reason: below mu = 30 @stdlib uses
+ * Knuth's product of uniforms (about mu + 1 uniforms and as many `exp` calls a draw), which made
+ * bench/sampler.ts 12–37% slower with its one Poisson variable (mu ≈ 1.3 to 2.5); inversion takes
+ * one uniform.
  */
 export function poisson(mu: number, s: RandomSource): number {
   if (mu === 0) return 0;
@@ -295,92 +310,6 @@ export function poisson(mu: number, s: RandomSource): number {
       return k;
     }
   }
-}
-
-/**
- * A Gamma(shape, 1) draw (Marsaglia & Tsang 2000, "A simple method for generating gamma
- * variables", ACM TOMS 26:363–372); shape < 1 by the boost Gamma(a) = Gamma(a + 1)·U^(1/a).
- */
-export function gamma(shape: number, s: RandomSource): number {
-  if (shape < 1) return gamma(shape + 1, s) * Math.pow(s.uniformOpen(), 1 / shape);
-  const d = shape - 1 / 3;
-  const c = 1 / Math.sqrt(9 * d);
-  for (;;) {
-    const x = standardNormal(s);
-    const t = 1 + c * x;
-    if (t <= 0) continue;
-    const v = t * t * t;
-    const u = s.uniformOpen();
-    if (Math.log(u) < 0.5 * x * x + d - d * v + d * Math.log(v)) return d * v;
-  }
-}
-
-/**
- * A standard normal draw by inversion of one open uniform, with Wichura's AS 241 (PPND16)
- * quantile (Wichura 1988, "The percentage points of the normal distribution", Applied
- * Statistics 37:477–484; coefficients from the paper, accurate to about 1e-16, the algorithm
- * behind R's `qnorm`). The same mapping as `RandomSource.normal()` (inversion), about three
- * times faster than the general-purpose quantile it uses; it dominates continuous variables.
- */
-function standardNormal(s: RandomSource): number {
-  return normalQuantile(s.uniformOpen());
-}
-
-/* eslint-disable no-loss-of-precision -- AS 241's coefficients as published (20 digits); each
-   rounds to the nearest double, which is what the algorithm's accuracy statement assumes. */
-// Numerator and denominator coefficients, highest degree first (Wichura 1988, Table, PPND16).
-const AS241_A = [
-  2.5090809287301226727e3, 3.3430575583588128105e4, 6.7265770927008700853e4,
-  4.5921953931549871457e4, 1.3731693765509461125e4, 1.9715909503065514427e3,
-  1.3314166789178437745e2, 3.387132872796366608,
-];
-const AS241_B = [
-  5.226495278852854561e3, 2.8729085735721942674e4, 3.930789580009271061e4, 2.1213794301586595867e4,
-  5.3941960214247511077e3, 6.871870074920579083e2, 4.2313330701600911252e1, 1,
-];
-const AS241_C = [
-  7.7454501427834140764e-4, 2.27238449892691845833e-2, 2.4178072517745061177e-1,
-  1.27045825245236838258, 3.64784832476320460504, 5.7694972214606914055, 4.6303378461565452959,
-  1.42343711074968357734,
-];
-const AS241_D = [
-  1.05075007164441684324e-9, 5.475938084995344946e-4, 1.51986665636164571966e-2,
-  1.4810397642748007459e-1, 6.8976733498510000455e-1, 1.6763848301838038494, 2.05319162663775882187,
-  1,
-];
-const AS241_E = [
-  2.01033439929228813265e-7, 2.71155556874348757815e-5, 1.2426609473880784386e-3,
-  2.6532189526576123093e-2, 2.9656057182850489123e-1, 1.7848265399172913358, 5.4637849111641143699,
-  6.6579046435011037772,
-];
-const AS241_F = [
-  2.04426310338993978564e-15, 1.4215117583164458887e-7, 1.8463183175100546818e-5,
-  7.868691311456132591e-4, 1.48753612908506148525e-2, 1.3692988092273580531e-1,
-  5.9983220655588793769e-1, 1,
-];
-/* eslint-enable no-loss-of-precision */
-
-/** Horner's rule for a degree-7 polynomial with coefficients highest degree first. */
-function poly7(c: readonly number[], x: number): number {
-  return (
-    ((((((c[0]! * x + c[1]!) * x + c[2]!) * x + c[3]!) * x + c[4]!) * x + c[5]!) * x + c[6]!) * x +
-    c[7]!
-  );
-}
-
-/** The standard normal quantile for p in (0, 1) by AS 241 (see `standardNormal`). */
-export function normalQuantile(p: number): number {
-  const q = p - 0.5;
-  if (Math.abs(q) <= 0.425) {
-    const r = 0.180625 - q * q;
-    return (q * poly7(AS241_A, r)) / poly7(AS241_B, r);
-  }
-  const r = Math.sqrt(-Math.log(q < 0 ? p : 1 - p));
-  const z =
-    r <= 5
-      ? poly7(AS241_C, r - 1.6) / poly7(AS241_D, r - 1.6)
-      : poly7(AS241_E, r - 5) / poly7(AS241_F, r - 5);
-  return q < 0 ? -z : z;
 }
 
 function sampleTimeToEvent(

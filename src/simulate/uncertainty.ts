@@ -8,8 +8,9 @@
 import type { CovariateModel } from '../model/load.js';
 import type { Model, Variable } from '../model/schema.js';
 import type { RandomSource } from '../random/index.js';
+import { gammaSampler } from '../random/variates.js';
+import { qnorm } from '../stats/distributions.js';
 import { cholesky } from '../stats/linalg.js';
-import { gamma, normalQuantile } from './ancestral.js';
 
 /** Jeffreys prior weight added to every count of a table row. */
 export const DIRICHLET_PRIOR = 0.5;
@@ -24,7 +25,8 @@ export interface ParameterDraw {
 
 /** Dirichlet(alpha) by normalised gamma draws (Devroye 1986, ch. XI.4). */
 function dirichlet(alpha: readonly number[], rng: RandomSource): number[] {
-  const g = alpha.map((a) => gamma(a, rng));
+  const gamma = gammaSampler(rng);
+  const g = alpha.map((a) => gamma(a));
   const sum = g.reduce((s, x) => s + x, 0);
   return g.map((x) => x / sum);
 }
@@ -39,7 +41,7 @@ function multivariateNormal(
   const f = cholesky(cov.flat(), p, 1e-12);
   const z = Array.from(
     { length: p },
-    (_, i) => Math.sqrt(Math.max(0, f.factor[i * p + i]!)) * normalQuantile(rng.uniformOpen()),
+    (_, i) => Math.sqrt(Math.max(0, f.factor[i * p + i]!)) * qnorm(rng.uniformOpen()),
   );
   return mean.map((m, i) => {
     let v = z[i]!;
@@ -98,7 +100,7 @@ export interface UncertaintyGap {
  * means every parameter can be drawn from its posterior. O(parameters).
  *
  * @example
- * uncertaintyGaps(loadModel('examples/als/model.json'));
+ * uncertaintyGaps(loadModel('examples/als/truth-model.json'));
  * // [{ variable: 'age', parameters: ['intercept', 'sd'] }, ...]
  */
 export function uncertaintyGaps(model: CovariateModel): UncertaintyGap[] {

@@ -222,7 +222,8 @@ describe('a "generator" that draws every column independently', () => {
     // Associations of the model (sex → histology, sex → smoking, smoking → ecog) are lost.
     for (const key of ['sex|histology', 'sex|smoking']) {
       const p = pairs.get(key)!;
-      expect(p.real.lower).toBeGreaterThan(0.1);
+      // the registry's association (Cramér's V 0.15 in the model) lies wholly above the copy's
+      expect(p.real.lower).toBeGreaterThan(p.synthetic.upper);
       expect(p.ciOverlap).toBeLessThan(0);
     }
     // Univariate margins are exact copies: only the joint structure is wrong.

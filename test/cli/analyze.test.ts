@@ -11,7 +11,7 @@ import { expectClose } from '../helpers/close.js';
 import { loadFixture } from '../helpers/fixtures.js';
 import { ecasim } from '../helpers/workspace.js';
 
-type Row = { time: number; event: number; age: number; ecog: string; site: string };
+type Row = { time: number; event: number; age: number; ecog: string; site: string; w?: number };
 interface Est {
   estimate: number | null;
   lower: number | null;
@@ -21,13 +21,21 @@ interface Case {
   name: string;
   covariates: string[] | string;
   strata: string | null;
+  /** The case-weight column, when the case is weighted. */
+  weights?: string;
   treated: Row[];
   control: Row[];
   arms: Record<'treated' | 'control', { n: number; events: number; median: Est }>;
   logrank: { statistic: number; df: number; p: number };
-  cox: Record<'logHr' | 'se' | 'hr' | 'lower' | 'upper' | 'p', number>;
-  coxAdjusted?: Record<'logHr' | 'se' | 'hr' | 'lower' | 'upper' | 'p', number> & {
-    terms: Record<string, { coef: number; se: number; p: number }>;
+  cox: Record<'logHr' | 'se' | 'seModel' | 'hr' | 'lower' | 'upper' | 'p', number> & {
+    seRobust?: number | null;
+  };
+  coxAdjusted?: Record<'logHr' | 'se' | 'seModel' | 'hr' | 'lower' | 'upper' | 'p', number> & {
+    seRobust?: number | null;
+    terms: Record<
+      string,
+      { coef: number; se: number; seModel: number; seRobust?: number | null; p: number }
+    >;
   };
   phTest: { global: { statistic: number; df: number; p: number } };
   rmst: {
@@ -39,10 +47,16 @@ interface Case {
 }
 
 const fixture = loadFixture('analyze') as { cases: Case[] };
-const toCsv = (rows: Row[]): string =>
-  'time,event,age,ecog,site\n' +
-  rows.map((r) => [r.time, r.event, r.age, r.ecog, r.site].join(',')).join('\n') +
-  '\n';
+const toCsv = (rows: Row[]): string => {
+  const w = rows.some((r) => r.w !== undefined);
+  return (
+    `time,event,age,ecog,site${w ? ',w' : ''}\n` +
+    rows
+      .map((r) => [r.time, r.event, r.age, r.ecog, r.site, ...(w ? [r.w] : [])].join(','))
+      .join('\n') +
+    '\n'
+  );
+};
 
 let dir: string;
 beforeAll(() => {
@@ -77,6 +91,7 @@ describe.each(fixture.cases.map((c) => [c.name, c] as const))(
       // R's fixture data hold ecog as text (a factor); ours must be told.
       if (covariates.includes('ecog')) args.push('--categorical', 'ecog');
       if (c.strata) args.push('--strata', c.strata);
+      if (c.weights) args.push('--weights', c.weights);
       args.push('--tau', String(c.rmst.tau), '--out', join(dir, name));
       const res = await ecasim(args);
       if (res.code !== 0) throw new Error(res.stderr);
@@ -102,11 +117,14 @@ describe.each(fixture.cases.map((c) => [c.name, c] as const))(
       expectClose(r.logrank.p, c.logrank.p, { label: 'p' });
     });
 
-    test('unadjusted Cox (coxph, Efron)', () => {
-      for (const k of ['logHr', 'se', 'hr', 'lower', 'upper', 'p'] as const) {
+    test('unadjusted Cox (coxph, Efron): the SE in use, and both SEs by name', () => {
+      for (const k of ['logHr', 'se', 'seModel', 'hr', 'lower', 'upper', 'p'] as const) {
         expectClose(r.cox[k], c.cox[k], { label: `cox ${k}` });
       }
       expect(r.cox.ties).toBe('efron');
+      expect(r.cox.variance).toBe(c.weights ? 'robust' : 'model');
+      if ((c.cox.seRobust ?? null) === null) expect(r.cox.seRobust).toBeNull();
+      else expectClose(r.cox.seRobust, c.cox.seRobust, { label: 'cox seRobust' });
     });
 
     test('adjusted Cox with each term (coxph)', () => {
@@ -114,7 +132,7 @@ describe.each(fixture.cases.map((c) => [c.name, c] as const))(
         expect(r.coxAdjusted).toBeUndefined();
         return;
       }
-      for (const k of ['logHr', 'se', 'hr', 'lower', 'upper', 'p'] as const) {
+      for (const k of ['logHr', 'se', 'seModel', 'hr', 'lower', 'upper', 'p'] as const) {
         expectClose(r.coxAdjusted[k], c.coxAdjusted[k], { label: `adjusted ${k}` });
       }
       // R names factor terms ecog1; ours are ecog=1.
@@ -124,7 +142,11 @@ describe.each(fixture.cases.map((c) => [c.name, c] as const))(
           r.coxAdjusted.terms[rName];
         expect(ours).toBeDefined();
         expectClose(ours.coef, t.coef, { label: `${rName} coef` });
+        // se is the one p uses: robust with weights (R's robust se), else model-based
         expectClose(ours.se, t.se, { label: `${rName} se` });
+        expectClose(ours.seModel, t.seModel, { label: `${rName} seModel` });
+        if ((t.seRobust ?? null) === null) expect(ours.seRobust).toBeNull();
+        else expectClose(ours.seRobust, t.seRobust, { label: `${rName} seRobust` });
         expectClose(ours.p, t.p, { label: `${rName} p` });
       }
     });
@@ -135,8 +157,9 @@ describe.each(fixture.cases.map((c) => [c.name, c] as const))(
       expectClose(r.phTest.global.p, c.phTest.global.p, { label: 'zph p' });
     });
 
-    test('RMST per arm and difference (survfit rmean)', () => {
+    test('RMST per arm and difference (survfit rmean, weighted when the case is)', () => {
       expect(r.rmst.tau).toBe(c.rmst.tau);
+      expect(r.rmst.weighted).toBe(c.weights !== undefined);
       for (const arm of ['treated', 'control'] as const) {
         expectClose(r.rmst[arm].estimate, c.rmst[arm].estimate, { label: `${arm} rmst` });
         expectClose(r.rmst[arm].se, c.rmst[arm].se, { label: `${arm} rmst se` });
@@ -149,7 +172,7 @@ describe.each(fixture.cases.map((c) => [c.name, c] as const))(
     test('prints a readable summary', () => {
       expect(stdout).toMatch(/Cox, unadjusted: HR \d\.\d{3} \(95% CI/);
       expect(stdout).toContain('Log-rank');
-      expect(stdout).toContain('RMST to tau');
+      expect(stdout).toMatch(c.weights ? /RMST \(weighted\) to tau/ : /RMST to tau/);
     });
   },
 );

@@ -11,6 +11,7 @@ import { UsageError } from '../../src/errors.js';
 import { renderDossier, SECTIONS, type ReproInfo } from '../../src/report/dossier.js';
 import { buildViewModel } from '../../src/report/view-model.js';
 import type { CombinedAnalysis, Results } from '../../src/results.js';
+import { computeVerdicts } from '../../src/run/verdicts.js';
 
 /** A combining record as the pipeline writes it (values illustrative; the view only formats them). */
 function testCombining(over: {
@@ -116,7 +117,7 @@ const curve = {
 
 /** A small but complete survival results object with hostile strings wherever data reach text. */
 function craftResults(): Results {
-  return {
+  return withVerdicts({
     schema: 'ecasim-results/1',
     protocol: {
       id: evil('TRIAL-1'),
@@ -253,6 +254,7 @@ function craftResults(): Results {
       df: 1,
       medianStatistic: 4.2,
       medianP: 0.04,
+      belowAlpha: 3,
       replicates: [
         { statistic: 4.2, p: 0.04 },
         { statistic: 3.9, p: 0.048 },
@@ -364,7 +366,12 @@ function craftResults(): Results {
       { code: 'poor-overlap', message: evil('some controls outside'), source: 'primary' },
       { code: 'low-ess', message: evil('ESS is low', 1) },
     ],
-  };
+  });
+}
+
+/** The results with their verdicts decided as a run decides them (src/run/verdicts.ts). */
+function withVerdicts(r: Omit<Results, 'verdicts'>): Results {
+  return { ...r, verdicts: computeVerdicts(r) };
 }
 
 const repro: ReproInfo = {
@@ -384,7 +391,7 @@ const repro: ReproInfo = {
 function craftBinary(): Results {
   const r = craftResults();
   const response = { proportion: 0.4, lower: 0.22, upper: 0.61 };
-  return {
+  return withVerdicts({
     ...r,
     outcome: { variable: 'resp', label: 'Objective response', timeUnit: 'months' },
     arms: {
@@ -424,7 +431,7 @@ function craftBinary(): Results {
     ],
     balance: { ...r.balance, weighted: false, propensity: null },
     sensitivity: { eValue: null, tippingPoint: null, phTest: null },
-  };
+  });
 }
 
 let html: string;

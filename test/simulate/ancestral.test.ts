@@ -9,13 +9,8 @@ import { parseModel, loadModel, type CovariateModel } from '../../src/model/load
 import { parseLocated } from '../../src/io/document.js';
 import { EcasimError } from '../../src/errors.js';
 import { createStream } from '../../src/random/index.js';
-import {
-  gamma,
-  linearPredictor,
-  normalQuantile,
-  poisson,
-  sampleCohort,
-} from '../../src/simulate/ancestral.js';
+import { gammaSampler } from '../../src/random/variates.js';
+import { linearPredictor, poisson, sampleCohort } from '../../src/simulate/ancestral.js';
 import {
   concatCohorts,
   getColumn,
@@ -386,20 +381,6 @@ describe('the linear predictor', () => {
 });
 
 describe('draw scheme', () => {
-  test('AS 241 normal quantile: agrees with qnorm centrally, inverts pnorm in the tails', () => {
-    // central branch (|p − ½| ≤ 0.425) and the start of the tail branch, against stdlib's quantile
-    for (const p of [0.001, 0.01, 0.07, 0.075, 0.2, 0.5, 0.6, 0.925, 0.93, 0.999]) {
-      expectClose(normalQuantile(p), qnorm(p), { rtol: 1e-14, label: `qnorm(${p})` });
-    }
-    // Deeper in the tails stdlib 0.3.1's quantile drifts (relative error 4e-7 at 1e-12, −Infinity
-    // at 1e-20, where R's qnorm, also AS 241, gives −9.262340089798405); so check there that the
-    // normal cdf (erfc-based, accurate in the tail) inverts it: intermediate (r ≤ 5) and far
-    // (p < e^−25 ≈ 1.4e-11) branches (the upper tail is the same code by symmetry).
-    for (const p of [1e-4, 1e-8, 1e-10, 1e-12, 1e-16, 1e-20, 1e-100, 1e-300]) {
-      expectClose(pnorm(normalQuantile(p)), p, { rtol: 1e-12, label: `pnorm(qnorm(${p}))` });
-    }
-  });
-
   test('variable k draws from substream k: continuous = lp + sd·qnorm(U), Weibull by inversion', () => {
     const m = loadModel('test/model/fixtures/moments.json');
     const c = sampleCohort(m, 50, createStream(99));
@@ -422,8 +403,8 @@ describe('draw scheme', () => {
 
   test('gamma draws: mean and variance equal the shape, below and above 1', () => {
     for (const shape of [0.4, 2.5]) {
-      const s = createStream(5, Math.round(shape * 10));
-      const x = Float64Array.from({ length: N }, () => gamma(shape, s));
+      const gamma = gammaSampler(createStream(5, Math.round(shape * 10)));
+      const x = Float64Array.from({ length: N }, () => gamma(shape));
       const { mean, sd } = meanAndSd(x, all);
       within4se(`mean Gamma(${shape})`, mean, shape, Math.sqrt(shape / N));
       // Gamma(k): μ4 − σ⁴ = 3k² + 6k − k² = 2k² + 6k

@@ -1,0 +1,143 @@
+/**
+ * The RMST comparison of stacked arms, as both `ecasim run` and `ecasim analyze` make it:
+ * survRM2's `rmst2` (src/stats/rmst.ts) without weights; with case weights, the area under each
+ * arm's weighted Kaplan–Meier curve to τ with the standard error R's `print(survfit(...,
+ * weights = w), rmean = τ)` reports — Σ_j (∫_{t_j}^τ Ŝ)² d_j / (Y_j (Y_j − d_j)) over the weighted
+ * counts d_j, Y_j (R survival's `survmean`) — and Wald intervals as rmst2 makes them.
+ *
+ * Royston P, Parmar MKB (2013). Restricted mean survival time: an alternative to the hazard
+ * ratio for the design and analysis of randomized trials. BMC Med Res Methodol 13:152.
+ */
+import type { StatsWarning } from '../stats/errors.js';
+import { pnorm, qnorm } from '../stats/distributions.js';
+import { kaplanMeier, type KaplanMeierFit } from '../stats/km.js';
+import { rmst } from '../stats/rmst.js';
+import { inAnalysis } from './errors.js';
+import type { StackedArms } from './stacked.js';
+
+export interface RmstArmSummary {
+  estimate: number;
+  se: number;
+}
+
+export interface RmstComparison {
+  tau: number;
+  tauDefault: boolean;
+  /** 'greenwood', or 'greenwood (weighted counts)' with case weights (R's survmean). */
+  variance: string;
+  weighted: boolean;
+  treated: RmstArmSummary;
+  control: RmstArmSummary;
+  difference: { estimate: number; se: number; lower: number; upper: number; p: number };
+  ratio: { estimate: number; lower: number; upper: number };
+  warnings: StatsWarning[];
+}
+
+/** ∫₀^τ Ŝ and its survmean standard error, from a (weighted) Kaplan–Meier fit. */
+function areaTo(fit: KaplanMeierFit, tau: number): RmstArmSummary {
+  const m = fit.time.length;
+  let k = 0;
+  while (k < m && fit.time[k]! <= tau) k++;
+  const areas = new Float64Array(k + 1);
+  let prevT = 0;
+  let prevS = 1;
+  for (let j = 0; j < k; j++) {
+    areas[j] = (fit.time[j]! - prevT) * prevS;
+    prevT = fit.time[j]!;
+    prevS = fit.surv[j]!;
+  }
+  areas[k] = (tau - prevT) * prevS;
+  let estimate = 0;
+  for (let j = 0; j <= k; j++) estimate += areas[j]!;
+  let variance = 0;
+  let tail = 0;
+  for (let j = k - 1; j >= 0; j--) {
+    tail += areas[j + 1]!;
+    const y = fit.nRisk[j]!;
+    const d = fit.nEvent[j]!;
+    variance += tail * tail * (y - d === 0 ? 0 : d / (y * (y - d)));
+  }
+  return { estimate, se: Math.sqrt(variance) };
+}
+
+function pick(arms: StackedArms, g: number): { time: number[]; status: number[]; w: number[] } {
+  const out = { time: [] as number[], status: [] as number[], w: [] as number[] };
+  for (let i = 0; i < arms.group.length; i++) {
+    if (arms.group[i] !== g) continue;
+    out.time.push(arms.time[i]!);
+    out.status.push(arms.status[i]!);
+    out.w.push(arms.weights![i]!);
+  }
+  return out;
+}
+
+/**
+ * RMST to τ by arm, their difference and ratio (treated vs control). τ and its default follow
+ * survRM2 (they depend on the largest times only, so weights do not change them). `what` names
+ * the analysis in errors. Complexity O(n log n).
+ */
+export function rmstComparison(
+  arms: StackedArms,
+  what: string,
+  options: { tau?: number; confLevel?: number; keepField?: boolean } = {},
+): RmstComparison {
+  const { keepField = false } = options;
+  const r = inAnalysis(
+    what,
+    () =>
+      rmst(arms.time, arms.status, arms.group, {
+        ...(options.tau !== undefined ? { tau: options.tau } : {}),
+        ...(options.confLevel !== undefined ? { confLevel: options.confLevel } : {}),
+      }),
+    { keepField },
+  );
+  if (!arms.weights) {
+    return {
+      tau: r.tau,
+      tauDefault: r.tauDefault,
+      variance: r.variance,
+      weighted: false,
+      treated: { estimate: r.treated.rmst.estimate, se: r.treated.rmst.se },
+      control: { estimate: r.control.rmst.estimate, se: r.control.rmst.se },
+      difference: { ...r.difference },
+      ratio: { estimate: r.ratio.estimate, lower: r.ratio.lower, upper: r.ratio.upper },
+      warnings: r.warnings,
+    };
+  }
+  const [control, treated] = [0, 1].map((g) => {
+    const a = pick(arms, g);
+    const fit = inAnalysis(what, () => kaplanMeier(a.time, a.status, { weights: a.w }), {
+      keepField,
+    });
+    return areaTo(fit, r.tau);
+  }) as [RmstArmSummary, RmstArmSummary];
+  const z = qnorm(1 - (1 - r.confLevel) / 2);
+  const diff = treated.estimate - control.estimate;
+  const se = Math.sqrt(treated.se ** 2 + control.se ** 2);
+  const logRatio = Math.log(treated.estimate) - Math.log(control.estimate);
+  const seLog = Math.sqrt(
+    (treated.se / treated.estimate) ** 2 + (control.se / control.estimate) ** 2,
+  );
+  return {
+    tau: r.tau,
+    tauDefault: r.tauDefault,
+    variance: 'greenwood (weighted counts)',
+    weighted: true,
+    treated,
+    control,
+    difference: {
+      estimate: diff,
+      se,
+      lower: diff - z * se,
+      upper: diff + z * se,
+      p: 2 * pnorm(-Math.abs(diff) / se),
+    },
+    ratio: {
+      estimate: Math.exp(logRatio),
+      lower: Math.exp(logRatio - z * seLog),
+      upper: Math.exp(logRatio + z * seLog),
+    },
+    // the unweighted fit's warnings (no events before τ) hold for the weighted one too
+    warnings: r.warnings,
+  };
+}

@@ -1,0 +1,233 @@
+/**
+ * Pooling over the m replicates: each analysis combined on its combining scale with the rule for
+ * a real treated arm against synthetic arms from a finite registry (combineExternalControl,
+ * docs/combining.md) — `combine()` is the one place that does it — and the replicates' balance
+ * tables and warnings gathered into one of each.
+ */
+import type { BalanceRowResult, CombinedAnalysis, Results, Warning } from '../results.js';
+import { combineExternalControl, monteCarloPlan } from '../stats/combine.js';
+import type { AnalysisEstimate } from './analyses.js';
+import type { PreparedRun } from './prepare.js';
+import type { ReplicateOutput } from './replicate.js';
+
+/** How the replicates are combined: the registry's information and the synthetic arms' size. */
+interface CombineSettings {
+  confLevel: number;
+  /** The replicates drew the model parameters from their posterior. */
+  parameterUncertainty: boolean;
+  /** Patients in each synthetic arm; null in twin mode (one twin per treated patient, fixed). */
+  controlSize: number | null;
+}
+
+/** Why the pipeline combines as it does, for results.json and the dossier. */
+const COMBINING_RULE =
+  'the real treated arm is the same in every replicate and the synthetic arms come from a model ' +
+  'estimated from a finite registry, so the variance is split into the treated arm (ū_T), the ' +
+  "registry (V̂_P = max(0, b − ū_C)) and Monte-Carlo noise ((ū_C + V̂_P)/m), with each replicate's " +
+  'variance divided between the arms by its influence functions (docs/combining.md). Chosen over ' +
+  "Raghunathan–Reiter–Rubin's T (never positive here), ū (misses the registry's error and counts " +
+  'the synthetic noise in full) and ū − (1 − 1/m)·b (drops the registry) by the coverage study ' +
+  'in docs/validation.md.';
+
+/** Combines one analysis over the replicates on its combining scale. */
+export function combine(
+  key: string,
+  name: string,
+  per: readonly AnalysisEstimate[],
+  settings: CombineSettings,
+): CombinedAnalysis {
+  const first = per[0]!;
+  const { confLevel, parameterUncertainty, controlSize } = settings;
+  const c = combineExternalControl(
+    per.map((a) => a.q),
+    per.map((a) => a.u),
+    per.map((a) => a.uControl),
+    { confLevel, parameterUncertainty },
+  );
+  const plan = monteCarloPlan(c, controlSize);
+  const ratio =
+    first.measure === 'hazard-ratio' ||
+    first.measure === 'risk-ratio' ||
+    first.measure === 'odds-ratio';
+  const back = ratio ? Math.exp : (x: number) => x;
+  const ess = per.every((a) => a.ess)
+    ? {
+        treated: per.reduce((s, a) => s + a.ess!.treated, 0) / per.length,
+        control: per.reduce((s, a) => s + a.ess!.control, 0) / per.length,
+      }
+    : null;
+  return {
+    key,
+    name,
+    measure: first.measure,
+    method: first.method,
+    details: first.details,
+    confLevel,
+    estimate: back(c.estimate),
+    lower: back(c.lower),
+    upper: back(c.upper),
+    logEstimate: c.estimate,
+    ...(first.measure === 'hazard-ratio' ? { hr: back(c.estimate), logHr: c.estimate } : {}),
+    se: c.se,
+    df: Number.isFinite(c.df) ? c.df : null,
+    p: c.p,
+    combining: {
+      method: c.method,
+      rule: COMBINING_RULE,
+      m: c.m,
+      parameterUncertainty: c.parameterUncertainty,
+      between: c.between,
+      within: c.within,
+      withinTreated: c.withinTreated,
+      withinControl: c.withinControl,
+      parameterVariance: c.parameterVariance,
+      totalVariance: c.totalVariance,
+      decomposition: {
+        treated: { variance: c.components.treated, share: c.components.treated / c.totalVariance },
+        registry: {
+          variance: c.components.registry,
+          share: c.components.registry / c.totalVariance,
+        },
+        monteCarlo: {
+          variance: c.components.monteCarlo,
+          share: c.components.monteCarlo / c.totalVariance,
+        },
+      },
+      recommendation: {
+        target: plan.target,
+        met: plan.share < plan.target,
+        replicates: plan.replicates,
+        controlSize: plan.controlSize,
+        currentControlSize: controlSize,
+      },
+    },
+    replicates: per.map((a) => ({
+      estimate: a.estimate,
+      lower: a.lower,
+      upper: a.upper,
+      p: a.p,
+      q: a.q,
+      variance: a.u,
+      controlVariance: a.uControl,
+    })),
+    ess,
+  };
+}
+
+/**
+ * Every analysis of the plan combined over the replicates, in plan order. An analysis that failed
+ * in some replicate (only a secondary one can) is left out with a warning.
+ */
+export function combineAnalyses(
+  prepared: PreparedRun,
+  replicates: readonly ReplicateOutput[],
+  confLevel: number,
+  warnings: Warning[],
+): CombinedAnalysis[] {
+  const settings: CombineSettings = {
+    confLevel,
+    parameterUncertainty: prepared.loaded.protocol.control.parameterUncertainty,
+    controlSize: prepared.twin !== null ? null : prepared.controlSize,
+  };
+  const combined: CombinedAnalysis[] = [];
+  prepared.analyses.forEach((a, k) => {
+    const failures = replicates.flatMap((r) =>
+      r.failed.filter((f) => f.key === a.key).map((f) => ({ r: r.index, ...f })),
+    );
+    if (failures.length > 0) {
+      warnings.push({
+        code: 'analysis-not-estimable',
+        source: a.key,
+        message: `${a.name} could not be carried out in ${failures.length} of ${replicates.length} replicates and is not reported (e.g. replicate ${failures[0]!.r}: ${failures[0]!.message})`,
+      });
+      return;
+    }
+    const per = replicates.map((r) => r.analyses[k]!);
+    combined.push(combine(a.key, a.name, per, settings));
+  });
+  return combined;
+}
+
+/** Averages the replicates' balance tables (the same covariates in every replicate). */
+export function combineBalance(
+  replicates: readonly ReplicateOutput[],
+  weighted: boolean,
+  estimand: string,
+): Results['balance'] {
+  const tables = replicates.map((r) => r.balance).filter((b) => b !== null);
+  const hists = replicates.map((r) => r.analyses[0]!.scoreHistogram).filter((h) => h !== undefined);
+  const average = (pick: (h: (typeof hists)[number]) => number[]): number[] =>
+    pick(hists[0]!).map((_, b) => hists.reduce((s, h) => s + pick(h)[b]!, 0) / hists.length);
+  const propensity =
+    hists.length > 0 && hists.length === replicates.length
+      ? {
+          breaks: Array.from({ length: 21 }, (_, k) => k / 20),
+          treated: average((h) => h.treated),
+          control: average((h) => h.control),
+        }
+      : null;
+  if (tables.length === 0) {
+    return {
+      method: 'cobalt',
+      estimand,
+      weighted,
+      threshold: 0.1,
+      maxAbsSmd: 0,
+      rows: [],
+      propensity,
+    };
+  }
+  const mean = (xs: (number | null)[]): number | null =>
+    xs.some((x) => x === null) ? null : xs.reduce<number>((s, x) => s + x!, 0) / xs.length;
+  const threshold = tables[0]!.threshold;
+  const rows: BalanceRowResult[] = tables[0]!.rows.map((row, j) => {
+    const col = tables.map((t) => t.rows[j]!);
+    const smdAfter = weighted ? mean(col.map((r) => r.diff)) : null;
+    const smdBefore = mean(col.map((r) => r.diffUnadjusted));
+    const shown = weighted ? smdAfter : smdBefore;
+    return {
+      name: row.name,
+      type: row.type,
+      meanTreated: mean(col.map((r) => r.mean1Unadjusted))!,
+      meanControl: mean(col.map((r) => r.mean0Unadjusted))!,
+      smdBefore,
+      smdAfter,
+      varianceRatioBefore: mean(col.map((r) => r.varianceRatioUnadjusted)),
+      varianceRatioAfter: weighted ? mean(col.map((r) => r.varianceRatio)) : null,
+      flagged: shown !== null && Math.abs(shown) >= threshold,
+    };
+  });
+  const maxAbsSmd = rows.reduce(
+    (m, r) => Math.max(m, Math.abs((weighted ? r.smdAfter : r.smdBefore) ?? 0)),
+    0,
+  );
+  return { method: 'cobalt', estimand, weighted, threshold, maxAbsSmd, rows, propensity };
+}
+
+/**
+ * One warning per (code, source) over all replicates, saying in how many replicates it arose;
+ * when the messages differ (e.g. numbers), the first replicate's is shown as an example.
+ */
+export function aggregateWarnings(replicates: readonly ReplicateOutput[]): Warning[] {
+  const groups = new Map<string, { w: Warning; first: number; count: number; same: boolean }>();
+  for (const r of replicates) {
+    const seen = new Set<string>();
+    for (const w of r.warnings) {
+      const key = `${w.code}\u0000${w.source ?? ''}`;
+      const g = groups.get(key);
+      if (!g) groups.set(key, { w, first: r.index, count: 1, same: true });
+      else {
+        if (!seen.has(key)) g.count++;
+        if (g.w.message !== w.message) g.same = false;
+      }
+      seen.add(key);
+    }
+  }
+  const m = replicates.length;
+  return [...groups.values()].map(({ w, first, count, same }) => ({
+    ...w,
+    message: same
+      ? `${w.message} (in ${count} of ${m} replicates)`
+      : `in ${count} of ${m} replicates, e.g. replicate ${first}: ${w.message}`,
+  }));
+}

@@ -24,8 +24,10 @@ import {
   rmse,
   summarise,
 } from '../../studies/coverage/summary.js';
+import { failureList } from '../../studies/coverage/markdown.js';
 import {
   createContext,
+  reproduceCommand,
   runTrialGroup,
   studyProtocol,
   type TrialOptions,
@@ -273,5 +275,30 @@ describe('Monte-Carlo standard errors (Morris, White & Crowther 2019, Table 6)',
     // √0.01 = 0.1: |−0.3| > 1.96·0.1 is the one rejection, and the one interval missing 0.
     expect(row!.rules[0]!.rejection.value).toBeCloseTo(1 / 3, 14);
     expect(row!.rules[0]!.coverage.value).toBeCloseTo(2 / 3, 14);
+  });
+});
+
+describe('failures', () => {
+  test('are grouped by message with numbers masked and carry the command to reproduce them', () => {
+    const cell = selectCells(grid('fixed'), 'nsclc-n150-r1-hr1')[0]!;
+    const fail = (trial: number, error: string) => ({
+      cell: cell.id,
+      trial,
+      treatedEvents: 0,
+      registryN: 150,
+      error,
+      reproduce: reproduceCommand(cell, trial, options),
+      ms: 0,
+    });
+    const lines = failureList([
+      fail(3, 'tau = 24 is beyond 23.1'),
+      fail(9, 'tau = 24 is beyond 22.7'),
+    ]);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain('2× nsclc-n150-r1-hr1');
+    expect(lines[0]).toContain('trials 3, 9');
+    expect(lines[0]).toContain(
+      'npm run validate:coverage -- --seed 20261123 --replicates 4 --cells nsclc-n150-r1-hr1 --trial 3',
+    );
   });
 });

@@ -1,3 +1,4 @@
+import { standardizedDifferences } from '../../src/stats/balance.js';
 import { fitCox, type CoxData } from '../../src/stats/cox.js';
 import { coxZph, type ZphTransform } from '../../src/stats/cox-zph.js';
 import { expectAllClose, expectClose } from '../helpers/close.js';
@@ -145,4 +146,39 @@ describe('Cox Wald test when coxph.wtest drops a column', () => {
       });
     },
   );
+});
+
+describe('balance with cobalt defaults: two-valued covariates and the ATO denominator', () => {
+  const rows = fx.balance.flatMap((c) =>
+    c.estimands.map((e) => [`${c.name} / ${e.estimand}`, c, e] as const),
+  );
+  test.each(rows)('%s', (name, c, e) => {
+    const b = standardizedDifferences(c.x, c.names, c.treated, {
+      weights: e.weights,
+      estimand: e.estimand,
+    });
+    expect(b.rows.map((r) => r.name)).toEqual(e.rows.map((r) => r.name));
+    // rtol 1e-10 (closed-form sums); atol 1e-12 because ATO weights balance the means exactly,
+    // leaving differences of ~1e-15 whose relative error is meaningless
+    const o = { rtol: 1e-10, atol: 1e-12 };
+    b.rows.forEach((r, j) => {
+      const x = e.rows[j]!;
+      const l = `${name} ${r.name}`;
+      expect(r.type).toBe(x.type);
+      expect(r.level).toBe(x.level);
+      expect(r.cobaltName).toBe(x.cobaltName);
+      expectClose(r.mean1, x.mean1, { ...o, label: `${l} mean1` });
+      expectClose(r.mean0, x.mean0, { ...o, label: `${l} mean0` });
+      expectClose(r.mean1Unadjusted, x.mean1Unadjusted, { ...o, label: `${l} mean1 un` });
+      expectClose(r.mean0Unadjusted, x.mean0Unadjusted, { ...o, label: `${l} mean0 un` });
+      expectClose(r.diff, x.diff, { ...o, label: `${l} diff` });
+      expectClose(r.diffUnadjusted, x.diffUnadjusted, { ...o, label: `${l} diff un` });
+      expectClose(r.sdDenominator, x.sdDenominator, { ...o, label: `${l} sd` });
+      expectClose(r.varianceRatio, x.varianceRatio, { ...o, label: `${l} VR` });
+      expectClose(r.varianceRatioUnadjusted, x.varianceRatioUnadjusted, {
+        ...o,
+        label: `${l} VR un`,
+      });
+    });
+  });
 });

@@ -1,6 +1,8 @@
 import { standardizedDifferences } from '../../src/stats/balance.js';
 import { fitCox, type CoxData } from '../../src/stats/cox.js';
 import { coxZph, type ZphTransform } from '../../src/stats/cox-zph.js';
+import { logRank } from '../../src/stats/logrank.js';
+import { rmst } from '../../src/stats/rmst.js';
 import { expectAllClose, expectClose } from '../helpers/close.js';
 import { loadFixture } from '../helpers/fixtures.js';
 
@@ -180,5 +182,42 @@ describe('balance with cobalt defaults: two-valued covariates and the ATO denomi
         label: `${l} VR un`,
       });
     });
+  });
+});
+
+describe('group codes other than 0..k−1', () => {
+  test.each(fx.logrank.map((c) => [c.name, c] as const))(
+    'logRank %s matches survdiff',
+    (name, c) => {
+      const r = logRank(c.time, c.status, c.group);
+      expect(r.groupCodes).toEqual(arr(c.codes));
+      expect(Array.from(r.n)).toEqual(arr(c.n));
+      // rtol 1e-12: sums of ratios of counts
+      expectAllClose(r.observed, arr(c.observed), { rtol: 1e-12, label: `${name} O` });
+      expectAllClose(r.expected, arr(c.expected), { rtol: 1e-12, label: `${name} E` });
+      expectClose(r.statistic, c.statistic, { rtol: 1e-10, label: `${name} chisq` });
+      expect(r.df).toBe(c.df);
+      expectClose(r.p, c.p, { rtol: 1e-8, label: `${name} p` });
+    },
+  );
+
+  test('rmst with arms coded 1/2 equals 0/1 coding (lower code = control)', () => {
+    const c = fx.logrank[0]!; // lung, sex coded 1/2
+    const a = rmst(c.time, c.status, c.group);
+    const b = rmst(
+      c.time,
+      c.status,
+      c.group.map((g) => g - 1),
+    );
+    expect(a.groupCodes).toEqual([1, 2]);
+    expect(b.groupCodes).toEqual([0, 1]);
+    expect(a.tau).toBe(b.tau);
+    expect(a.difference).toEqual(b.difference);
+    expect(a.control).toEqual(b.control);
+    expect(a.treated).toEqual(b.treated);
+  });
+
+  test('rmst refuses more than two codes, naming them', () => {
+    expect(() => rmst([1, 2, 3, 4], [1, 1, 1, 1], [1, 2, 5, 5])).toThrow(/1, 2, 5/);
   });
 });

@@ -123,8 +123,8 @@ ps_weights <- function(e, t, estimand) {
          ATE = ifelse(t == 1, 1 / e, 1 / (1 - e)),
          ATO = ifelse(t == 1, 1 - e, e))
 }
-balance_case <- function(name, X, t) {
-  e <- unname(fitted(glm(t ~ ., data = cbind(t = t, X), family = binomial)))
+balance_case <- function(name, X, t, ps_vars = names(X)) {
+  e <- unname(fitted(glm(t ~ ., data = cbind(t = t, X[ps_vars]), family = binomial)))
   list(name = name, treated = t, x = unname(as.list(X)), names = names(X),
        estimands = lapply(c("ATO", "ATE", "ATT"), function(est) {
          w <- ps_weights(e, t, est)
@@ -137,6 +137,11 @@ lb <- na.omit(survival::lung[, c("ph.ecog", "age", "sex", "wt.loss", "meal.cal")
 balance <- list(
   balance_case("veteran trt 2 vs 1", ve[, c("karno", "diagtime", "age", "prior")],
                as.numeric(ve$trt == 2)),
+  # a propensity model on karno and age only, so that the other covariates stay unbalanced
+  # after weighting and the adjusted differences exercise the denominator too
+  balance_case("veteran trt 2 vs 1, propensity on karno + age",
+               ve[, c("karno", "diagtime", "age", "prior")], as.numeric(ve$trt == 2),
+               c("karno", "age")),
   balance_case("lung ph.ecog >= 1", lb[, c("age", "sex", "wt.loss", "meal.cal")],
                as.numeric(lb$ph.ecog >= 1)),
   balance_case("gbsg hormon", data.frame(age = gb$age, meno = gb$meno, size = gb$size,

@@ -2,8 +2,8 @@
  * Covariate balance between the treated arm and (weighted) controls, with the conventions of the
  * R package cobalt (Greifer, "cobalt: Covariate Balance Tables and Plots"; its FAQ vignette "How are
  * standardized mean differences computed in cobalt?" and `col_w_smd` / `col_w_vr`). cobalt is not
- * installed here: the reference fixture (test/reference/propensity.R) evaluates those documented
- * formulas directly.
+ * installed here: the reference fixtures (test/reference/propensity.R and parity.R) evaluate the
+ * conventions of cobalt's source (read at 5.0.0) in base R.
  */
 import { StatsError, type StatsWarning } from './errors.js';
 
@@ -11,9 +11,15 @@ import { StatsError, type StatsWarning } from './errors.js';
 export interface BalanceOptions {
   /** Balancing weights (≥ 0, at least 2 positive per arm); absent: only the unadjusted balance. */
   weights?: ArrayLike<number>;
-  /** Chooses the standardisation factor: 'ATT' (default) the treated SD, else the pooled SD. */
+  /**
+   * Chooses the standardisation factor as cobalt's default `s.d.denom` for the estimand: 'ATT'
+   * (default) the treated SD, 'ATE' the pooled SD, 'ATO' the weighted SD of the whole sample.
+   */
   estimand?: 'ATT' | 'ATE' | 'ATO';
-  /** Names of covariates to treat as binary; by default, every column whose values are all 0 or 1. */
+  /**
+   * Names of covariates to treat as binary (each must take exactly two distinct values, or only
+   * 0/1); by default, as cobalt, every column with two distinct values in any coding, or only 0/1.
+   */
   binary?: readonly string[];
   /** |difference| at or above this is flagged (default 0.1). */
   threshold?: number;
@@ -23,7 +29,14 @@ export interface BalanceOptions {
 export interface BalanceRow {
   readonly name: string;
   readonly type: 'binary' | 'continuous';
-  /** Weighted means (the unadjusted ones when no weights were given). */
+  /**
+   * Binary covariates: the value whose proportion is compared — the larger of the two (1 for a
+   * 0/1 column), as cobalt keeps the dummy of the second level; null for continuous ones.
+   */
+  readonly level: number | null;
+  /** cobalt's row name: `name`, or `name_level` for a binary covariate not coded 0/1. */
+  readonly cobaltName: string;
+  /** Weighted means (the unadjusted ones when no weights were given); proportions of `level` for binary. */
   readonly mean1: number;
   readonly mean0: number;
   readonly mean1Unadjusted: number;
@@ -34,7 +47,10 @@ export interface BalanceRow {
    */
   readonly diff: number | null;
   readonly diffUnadjusted: number | null;
-  /** The standardisation factor s* (the same before and after weighting); null for binary. */
+  /**
+   * The standardisation factor s* (the same before and after weighting): the treated SD (ATT),
+   * the pooled SD (ATE) or the weighted whole-sample SD (ATO); null for binary.
+   */
   readonly sdDenominator: number | null;
   /** Weighted variance ratio treated/control; null for binary covariates or a zero control variance. */
   readonly varianceRatio: number | null;
@@ -87,15 +103,24 @@ function moments(
   return { mean, variance: (ss * sw) / (sw * sw - sw2) };
 }
 
+function isZeroOne(col: ArrayLike<number>): boolean {
+  for (let i = 0; i < col.length; i++) if (col[i] !== 0 && col[i] !== 1) return false;
+  return true;
+}
+
 /**
  * Standardised mean differences and variance ratios, treated vs control, as cobalt's `bal.tab`
  * computes them (Austin 2009, "Balance diagnostics for comparing the distribution of baseline
  * covariates between treatment groups in propensity-score matched samples", Stat Med 28:3083–3107;
- * Stuart 2008): SMD = (x̄₁ʷ − x̄₀ʷ)/s*, with s* computed on the *unweighted* arms and kept the same
- * after weighting — the treated SD for the ATT, √((s₁² + s₀²)/2) for the ATE and ATO (cobalt's
- * `s.d.denom` "treated" / "pooled"). Binary (0/1) covariates get the raw difference in proportions
- * (cobalt's default `binary = "raw"`). Variance ratios treated/control for continuous covariates
- * use cobalt's weighted variance Σw(x − x̄ʷ)²·Σw/((Σw)² − Σw²). |diff| ≥ threshold (0.1) is flagged.
+ * Stuart 2008): SMD = (x̄₁ʷ − x̄₀ʷ)/s*, with s* kept the same before and after weighting and chosen
+ * as cobalt's default `s.d.denom` for the estimand: ATT "treated", s* = s₁ of the unweighted
+ * treated arm; ATE "pooled", s* = √((s₁² + s₀²)/2) of the unweighted arms; ATO "weighted", s* =
+ * the SD of the whole sample (both arms together) under the balancing weights — the unweighted
+ * whole-sample SD when no weights are given. Binary covariates — exactly two distinct values in
+ * any coding (cobalt's `is_binary`), or only 0/1 — get the raw difference in the proportions of
+ * the larger value (cobalt's default `binary = "raw"`) and no variance ratio. Variance ratios
+ * treated/control for continuous covariates, and the ATO s*, use cobalt's weighted variance
+ * Σw(x − x̄ʷ)²·Σw/((Σw)² − Σw²). |diff| ≥ threshold (0.1) is flagged.
  *
  * Complexity: O(n·p).
  * @example
@@ -216,10 +241,23 @@ export function standardizedDifferences(
       );
     }
   }
-  const isBinary = x.map((col) => {
-    for (let i = 0; i < n; i++) if (col[i] !== 0 && col[i] !== 1) return false;
-    return true;
+  // The value whose proportion a binary row compares (cobalt: the second of two sorted levels;
+  // a 0/1 column, even constant, is 0/1), or null when the column has more than two values.
+  const binaryLevel = x.map((col): number | null => {
+    if (isZeroOne(col)) return 1;
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (let i = 0; i < n; i++) {
+      const v = col[i]!;
+      if (v !== lo && v !== hi) {
+        if (lo === Infinity) lo = v;
+        else if (hi === -Infinity) hi = v;
+        else return null;
+      }
+    }
+    return hi === -Infinity ? null : Math.max(lo, hi);
   });
+  const isBinary = binaryLevel.map((l) => l !== null);
   if (binary !== undefined) {
     for (const b of binary) {
       const j = names.indexOf(b);
@@ -233,7 +271,7 @@ export function standardizedDifferences(
       if (!isBinary[j]) {
         throw new StatsError(
           'invalid-option',
-          `invalid option. \`binary\` covariate \`${b}\` has values other than 0 and 1.`,
+          `invalid option. \`binary\` covariate \`${b}\` must take exactly two distinct values (or only 0 and 1).`,
           {
             field: 'binary',
           },
@@ -245,22 +283,27 @@ export function standardizedDifferences(
 
   const warnings: StatsWarning[] = [];
   const w = weights ?? null;
+  const all = Array.from({ length: n }, (_, i) => i);
   const rows: BalanceRow[] = x.map((col, j) => {
     const name = names[j]!;
-    const u1 = moments(col, idx1, null);
-    const u0 = moments(col, idx0, null);
-    const a1 = w === null ? u1 : moments(col, idx1, w);
-    const a0 = w === null ? u0 : moments(col, idx0, w);
-    const rawU = u1.mean - u0.mean;
-    const rawA = a1.mean - a0.mean;
     if (isBinary[j]) {
+      const level = binaryLevel[j]!;
+      const ind = Float64Array.from(col, (v) => (v === level ? 1 : 0));
+      const m1 = moments(ind, idx1, null).mean;
+      const m0 = moments(ind, idx0, null).mean;
+      const w1 = w === null ? m1 : moments(ind, idx1, w).mean;
+      const w0 = w === null ? m0 : moments(ind, idx0, w).mean;
+      const rawU = m1 - m0;
+      const rawA = w1 - w0;
       return {
         name,
         type: 'binary',
-        mean1: a1.mean,
-        mean0: a0.mean,
-        mean1Unadjusted: u1.mean,
-        mean0Unadjusted: u0.mean,
+        level,
+        cobaltName: isZeroOne(col) ? name : `${name}_${level}`,
+        mean1: w1,
+        mean0: w0,
+        mean1Unadjusted: m1,
+        mean0Unadjusted: m0,
         diff: rawA,
         diffUnadjusted: rawU,
         sdDenominator: null,
@@ -270,8 +313,18 @@ export function standardizedDifferences(
         flaggedUnadjusted: Math.abs(rawU) >= threshold,
       };
     }
+    const u1 = moments(col, idx1, null);
+    const u0 = moments(col, idx0, null);
+    const a1 = w === null ? u1 : moments(col, idx1, w);
+    const a0 = w === null ? u0 : moments(col, idx0, w);
+    const rawU = u1.mean - u0.mean;
+    const rawA = a1.mean - a0.mean;
     const sd =
-      estimand === 'ATT' ? Math.sqrt(u1.variance) : Math.sqrt((u1.variance + u0.variance) / 2);
+      estimand === 'ATT'
+        ? Math.sqrt(u1.variance)
+        : estimand === 'ATE'
+          ? Math.sqrt((u1.variance + u0.variance) / 2)
+          : Math.sqrt(moments(col, all, w).variance);
     let diff: number | null;
     let diffU: number | null;
     if (sd > 0) {
@@ -283,7 +336,7 @@ export function standardizedDifferences(
       diffU = rawU === 0 ? 0 : null;
       warnings.push({
         code: 'zero-sd',
-        message: `\`${name}\` is constant ${estimand === 'ATT' ? 'in the treated arm' : 'in both arms'}: its standardised difference is undefined`,
+        message: `\`${name}\` is constant ${estimand === 'ATT' ? 'in the treated arm' : estimand === 'ATE' ? 'in both arms' : 'in the weighted sample'}: its standardised difference is undefined`,
       });
     }
     const vr = (v1: number, v0: number): number | null => (v0 > 0 ? v1 / v0 : null);
@@ -298,6 +351,8 @@ export function standardizedDifferences(
     return {
       name,
       type: 'continuous',
+      level: null,
+      cobaltName: name,
       mean1: a1.mean,
       mean0: a0.mean,
       mean1Unadjusted: u1.mean,

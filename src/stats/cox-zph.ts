@@ -41,6 +41,9 @@ export interface CoxZphResult {
   readonly global: ZphTest;
 }
 
+/** R's `toler.chol` (`.Machine$double.eps^0.75`), relative to each column's own information. */
+const ZPH_TOLER = 2 ** -39;
+
 function fail(code: string, message: string, field?: string): never {
   throw new StatsError(code, message, field === undefined ? {} : { field });
 }
@@ -100,6 +103,11 @@ function averageRanks(time: ArrayLike<number>): Float64Array {
  * Ties follow the fit (Efron or Breslow), as survival's C routine `zph1`.
  *
  * `data` must be the data `fit` was fitted on (same rows, same order).
+ *
+ * The rank check of each test's information matrix is R's cholesky2 with `toler.chol` = 2⁻³⁹
+ * relative to each column's own diagonal (the matrix is scaled to unit diagonal first), so it
+ * does not depend on the covariates' units; a singular test throws `singular-information`
+ * naming the column that is a linear combination of the others.
  *
  * Complexity: O(n log n) for the transform, O(n·p²) for the information, O(p⁴) for the tests.
  *
@@ -235,19 +243,38 @@ export function coxZph(fit: CoxFit, data: CoxData, options: CoxZphOptions = {}):
   for (let i = 0; i < p; i++)
     for (let j = 0; j < p; j++) imat[(i + p) * q + j] = imat[j * q + i + p]!;
 
-  const scoreTest = (cols: number[]): number => {
+  // Column names for messages: β of a covariate, or its time-varying term x·g(t).
+  const colName = (c: number): string =>
+    c < p ? `\`${fit.names[c]!}\`` : `\`${fit.names[c - p]!}\`·g(t)`;
+  const scoreTest = (cols: number[], test: string): number => {
     const m = cols.length;
+    // Scaled to unit diagonal, so the pivot tolerance is relative to each column's own
+    // information (a pivot is then 1 − R² of the column on those before it) and the check does
+    // not depend on the covariates' units: with the tolerance relative to the largest diagonal,
+    // x·g(t) for x in the thousands and g(t) in days swamped every other column, where R's
+    // solve() computes the test.
+    const d = new Float64Array(m);
+    for (let r = 0; r < m; r++) {
+      const diag = imat[cols[r]! * q + cols[r]!]!;
+      d[r] = diag > 0 && Number.isFinite(diag) ? Math.sqrt(diag) : 0;
+    }
     const sub = new Float64Array(m * m);
     const v = new Float64Array(m);
     for (let r = 0; r < m; r++) {
-      v[r] = cols[r]! >= p ? u[cols[r]!]! : 0; // the β part of the score is 0 at β̂
-      for (let c = 0; c < m; c++) sub[r * m + c] = imat[cols[r]! * q + cols[c]!]!;
+      // the β part of the score is 0 at β̂
+      v[r] = d[r] === 0 || cols[r]! < p ? 0 : u[cols[r]!]! / d[r]!;
+      for (let c = 0; c < m; c++) {
+        sub[r * m + c] =
+          d[r] === 0 || d[c] === 0 ? 0 : imat[cols[r]! * q + cols[c]!]! / (d[r]! * d[c]!);
+      }
     }
-    const f = cholesky(sub, m, 2 ** -39);
+    const f = cholesky(sub, m, ZPH_TOLER);
     if (f.rank < m) {
+      const bad = f.singular.map((r) => colName(cols[r]!)).join(', ');
       fail(
         'singular-information',
-        'cox.zph: the information matrix of the time-varying terms is singular (a covariate is constant over the event times)',
+        `cox.zph (transform ${transform}): cannot compute the test for ${test}: the information matrix of the model coefficients and the time-varying term${m > p + 1 ? 's' : ''} is singular at ${bad} (a linear combination of the columns before it, to relative tolerance 2^-39): covariates collinear over the risk sets, or g(t) nearly constant over the event times`,
+        fit.names[cols[f.singular[0]!]! % p],
       );
     }
     const s = choleskySolve(f, v);
@@ -257,10 +284,13 @@ export function coxZph(fit: CoxFit, data: CoxData, options: CoxZphOptions = {}):
   };
   const base = Array.from({ length: p }, (_, i) => i);
   const terms: ZphTest[] = fit.names.map((term, j) => {
-    const statistic = scoreTest([...base, p + j]);
+    const statistic = scoreTest([...base, p + j], `\`${term}\``);
     return { term, statistic, df: 1, p: pchisq(statistic, 1) };
   });
-  const gstat = scoreTest(Array.from({ length: q }, (_, i) => i));
+  const gstat = scoreTest(
+    Array.from({ length: q }, (_, i) => i),
+    'GLOBAL',
+  );
   return Object.freeze({
     method: 'cox.zph',
     transform,

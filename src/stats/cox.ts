@@ -111,6 +111,11 @@ export interface CoxFit {
   /** False when `maxIter` ran out (a `cox-not-converged` warning is then attached). */
   readonly converged: boolean;
   readonly tests: {
+    /**
+     * Wald test of β = `init` as R's `summary(coxph)$waldtest`: a column whose variance is below
+     * `tolerChol` × the largest one is left out of the statistic (coxph.wtest), yet df is the
+     * number of coefficients, as R's.
+     */
     readonly wald: CoxTest;
     /** Score (log-rank) test at `init`, model-based. */
     readonly score: CoxTest;
@@ -741,18 +746,18 @@ function varianceShares(
   return diag;
 }
 
-/** R's coxph.wtest: bᵀ V⁻¹ b by the generalised Cholesky (singular columns dropped). */
-function wtest(
-  v: Float64Array,
-  b: ArrayLike<number>,
-  p: number,
-  toler: number,
-): { statistic: number; df: number } {
+/**
+ * R's coxph.wtest: bᵀ V⁻¹ b by the generalised Cholesky, whose tolerance is relative to the
+ * largest diagonal of V, so a column with a tiny variance (a covariate in large units) is dropped
+ * from the statistic. The test's df is not this rank: summary.coxph reports the number of
+ * coefficients (`df <- length(beta2)`), and so do we.
+ */
+function wtest(v: Float64Array, b: ArrayLike<number>, p: number, toler: number): number {
   const f: CholeskyFactor = cholesky(v, p, toler);
   const s = choleskySolve(f, b);
   let stat = 0;
   for (let i = 0; i < p; i++) stat += b[i]! * s[i]!;
-  return { statistic: stat, df: f.rank };
+  return stat;
 }
 
 function chiTest(statistic: number, df: number): CoxTest {
@@ -1001,8 +1006,7 @@ export function fitCox(data: CoxData, options: CoxOptions = {}): CoxFit {
     const u0 = new Float64Array(p);
     for (let c = 0; c < nClusters; c++)
       for (let j = 0; j < p; j++) u0[j] += d0[c * p + j]! / scale[j]!;
-    const rs = wtest(b0, u0, p, tolerChol);
-    robustScore = chiTest(rs.statistic, rs.df);
+    robustScore = chiTest(wtest(b0, u0, p, tolerChol), p);
   }
 
   let groupVariance: Map<number, Float64Array> | undefined;
@@ -1060,7 +1064,7 @@ export function fitCox(data: CoxData, options: CoxOptions = {}): CoxFit {
     iterations,
     converged,
     tests: {
-      wald: chiTest(wald.statistic, wald.df),
+      wald: chiTest(wald, p),
       score: chiTest(sctest, p),
       likelihoodRatio: chiTest(2 * (loglik - loglik0), p),
       robustScore,

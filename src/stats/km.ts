@@ -159,15 +159,17 @@ export function validateWeights(
 }
 
 /**
- * @internal Checks integer codes (≥ 0) of `field`. Returns level indices 0..levels−1, the count
- * of each level and its original code (`labels`). With `dense`, the codes must be exactly
- * 0..max, each used; otherwise the present codes are mapped to levels in increasing order.
+ * @internal Checks the codes of `field` and maps them to level indices 0..levels−1, with the count
+ * of each level and its original code (`labels`, increasing). `'any'` (group vectors) accepts any
+ * finite numbers, mapped in increasing order as R's `factor()` (so 1/2 coding is two groups);
+ * `'integer'` (strata) requires integer codes ≥ 0, and may leave levels with count 0 when the
+ * codes are not contiguous.
  */
 export function validateCodes(
   codes: ArrayLike<number>,
   n: number,
   field: string,
-  dense: boolean,
+  kind: 'any' | 'integer',
 ): { codes: Int32Array; levels: number; counts: Int32Array; labels: number[] } {
   if (codes.length !== n) {
     throw new StatsError(
@@ -177,6 +179,29 @@ export function validateCodes(
     );
   }
   const c = new Int32Array(n);
+  if (kind === 'any') {
+    const index = new Map<number, number>();
+    for (let i = 0; i < n; i++) {
+      const v = codes[i]!;
+      if (!(typeof v === 'number' && Number.isFinite(v))) {
+        throw new StatsError(
+          `invalid-${field}`,
+          `invalid ${field} at observation ${i}: expected a finite number code, found ${describe(v)}`,
+          { field, index: i },
+        );
+      }
+      index.set(v, 0); // a Map keys by SameValueZero: -0 and 0 are one code
+    }
+    const labels = Array.from(index.keys()).sort((a, b) => a - b);
+    labels.forEach((v, l) => index.set(v, l));
+    const counts = new Int32Array(labels.length);
+    for (let i = 0; i < n; i++) {
+      const l = index.get(codes[i]!)!;
+      c[i] = l;
+      counts[l]!++;
+    }
+    return { codes: c, levels: labels.length, counts, labels };
+  }
   let max = -1;
   for (let i = 0; i < n; i++) {
     const v = codes[i]!;
@@ -190,20 +215,9 @@ export function validateCodes(
     c[i] = v;
     if (v > max) max = v;
   }
-  const emptyLevel = (g: number): StatsError =>
-    new StatsError(
-      `empty-${field}`,
-      `${field} ${g} has no observations: codes must run 0..${max} with each one used`,
-      { field },
-    );
   if (max >= n) {
-    // more levels than observations: dense is impossible, and a sparse code set is compressed
+    // more levels than observations: compress the sparse code set
     const present = Array.from(new Set(c)).sort((a, b) => a - b);
-    if (dense) {
-      let g = 0;
-      while (present[g] === g) g++;
-      throw emptyLevel(g);
-    }
     const index = new Map(present.map((v, l) => [v, l]));
     const counts = new Int32Array(present.length);
     for (let i = 0; i < n; i++) {
@@ -216,9 +230,6 @@ export function validateCodes(
   const levels = max + 1;
   const counts = new Int32Array(levels);
   for (let i = 0; i < n; i++) counts[c[i]!]!++;
-  if (dense) {
-    for (let g = 0; g < levels; g++) if (counts[g] === 0) throw emptyLevel(g);
-  }
   return { codes: c, levels, counts, labels: Array.from({ length: levels }, (_, l) => l) };
 }
 

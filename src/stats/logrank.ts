@@ -21,8 +21,13 @@ export interface LogRankOptions {
 export interface LogRankResult {
   readonly method: 'log-rank' | 'fleming-harrington';
   readonly rho: number;
-  /** Number of groups k (codes 0..k−1). */
+  /** Number of groups k. */
   readonly groups: number;
+  /**
+   * The group codes as given, increasing: the per-group arrays below are in this order (any
+   * finite codes are accepted, mapped in increasing order as R's `factor()`).
+   */
+  readonly groupCodes: number[];
   /** Observations per group. */
   readonly n: Int32Array;
   /** Observed (weighted when rho ≠ 0, as R) events per group, summed over strata. */
@@ -78,7 +83,9 @@ function solve(a: number[][], b: number[]): number[] | null {
  * V_gh = Σ w²·d·(Y − d)/(Y − 1)·(Y_g/Y)(δ_gh − Y_h/Y), summed over strata. The statistic is
  * (O − E)' V⁻ (O − E) over the groups with E > 0, dropping the first of them, on
  * (their number − 1) df. Unlike R, zero events give statistic 0, df 0 and p 1 with a
- * warning (R returns df −1 and p NaN), and near-equal times are not merged (`timefix`).
+ * warning (R returns df −1 and p NaN), and near-equal times are not merged (`timefix`). Group
+ * codes may be any finite numbers (1/2, 2/4/6/8, ...): they are taken in increasing order, as R's
+ * `factor()`, and `groupCodes` says which code each per-group entry belongs to.
  *
  * Complexity: O(n + k²·m) for n observations and m event times (one radix argsort, one counting
  * sort by stratum).
@@ -103,7 +110,7 @@ export function logRank(
   }
   const v = validateTimeStatus(time, status);
   const n = v.time.length;
-  const g = validateCodes(group, n, 'group', true);
+  const g = validateCodes(group, n, 'group', 'any');
   if (g.levels < 2) {
     throw new StatsError('single-group', 'there is only 1 group: a test needs at least 2', {
       field: 'group',
@@ -114,7 +121,7 @@ export function logRank(
   let stratumStart = [0, n];
   let strataCodes = [0];
   if (options.strata != null) {
-    const s = validateCodes(options.strata, n, 'strata', false);
+    const s = validateCodes(options.strata, n, 'strata', 'integer');
     // stable counting sort by stratum keeps time order within each
     const pos = new Int32Array(s.levels + 1);
     for (let lv = 0; lv < s.levels; lv++) pos[lv + 1] = pos[lv]! + s.counts[lv]!;
@@ -138,7 +145,7 @@ export function logRank(
     v.time,
     v.status,
     g.codes,
-    g.levels,
+    g.labels,
     g.counts,
     order,
     stratumStart,
@@ -152,13 +159,14 @@ export function survdiffSorted(
   time: Float64Array,
   status: Uint8Array,
   group: Int32Array,
-  k: number,
+  groupCodes: number[],
   counts: Int32Array,
   order: Uint32Array,
   stratumStart: number[],
   strataCodes: number[],
   rho: number,
 ): LogRankResult {
+  const k = groupCodes.length;
   const nstrat = strataCodes.length;
   const variance = Array.from({ length: k }, () => new Float64Array(k));
   const obsBy: Float64Array[] = [];
@@ -266,7 +274,7 @@ export function survdiffSorted(
     if (keep.length < k) {
       warnings.push({
         code: 'group-not-at-risk',
-        message: `${k - keep.length} group(s) have no subjects at risk at any event time (expected 0) and are left out of the test (df ${df})`,
+        message: `group(s) ${groupCodes.filter((_, a) => !keep.includes(a)).join(', ')} have no subjects at risk at any event time (expected 0) and are left out of the test (df ${df})`,
       });
     }
   }
@@ -274,6 +282,7 @@ export function survdiffSorted(
     method: rho === 0 ? 'log-rank' : 'fleming-harrington',
     rho,
     groups: k,
+    groupCodes,
     n: counts,
     observed,
     expected,

@@ -62,9 +62,11 @@ export interface RmstResult {
   /** Whether τ was chosen by the default rule rather than given. */
   readonly tauDefault: boolean;
   readonly confLevel: number;
-  /** group = 0. */
+  /** The group codes of the control and treated arms, as given (`[0, 1]` for 0/1 coding). */
+  readonly groupCodes: readonly [number, number];
+  /** The arm with the lower group code (0 in 0/1 coding). */
   readonly control: RmstArm;
-  /** group = 1. */
+  /** The arm with the higher group code (1 in 0/1 coding). */
   readonly treated: RmstArm;
   /** RMST treated − control. */
   readonly difference: RmstContrast;
@@ -151,7 +153,9 @@ function logRatio(a: number, b: number, varA: number, varB: number, z: number): 
 
 /**
  * Restricted mean survival time to τ in the control (group 0) and treated (group 1) arms, their
- * difference and ratios, as survRM2's `rmst2(time, status, arm, tau)` without covariates.
+ * difference and ratios, as survRM2's `rmst2(time, status, arm, tau)` without covariates. Any two
+ * finite group codes are accepted: the lower is the control arm, the higher the treated one (as
+ * R's `factor()` orders them; `groupCodes` reports them).
  * RMST = ∫₀^τ Ŝ(t) dt for each arm's Kaplan–Meier Ŝ; its variance is the Greenwood plug-in
  * Σ_{t_j ≤ τ} (∫_{t_j}^τ Ŝ)² d_j / (Y_j (Y_j − d_j)), the same as R survival's
  * `print(survfit(...), rmean = τ)` "se(rmean)". Intervals and p are Wald: the difference on the
@@ -189,13 +193,13 @@ export function rmst(
   }
   const v = validateTimeStatus(time, status);
   const n = v.time.length;
-  const g = validateCodes(group, n, 'group', true);
+  const g = validateCodes(group, n, 'group', 'any');
   if (g.levels !== 2) {
     throw new StatsError(
       g.levels < 2 ? 'single-group' : 'invalid-group',
       g.levels < 2
-        ? 'only group 0 is present: RMST comparison needs group 0 (control) and group 1 (treated)'
-        : `group codes must be 0 (control) or 1 (treated); found codes up to ${g.levels - 1}`,
+        ? `only group ${g.labels[0]} is present: RMST comparison needs two groups, control (the lower code, e.g. 0) and treated (the higher, e.g. 1)`
+        : `RMST compares two groups, found ${g.levels} group codes (${g.labels.join(', ')}): code control and treated arms with two values, e.g. 0 and 1`,
       { field: 'group' },
     );
   }
@@ -276,6 +280,7 @@ export function rmst(
     tau,
     tauDefault: tauGiven === undefined,
     confLevel,
+    groupCodes: [g.labels[0]!, g.labels[1]!],
     control,
     treated,
     difference,

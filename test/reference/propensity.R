@@ -64,8 +64,10 @@ summ <- function(v) { q <- unname(quantile(v, c(0.25, 0.5, 0.75))); list(n = len
 # ---- balance: cobalt's conventions by formula ------------------------------------------------
 # cobalt FAQ vignette ("How are standardized mean differences computed in cobalt?") and col_w_smd /
 # col_w_vr (cobalt R/col_w_stats.R): SMD = (weighted mean1 - weighted mean0) / s*, where s* is
-# computed on the UNWEIGHTED groups and is the same before and after weighting: s.d.denom =
-# "treated" (s1) for the ATT, "pooled" sqrt((s1^2 + s0^2)/2) for the ATE / ATO. Binary (0/1)
+# the same before and after weighting, cobalt's default s.d.denom for the estimand (cobalt source,
+# .s.d.denom_from_estimand): "treated" (s1, unweighted) for the ATT, "pooled"
+# sqrt((s1^2 + s0^2)/2) (unweighted) for the ATE, "weighted" (the SD of the whole sample under
+# the balancing weights, col.w.v) for the ATO. Binary (0/1)
 # covariates: raw difference in proportions (binary = "raw"). Variance ratio v1/v0 (treated over
 # control) for continuous covariates with the weighted variance
 # sum(w (x - m_w)^2) * sum(w) / (sum(w)^2 - sum(w^2)) (col.w.v).
@@ -82,7 +84,7 @@ balance <- function(X, t, w, estimand) {
       list(name = nm, type = "binary", mean1 = wmean(x1, w1), mean0 = wmean(x0, w0), diff = rawA, diffUnadjusted = rawU,
            sdDenominator = NA, varianceRatio = NA, varianceRatioUnadjusted = NA)
     } else {
-      s <- if (estimand == "ATT") sd(x1) else sqrt((var(x1) + var(x0)) / 2)
+      s <- switch(estimand, ATT = sd(x1), ATE = sqrt((var(x1) + var(x0)) / 2), ATO = sqrt(wvar(x, w)))
       list(name = nm, type = "continuous", mean1 = wmean(x1, w1), mean0 = wmean(x0, w0), diff = rawA / s,
            diffUnadjusted = rawU / s, sdDenominator = s, varianceRatio = wvar(x1, w1) / wvar(x0, w0),
            varianceRatioUnadjusted = var(x1) / var(x0))

@@ -120,8 +120,8 @@ describe('rmst edge cases and validation', () => {
     expect(code(() => rmst([1, 2, 3, 4], [1, 1, 1, 1], [0, 0, 1]))).toBe('length-mismatch');
     expect(code(() => rmst([], [], []))).toBe('empty-input');
     expect(code(() => rmst([1, 2, 3, 4], [1, 1, 1, 1], [0, 0, 0, 0]))).toBe('single-group');
-    expect(code(() => rmst([1, 2, 3, 4], [1, 1, 1, 1], [0, 0, 2, 2]))).toBe('empty-group');
     expect(code(() => rmst([1, 2, 3, 4], [1, 1, 1, 1], [0, 1, 2, 2]))).toBe('invalid-group');
+    expect(code(() => rmst([1, 2, 3, 4], [1, 1, 1, 1], [0, 0, 1, Infinity]))).toBe('invalid-group');
     expect(code(() => rmst([1, 2, 3, 4], [1, 1, 1, 1], [0, 0, 1, 1], { tau: -1 }))).toBe(
       'invalid-option',
     );

@@ -52,10 +52,7 @@ const options: TrialOptions = {
 describe('registry draw', () => {
   const truth = loadModel('examples/nsclc/truth-model.json');
 
-  /**
-   * The lines examples/<name>/make-registry.mjs's extract() writes, its code copied (the committed
-   * registry.csv files predate the MT19937 streams, so they cannot be the reference any more).
-   */
+  /** The lines examples/<name>/make-registry.mjs's extract() writes, its code copied. */
   function makeRegistryLines(
     model: ReturnType<typeof loadModel>,
     outcome: string,
@@ -108,6 +105,21 @@ describe('registry draw', () => {
     expect(got).toEqual(makeRegistryLines(als, 'survival', 500, s(), ALS_REGISTRY_DESIGN, true));
     expect(got[0]).toBe(readFileSync('examples/als/registry.csv', 'utf8').split('\n')[0]);
   });
+
+  test.each([
+    // make-registry.mjs: extract('examples/<name>/registry.csv', n, createStream(seed)).
+    ['nsclc', 'os', 3840, 20260630, MAKE_REGISTRY_DESIGN],
+    ['als', 'survival', 1200, 20260331, ALS_REGISTRY_DESIGN],
+  ] as const)(
+    'is examples/%s/registry.csv, drawn as its make-registry.mjs draws it',
+    (name, outcome, n, seed, design) => {
+      const model = loadModel(`examples/${name}/truth-model.json`);
+      const t = drawRegistry(model, outcome, n, createStream(seed), design);
+      const csv = readFileSync(`examples/${name}/registry.csv`, 'utf8').trimEnd().split('\n');
+      expect(linesOf(t).length).toBe(csv.length);
+      expect(linesOf(t).findIndex((line, i) => line !== csv[i])).toBe(-1);
+    },
+  );
 
   test('is reproducible from its stream and differs between streams', () => {
     const a = drawRegistry(truth, 'os', 150, createStream(7, 0, 3), MAKE_REGISTRY_DESIGN);

@@ -1,7 +1,6 @@
 /** `ecasim audit`: fidelity, privacy and replication checks of synthetic data; writes audit.json and audit.html. */
 import type { Argv } from 'yargs';
 import { loadProtocol } from '../protocol/load.js';
-import { auditHtml } from '../audit/html.js';
 import { auditSummaryForDossier, runAudit, type AuditResult } from '../audit/index.js';
 import { UsageError } from '../errors.js';
 import { openOutputDir } from '../io/output.js';
@@ -205,6 +204,7 @@ export async function auditCommand(args: AuditArgs, ctx: CliContext): Promise<vo
     ctx.stdout(formatAudit(audit));
     if (out) {
       out.write('audit.json', JSON.stringify(audit, null, 2) + '\n');
+      const { auditHtml } = await import('../audit/html.js');
       out.write('audit.html', await auditHtml(audit));
       out.commit();
       ctx.stdout(`wrote audit.json and audit.html to ${args.out}\n`);

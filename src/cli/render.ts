@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import type { Argv } from 'yargs';
 import { InputError } from '../errors.js';
 import { sha256, writeFileAtomic } from '../io/output.js';
-import { renderDossier, type ReproInfo } from '../report/dossier.js';
-import { chromiumPath, countPdfPages, printPdf, type Paper } from '../report/pdf.js';
+import type { ReproInfo } from '../report/dossier.js';
+import type { Paper } from '../report/pdf.js';
 import { MANIFEST_SCHEMA, RESULTS_SCHEMA, type Manifest, type Results } from '../results.js';
 import type { CliContext } from './context.js';
 
@@ -103,8 +103,10 @@ export function readRun(dir: string): { results: Results; manifest: Manifest } {
 
 export async function renderCommand(args: RenderArgs, ctx: CliContext): Promise<void> {
   // Refuse early (before rendering) when a PDF is asked for and there is no browser.
-  if (args.pdf) chromiumPath(ctx.env);
+  const pdf = args.pdf ? await import('../report/pdf.js') : undefined;
+  pdf?.chromiumPath(ctx.env);
   const { results, manifest } = readRun(args.dir);
+  const { renderDossier } = await import('../report/dossier.js');
   const html = await renderDossier(results, reproFromManifest(manifest), {
     ...(args.templates !== undefined ? { templates: args.templates } : {}),
   });
@@ -117,16 +119,16 @@ export async function renderCommand(args: RenderArgs, ctx: CliContext): Promise<
       `note: dossier.html differs from the one manifest.json records${args.templates !== undefined ? ' (custom templates)' : ''}; \`ecasim verify\` will report it as changed`,
     );
   }
-  if (args.pdf) {
-    const pdf = await printPdf(html, {
+  if (pdf) {
+    const bytes = await pdf.printPdf(html, {
       header: results.protocol,
       paper: args.paper,
       env: ctx.env,
     });
     const pdfFile = join(args.dir, 'dossier.pdf');
-    writeFileAtomic(pdfFile, pdf, { force: true });
+    writeFileAtomic(pdfFile, bytes, { force: true });
     lines.push(
-      `wrote ${pdfFile} (${countPdfPages(pdf)} pages, ${args.paper === 'letter' ? 'Letter' : 'A4'})`,
+      `wrote ${pdfFile} (${pdf.countPdfPages(bytes)} pages, ${args.paper === 'letter' ? 'Letter' : 'A4'})`,
     );
   }
   ctx.stdout(lines.join('\n') + '\n');

@@ -1,8 +1,6 @@
 /** `ecasim run PROTOCOL --out DIR`: runs a protocol and writes its outputs atomically. */
 import type { Argv } from 'yargs';
 import { openOutputDir } from '../io/output.js';
-import { chromiumPath, printPdf } from '../report/pdf.js';
-import { runProtocol } from '../run/index.js';
 import type { CliContext } from './context.js';
 
 export interface RunArgs {
@@ -79,7 +77,10 @@ function progressBar(ctx: CliContext): ((done: number, total: number) => void) |
 
 export async function runCommand(args: RunArgs, ctx: CliContext): Promise<void> {
   // Refuse a non-empty output directory, or --pdf without a browser, before spending time on the run.
-  if (args.pdf) chromiumPath(ctx.env);
+  // The browser driver and the renderer load only now, and the driver only for --pdf.
+  const pdf = args.pdf ? await import('../report/pdf.js') : undefined;
+  pdf?.chromiumPath(ctx.env);
+  const { runProtocol } = await import('../run/index.js');
   const out = openOutputDir(args.out, { force: args.force });
   try {
     const result = await runProtocol({
@@ -96,11 +97,11 @@ export async function runCommand(args: RunArgs, ctx: CliContext): Promise<void> 
         : {}),
     });
     const files: { name: string; content: string | Uint8Array }[] = [...result.files];
-    if (args.pdf) {
+    if (pdf) {
       const html = files.find((f) => f.name === 'dossier.html')!.content as string;
       files.push({
         name: 'dossier.pdf',
-        content: await printPdf(html, { header: result.results.protocol, env: ctx.env }),
+        content: await pdf.printPdf(html, { header: result.results.protocol, env: ctx.env }),
       });
     }
     for (const f of files) out.write(f.name, f.content);

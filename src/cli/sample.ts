@@ -2,7 +2,6 @@
 import type { Argv } from 'yargs';
 import { UsageError } from '../errors.js';
 import { writeFileAtomic } from '../io/output.js';
-import { samplePatients } from '../sample.js';
 import type { CliContext } from './context.js';
 
 export interface SampleArgs {
@@ -37,7 +36,7 @@ export function sampleBuilder(y: Argv): Argv<SampleArgs> {
     ) as unknown as Argv<SampleArgs>;
 }
 
-export function sampleCommand(args: SampleArgs, ctx: CliContext): void {
+export async function sampleCommand(args: SampleArgs, ctx: CliContext): Promise<void> {
   for (const [flag, v, min] of [
     ['--n', args.n, 1],
     ['--seed', args.seed, 0],
@@ -47,6 +46,8 @@ export function sampleCommand(args: SampleArgs, ctx: CliContext): void {
       throw new UsageError(`${flag} must be a whole number ≥ ${min}, found ${v}`, { field: flag });
     }
   }
+  // With --protocol the sampler needs the whole run machinery: loaded only now.
+  const { samplePatients } = await import('../sample.js');
   const r = samplePatients({
     model: args.model,
     n: args.n,

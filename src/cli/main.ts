@@ -175,10 +175,11 @@ export async function main(
       .wrap(Math.min(100, process.stdout.columns ?? 100))
       .exitProcess(false)
       .fail((msg, err) => {
-        throw (
-          err ??
-          new UsageError(msg, { hint: 'run `ecasim --help` for the commands and their options' })
-        );
+        // yargs' own complaints (a missing value, an unknown flag) are usage errors; anything
+        // else passing through here is thrown as it is.
+        const hint = 'run `ecasim --help` for the commands and their options';
+        if (err && err.name === 'YError') throw new UsageError(err.message, { hint });
+        throw err ?? new UsageError(msg, { hint });
       })
       .parseAsync([...argv], {}, (_err, _argv, output) => {
         out = output;

@@ -12,12 +12,13 @@ import type { ReproInfo } from '../report/dossier.js';
 import type { Paper } from '../report/pdf.js';
 import { MANIFEST_SCHEMA, RESULTS_SCHEMA, type Manifest, type Results } from '../results.js';
 import type { CliContext } from './context.js';
+import { choice, existingDirectory, requiredText } from './flags.js';
 
 export interface RenderArgs {
   dir: string;
   pdf: boolean;
-  paper: Paper;
-  templates?: string;
+  paper?: unknown;
+  templates?: unknown;
 }
 
 export function renderBuilder(y: Argv): Argv<RenderArgs> {
@@ -33,9 +34,9 @@ export function renderBuilder(y: Argv): Argv<RenderArgs> {
       describe: 'Also print dossier.pdf with the system Chromium (or ECASIM_CHROMIUM)',
     })
     .option('paper', {
-      choices: ['a4', 'letter'] as const,
-      default: 'a4' as const,
-      describe: 'Paper size of the PDF',
+      type: 'string',
+      requiresArg: true,
+      describe: 'Paper size of the PDF: a4 or letter (default a4)',
     })
     .option('templates', {
       type: 'string',
@@ -101,7 +102,14 @@ export function readRun(dir: string): { results: Results; manifest: Manifest } {
   return { results, manifest };
 }
 
-export async function renderCommand(args: RenderArgs, ctx: CliContext): Promise<void> {
+export async function renderCommand(raw: RenderArgs, ctx: CliContext): Promise<void> {
+  const templates = existingDirectory('--templates', raw.templates);
+  const args = {
+    dir: requiredText('DIR', raw.dir, 'a run directory'),
+    pdf: raw.pdf,
+    paper: choice<Paper>('--paper', raw.paper, ['a4', 'letter'], 'a4'),
+    ...(templates !== undefined ? { templates } : {}),
+  };
   // Refuse early (before rendering) when a PDF is asked for and there is no browser.
   const pdf = args.pdf ? await import('../report/pdf.js') : undefined;
   pdf?.chromiumPath(ctx.env);

@@ -228,3 +228,21 @@ test("audit --protocol uses the protocol's seed unless --seed is given", async (
   expect(s.code).toBe(EXIT.ok);
   expect(JSON.parse(readFileSync(ws.path('b/audit.json'), 'utf8')).seed).toBe(9);
 }, 120_000);
+
+test('schema problems and expression problems of a protocol are reported in one round', async () => {
+  writeFileSync(
+    ws.path('protocol.yaml'),
+    edit(
+      edit(readFileSync(ws.path('protocol.yaml'), 'utf8'), 'alpha: 0.05', 'alpha: 1.5'),
+      'expression: age >= 18',
+      'expression: agee >= 18',
+    ),
+  );
+  const r = await ecasim(['validate', ws.path('protocol.yaml')]);
+  expect(r.code).toBe(EXIT.input);
+  expect(r.stderr).toContain('analysis.alpha in protocol must be a number < 1, found number 1.5');
+  expect(r.stderr).not.toContain('Too big');
+  expect(r.stderr).toContain(
+    'eligibility criterion "Adult": unknown variable "agee" — did you mean "age"?',
+  );
+});

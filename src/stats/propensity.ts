@@ -324,6 +324,9 @@ function summarise(values: Float64Array): ScoreSummary {
  *
  * Complexity: O(iterations · n · p²) for the model, O(n log n) for the summaries.
  * @example
+ * const treated = [1, 1, 1, 1, 0, 0, 0, 0, 0, 0];
+ * const age = [70, 58, 72, 61, 60, 71, 66, 55, 64, 68];
+ * const ecog = [1, 0, 0, 1, 0, 1, 1, 0, 0, 1];
  * const r = estimatePropensity(treated, [age, ecog], ['age', 'ecog']);
  * r.ess.control; // e.g. 212.4 of r.n.control = 400 controls
  */

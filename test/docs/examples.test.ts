@@ -7,7 +7,8 @@
  *   every export of `src/index.ts` in scope and the repository root as the working directory
  *   (files are named as `examples/nsclc/model.json`). It must run without throwing.
  * - A result comment is `// → VALUE` after an expression on the same line (`fit.n; // → 5`), or
- *   after `const x = ...;` (then `x` is checked). VALUE is a JavaScript literal: numbers,
+ *   after `const x = ...;` (then `x` is checked), or alone on the line after a one-line
+ *   expression statement (for long values). VALUE is a JavaScript literal: numbers,
  *   strings, `null`, `true`/`false`, arrays and objects of them, and `Infinity`/`NaN`.
  *   Text after the literal is a note (`// → 5.0517 (R: survdiff(...)$chisq)`): the longest
  *   prefix of the comment that evaluates as a literal is the value.
@@ -153,18 +154,26 @@ function difference(actual: unknown, expected: unknown, path: string): string | 
 
 /** The example as a function body, each result comment a call of `__check`. */
 function instrument(code: string): string {
-  return code
-    .split('\n')
-    .map((line, k) => {
-      const m = /^(.*?);?\s*\/\/\s*→\s*(.+)$/.exec(line);
-      if (!m) return line;
-      const stmt = m[1]!.trim();
-      const comment = JSON.stringify(m[2]!.trim());
-      const decl = /^(const|let)\s+(\w+)\s*=/.exec(stmt);
-      if (decl) return `${stmt}; __check(${decl[2]}, ${comment}, ${k + 1});`;
-      return `__check((${stmt}), ${comment}, ${k + 1});`;
-    })
-    .join('\n');
+  const out: string[] = [];
+  const checked = (stmt: string, comment: string, line: number): string => {
+    const c = JSON.stringify(comment.trim());
+    const decl = /^(const|let)\s+(\w+)\s*=/.exec(stmt);
+    return decl
+      ? `${stmt}; __check(${decl[2]}, ${c}, ${line});`
+      : `__check((${stmt}), ${c}, ${line});`;
+  };
+  code.split('\n').forEach((line, k) => {
+    const alone = /^\s*\/\/\s*→\s*(.+)$/.exec(line);
+    if (alone) {
+      // The result of the statement on the line before.
+      const prev = out.pop() ?? '';
+      out.push(checked(prev.trim().replace(/;$/, ''), alone[1]!, k + 1));
+      return;
+    }
+    const m = /^(.*?);?\s*\/\/\s*→\s*(.+)$/.exec(line);
+    out.push(m ? checked(m[1]!.trim(), m[2]!, k + 1) : line);
+  });
+  return out.join('\n');
 }
 
 const examples = publicExamples();

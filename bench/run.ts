@@ -1,5 +1,6 @@
 /**
- * `npm run bench`: runs every benchmark module in bench/ (each exports `run()`), or only those
+ * `npm run bench`: runs every benchmark module in bench/ (each exports `run()`: cox, fit, sampler,
+ * startup (whole-process CLI start-up times), ...), or only those
  * named on the command line (`npm run bench -- cox`), and prints medians with ratios against R
  * on the same data when `Rscript` is installed. Never part of `npm test`.
  */

@@ -332,7 +332,12 @@ export interface AuditOptions extends AuditSettings {
  * Reads the model and the CSV files and runs {@link auditData}; records each input's SHA-256.
  *
  * @example
- * const audit = runAudit({ model: 'model.json', registry: 'train.csv', holdout: 'holdout.csv', seed: 1 });
+ * const audit = runAudit({
+ *   model: 'examples/nsclc/model.json', registry: 'examples/nsclc/registry.csv',
+ *   holdout: 'examples/nsclc/holdout.csv', columns: { time: 'os_time', event: 'os_event' },
+ *   seed: 1, n: 200, bootstrap: 20,
+ * });
+ * audit.data.synthetic; // → 200
  */
 export function runAudit(options: AuditOptions): AuditResult {
   if ((options.realControl === undefined) !== (options.treated === undefined)) {

@@ -4,6 +4,7 @@ import { analyzeArms, type AnalysisResults } from '../analyze.js';
 import { openOutputDir } from '../io/output.js';
 import { toJsonText } from '../results.js';
 import type { CliContext } from './context.js';
+import { numberOption, realNumber, requiredText, textValue } from './flags.js';
 
 export interface AnalyzeArgs {
   treated: string;
@@ -14,7 +15,7 @@ export interface AnalyzeArgs {
   categorical?: string;
   weights?: string;
   strata?: string;
-  tau?: number;
+  tau?: unknown;
   out?: string;
   force: boolean;
 }
@@ -39,7 +40,7 @@ export function analyzeBuilder(y: Argv): Argv<AnalyzeArgs> {
     })
     .option('weights', { type: 'string', describe: 'Case-weight column (> 0)' })
     .option('strata', { type: 'string', describe: 'Stratum column (stratified log-rank and Cox)' })
-    .option('tau', { type: 'number', describe: 'RMST truncation time (default: survRM2 rule)' })
+    .option('tau', numberOption('RMST truncation time > 0 (default: survRM2 rule)'))
     .option('out', { type: 'string', describe: 'Directory for results.json (written atomically)' })
     .option('force', {
       type: 'boolean',
@@ -90,7 +91,15 @@ export function formatAnalysis(r: AnalysisResults): string {
 }
 
 export function analyzeCommand(args: AnalyzeArgs, ctx: CliContext): void {
-  const out = args.out === undefined ? undefined : openOutputDir(args.out, { force: args.force });
+  const tau = realNumber('--tau', args.tau, { gt: 0 });
+  const treated = requiredText('--treated', args.treated, 'a CSV file');
+  const control = requiredText('--control', args.control, 'a CSV file');
+  const time = requiredText('--time', args.time, 'a column name');
+  const event = requiredText('--event', args.event, 'a column name');
+  const weights = textValue('--weights', args.weights, 'a column name');
+  const strata = textValue('--strata', args.strata, 'a column name');
+  const outDir = textValue('--out', args.out, 'an output directory');
+  const out = outDir === undefined ? undefined : openOutputDir(outDir, { force: args.force });
   try {
     const list = (v: string | undefined) =>
       v
@@ -100,21 +109,21 @@ export function analyzeCommand(args: AnalyzeArgs, ctx: CliContext): void {
     const covariates = list(args.covariates);
     const categorical = list(args.categorical);
     const results = analyzeArms({
-      treated: args.treated,
-      control: args.control,
-      time: args.time,
-      event: args.event,
+      treated,
+      control,
+      time,
+      event,
       ...(covariates && covariates.length > 0 ? { covariates } : {}),
       ...(categorical && categorical.length > 0 ? { categorical } : {}),
-      ...(args.weights !== undefined ? { weights: args.weights } : {}),
-      ...(args.strata !== undefined ? { strata: args.strata } : {}),
-      ...(args.tau !== undefined ? { tau: args.tau } : {}),
+      ...(weights !== undefined ? { weights } : {}),
+      ...(strata !== undefined ? { strata } : {}),
+      ...(tau !== undefined ? { tau } : {}),
     });
     ctx.stdout(formatAnalysis(results));
     if (out) {
       out.write('results.json', toJsonText(results));
       out.commit();
-      ctx.stdout(`wrote results.json to ${args.out}\n`);
+      ctx.stdout(`wrote results.json to ${outDir}\n`);
     }
   } finally {
     out?.abort();

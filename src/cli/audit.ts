@@ -1,11 +1,21 @@
 /** `ecasim audit`: fidelity, privacy and replication checks of synthetic data; writes audit.json and audit.html. */
 import type { Argv } from 'yargs';
 import { loadProtocol } from '../protocol/load.js';
-import { auditHtml } from '../audit/html.js';
 import { auditSummaryForDossier, runAudit, type AuditResult } from '../audit/index.js';
 import { UsageError } from '../errors.js';
 import { openOutputDir } from '../io/output.js';
 import type { CliContext } from './context.js';
+import {
+  numberOption,
+  PATIENTS_RANGE,
+  realNumber,
+  SEED_RANGE,
+  textValue,
+  wholeNumber,
+} from './flags.js';
+
+/** The seed of an audit given neither --seed nor a protocol (docs/audit.md). */
+export const DEFAULT_AUDIT_SEED = 20261123;
 
 export interface AuditArgs {
   model?: string;
@@ -17,13 +27,13 @@ export interface AuditArgs {
   time?: string;
   event?: string;
   columns?: string;
-  n?: number;
-  seed: number;
-  threshold?: number;
-  k?: number;
-  bins?: number;
-  bootstrap?: number;
-  alpha?: number;
+  n?: unknown;
+  seed?: unknown;
+  threshold?: unknown;
+  k?: unknown;
+  bins?: unknown;
+  bootstrap?: unknown;
+  alpha?: unknown;
   screen: boolean;
   out?: string;
   force: boolean;
@@ -70,28 +80,23 @@ export function auditBuilder(y: Argv): Argv<AuditArgs> {
       describe:
         'Renames, variable=column,... for registry columns named differently from the model',
     })
-    .option('n', {
-      type: 'number',
-      describe: 'Synthetic records to draw (default: as many as the registry)',
-    })
-    .option('seed', { type: 'number', default: 20261123, describe: 'Seed of every random draw' })
-    .option('threshold', {
-      type: 'number',
-      describe: 'Univariate difference threshold (default 0.01)',
-    })
-    .option('k', {
-      type: 'number',
-      describe: 'Rare-cell size for the disclosure check (default 5)',
-    })
-    .option('bins', { type: 'number', describe: 'Quantile bins for numbers (default 5)' })
-    .option('bootstrap', {
-      type: 'number',
-      describe: "Bootstrap resamples for Cramér's V (default 200)",
-    })
-    .option('alpha', {
-      type: 'number',
-      describe: 'Significance level of the replication (default 0.05)',
-    })
+    .option(
+      'n',
+      numberOption(
+        "Synthetic records to draw (default: the protocol's audit.n, else as many as the registry)",
+      ),
+    )
+    .option(
+      'seed',
+      numberOption(
+        `Seed of every random draw (0 to 4294967295; default: the protocol's control.seed, else ${DEFAULT_AUDIT_SEED})`,
+      ),
+    )
+    .option('threshold', numberOption('Univariate difference threshold in (0, 1) (default 0.01)'))
+    .option('k', numberOption('Rare-cell size for the disclosure check, ≥ 2 (default 5)'))
+    .option('bins', numberOption('Quantile bins for numbers, ≥ 2 (default 5)'))
+    .option('bootstrap', numberOption("Bootstrap resamples for Cramér's V, ≥ 20 (default 200)"))
+    .option('alpha', numberOption('Significance level of the replication in (0, 1) (default 0.05)'))
     .option('screen', {
       type: 'boolean',
       default: false,
@@ -164,7 +169,46 @@ export function formatAudit(a: AuditResult): string {
   return lines.join('\n') + '\n';
 }
 
+/** The numeric settings of an audit, checked before anything is read. */
+function auditFlags(args: AuditArgs) {
+  return {
+    n: wholeNumber('--n', args.n, PATIENTS_RANGE),
+    seed: wholeNumber('--seed', args.seed, SEED_RANGE),
+    threshold: realNumber('--threshold', args.threshold, { gt: 0, lt: 1 }),
+    k: wholeNumber('--k', args.k, { min: 2, max: 1_000_000 }),
+    bins: wholeNumber('--bins', args.bins, { min: 2, max: 1000 }),
+    bootstrap: wholeNumber('--bootstrap', args.bootstrap, { min: 20, max: 1_000_000 }),
+    alpha: realNumber('--alpha', args.alpha, { gt: 0, lt: 1 }),
+  };
+}
+
 export async function auditCommand(args: AuditArgs, ctx: CliContext): Promise<void> {
+  const flags = auditFlags(args);
+  for (const f of [
+    'model',
+    'registry',
+    'protocol',
+    'holdout',
+    'real-control',
+    'treated',
+    'time',
+    'event',
+    'columns',
+    'out',
+  ] as const) {
+    textValue(
+      `--${f}`,
+      args[f],
+      f === 'time' || f === 'event'
+        ? 'a column name'
+        : f === 'columns'
+          ? 'variable=column pairs'
+          : f === 'out'
+            ? 'an output directory'
+            : 'a file',
+    );
+  }
+  const renames = parseRenames(args.columns);
   const out = args.out === undefined ? undefined : openOutputDir(args.out, { force: args.force });
   try {
     const fromProtocol = args.protocol === undefined ? undefined : protocolAudit(args.protocol);
@@ -179,13 +223,14 @@ export async function auditCommand(args: AuditArgs, ctx: CliContext): Promise<vo
       );
     }
     const holdout = args.holdout ?? fromProtocol?.holdout;
-    const rename = parseRenames(args.columns) ?? fromProtocol?.rename;
+    const rename = renames ?? fromProtocol?.rename;
     const time = args.time ?? fromProtocol?.time;
     const event = args.event ?? fromProtocol?.event;
     const audit = runAudit({
       model,
       registry,
-      seed: args.seed,
+      // Flags left out never override the protocol: its seed, as `ecasim run` audits with it.
+      seed: flags.seed ?? fromProtocol?.seed ?? DEFAULT_AUDIT_SEED,
       screen: args.screen,
       ...(holdout !== undefined ? { holdout } : {}),
       ...(args['real-control'] !== undefined ? { realControl: args['real-control'] } : {}),
@@ -195,16 +240,17 @@ export async function auditCommand(args: AuditArgs, ctx: CliContext): Promise<vo
         ...(event !== undefined ? { event } : {}),
         ...(rename ? { rename } : {}),
       },
-      ...(args.n !== undefined ? { n: args.n } : {}),
-      ...(args.threshold !== undefined ? { threshold: args.threshold } : {}),
-      ...(args.k !== undefined ? { k: args.k } : {}),
-      ...(args.bins !== undefined ? { bins: args.bins } : {}),
-      ...(args.bootstrap !== undefined ? { bootstrap: args.bootstrap } : {}),
-      ...(args.alpha !== undefined ? { alpha: args.alpha } : {}),
+      ...((flags.n ?? fromProtocol?.n) !== undefined ? { n: (flags.n ?? fromProtocol?.n)! } : {}),
+      ...(flags.threshold !== undefined ? { threshold: flags.threshold } : {}),
+      ...(flags.k !== undefined ? { k: flags.k } : {}),
+      ...(flags.bins !== undefined ? { bins: flags.bins } : {}),
+      ...(flags.bootstrap !== undefined ? { bootstrap: flags.bootstrap } : {}),
+      ...(flags.alpha !== undefined ? { alpha: flags.alpha } : {}),
     });
     ctx.stdout(formatAudit(audit));
     if (out) {
       out.write('audit.json', JSON.stringify(audit, null, 2) + '\n');
+      const { auditHtml } = await import('../audit/html.js');
       out.write('audit.html', await auditHtml(audit));
       out.commit();
       ctx.stdout(`wrote audit.json and audit.html to ${args.out}\n`);
@@ -222,6 +268,8 @@ function protocolAudit(file: string): {
   time?: string;
   event?: string;
   rename?: Record<string, string>;
+  seed: number;
+  n?: number;
 } {
   const loaded = loadProtocol(file);
   const a = loaded.protocol.audit;
@@ -232,5 +280,7 @@ function protocolAudit(file: string): {
     ...(a?.time ? { time: a.time } : {}),
     ...(a?.event ? { event: a.event } : {}),
     ...(a?.columns ? { rename: a.columns } : {}),
+    seed: loaded.protocol.control.seed,
+    ...(a?.n !== undefined ? { n: a.n } : {}),
   };
 }

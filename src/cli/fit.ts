@@ -3,7 +3,6 @@
  * derives a covariate model from a registry extract, writes it atomically, prints a summary.
  */
 import { randomInt } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import type { Argv } from 'yargs';
 import { UsageError } from '../errors.js';
 import { readTable } from '../io/csv.js';
@@ -12,13 +11,14 @@ import { fitModel, modelText, type FitResult } from '../model/fit.js';
 import { loadFitSpec } from '../model/fit-spec.js';
 import { createStream } from '../random/index.js';
 import type { CliContext } from './context.js';
+import { numberOption, outputFile, realNumber, requiredText, wholeNumber } from './flags.js';
 
 export interface FitArgs {
   registry: string;
   spec: string;
   out: string;
-  epsilon?: number;
-  seed?: number;
+  epsilon?: unknown;
+  seed?: unknown;
   force: boolean;
 }
 
@@ -39,12 +39,14 @@ export function fitBuilder(y: Argv): Argv<FitArgs> {
       demandOption: true,
       describe: 'Model file to write (JSON, ecasim-model/1; written atomically)',
     })
-    .option('epsilon', {
-      type: 'number',
-      describe: 'Differential-privacy budget ε > 0 (PrivBayes-style); omit for maximum likelihood',
-    })
+    .option(
+      'epsilon',
+      numberOption(
+        'Differential-privacy budget ε > 0 (PrivBayes-style); omit for maximum likelihood',
+      ),
+    )
     .option('seed', {
-      type: 'number',
+      ...numberOption(''),
       describe:
         'Seed of the privacy noise (with --epsilon only). Keep it secret: anyone who knows it can remove the noise. Default: a fresh random seed, never recorded',
     })
@@ -85,31 +87,27 @@ export function formatFit(r: FitResult, out: string): string {
 }
 
 export function fitCommand(args: FitArgs, ctx: CliContext): void {
-  if (args.seed !== undefined && args.epsilon === undefined) {
+  const epsilon = realNumber('--epsilon', args.epsilon, { gt: 0 });
+  const seed = wholeNumber('--seed', args.seed, { min: 0, max: Number.MAX_SAFE_INTEGER });
+  if (seed !== undefined && epsilon === undefined) {
     throw new UsageError(
       '--seed applies only with --epsilon (maximum likelihood uses no randomness)',
       {
+        field: '--seed',
         hint: 'remove --seed, or add --epsilon',
       },
     );
   }
-  if (args.seed !== undefined && !(Number.isSafeInteger(args.seed) && args.seed >= 0)) {
-    throw new UsageError(`--seed must be a non-negative integer, found ${args.seed}`);
-  }
-  if (existsSync(args.out) && !args.force) {
-    throw new UsageError(`output file ${args.out} already exists`, {
-      file: args.out,
-      hint: 'choose another --out path, or pass --force to replace it',
-    });
-  }
-  const loaded = loadFitSpec(args.spec);
-  const table = readTable(args.registry, 'registry extract');
-  const rng =
-    args.epsilon === undefined ? undefined : createStream(args.seed ?? randomInt(0, 2 ** 48 - 1));
+  const registry = requiredText('REGISTRY', args.registry, 'a registry extract (CSV)');
+  const specFile = requiredText('--spec', args.spec, 'a fit spec (YAML)');
+  const out = outputFile('--out', args.out, args.force);
+  const loaded = loadFitSpec(specFile);
+  const table = readTable(registry, 'registry extract');
+  const rng = epsilon === undefined ? undefined : createStream(seed ?? randomInt(0, 2 ** 48 - 1));
   const result = fitModel(table, loaded, {
-    ...(args.epsilon !== undefined ? { epsilon: args.epsilon } : {}),
+    ...(epsilon !== undefined ? { epsilon } : {}),
     ...(rng ? { rng } : {}),
   });
-  writeFileAtomic(args.out, modelText(result.model), { force: args.force });
-  ctx.stdout(formatFit(result, args.out));
+  writeFileAtomic(out, modelText(result.model), { force: args.force });
+  ctx.stdout(formatFit(result, out));
 }

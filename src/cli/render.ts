@@ -6,17 +6,17 @@
 import { join } from 'node:path';
 import type { Argv } from 'yargs';
 import { sha256, writeFileAtomic } from '../io/output.js';
-import { renderDossier } from '../report/dossier.js';
-import { chromiumPath, countPdfPages, printPdf, type Paper } from '../report/pdf.js';
+import type { Paper } from '../report/pdf.js';
 import type { Manifest, Results } from '../results.js';
 import { readManifest, readResults, reproFromManifest } from '../run/manifest.js';
 import type { CliContext } from './context.js';
+import { choice, existingDirectory, requiredText } from './flags.js';
 
 export interface RenderArgs {
   dir: string;
   pdf: boolean;
-  paper: Paper;
-  templates?: string;
+  paper?: unknown;
+  templates?: unknown;
 }
 
 export function renderBuilder(y: Argv): Argv<RenderArgs> {
@@ -32,9 +32,9 @@ export function renderBuilder(y: Argv): Argv<RenderArgs> {
       describe: 'Also print dossier.pdf with the system Chromium (or ECASIM_CHROMIUM)',
     })
     .option('paper', {
-      choices: ['a4', 'letter'] as const,
-      default: 'a4' as const,
-      describe: 'Paper size of the PDF',
+      type: 'string',
+      requiresArg: true,
+      describe: 'Paper size of the PDF: a4 or letter (default a4)',
     })
     .option('templates', {
       type: 'string',
@@ -55,10 +55,19 @@ export function readRun(dir: string): { results: Results; manifest: Manifest } {
   };
 }
 
-export async function renderCommand(args: RenderArgs, ctx: CliContext): Promise<void> {
+export async function renderCommand(raw: RenderArgs, ctx: CliContext): Promise<void> {
+  const templates = existingDirectory('--templates', raw.templates);
+  const args = {
+    dir: requiredText('DIR', raw.dir, 'a run directory'),
+    pdf: raw.pdf,
+    paper: choice<Paper>('--paper', raw.paper, ['a4', 'letter'], 'a4'),
+    ...(templates !== undefined ? { templates } : {}),
+  };
   // Refuse early (before rendering) when a PDF is asked for and there is no browser.
-  if (args.pdf) chromiumPath(ctx.env);
+  const pdf = args.pdf ? await import('../report/pdf.js') : undefined;
+  pdf?.chromiumPath(ctx.env);
   const { results, manifest } = readRun(args.dir);
+  const { renderDossier } = await import('../report/dossier.js');
   const html = await renderDossier(results, reproFromManifest(manifest), {
     ...(args.templates !== undefined ? { templates: args.templates } : {}),
   });
@@ -71,16 +80,16 @@ export async function renderCommand(args: RenderArgs, ctx: CliContext): Promise<
       `note: dossier.html differs from the one manifest.json records${args.templates !== undefined ? ' (custom templates)' : ''}; \`ecasim verify\` will report it as changed`,
     );
   }
-  if (args.pdf) {
-    const pdf = await printPdf(html, {
+  if (pdf) {
+    const bytes = await pdf.printPdf(html, {
       header: results.protocol,
       paper: args.paper,
       env: ctx.env,
     });
     const pdfFile = join(args.dir, 'dossier.pdf');
-    writeFileAtomic(pdfFile, pdf, { force: true });
+    writeFileAtomic(pdfFile, bytes, { force: true });
     lines.push(
-      `wrote ${pdfFile} (${countPdfPages(pdf)} pages, ${args.paper === 'letter' ? 'Letter' : 'A4'})`,
+      `wrote ${pdfFile} (${pdf.countPdfPages(bytes)} pages, ${args.paper === 'letter' ? 'Letter' : 'A4'})`,
     );
   }
   ctx.stdout(lines.join('\n') + '\n');

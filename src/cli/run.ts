@@ -1,11 +1,32 @@
 /** `ecasim run PROTOCOL --out DIR`: runs a protocol and writes its outputs atomically. */
 import type { Argv } from 'yargs';
 import { openOutputDir } from '../io/output.js';
-import { chromiumPath, printPdf } from '../report/pdf.js';
-import { runProtocol } from '../run/index.js';
 import type { CliContext } from './context.js';
+import {
+  existingDirectory,
+  numberOption,
+  REPLICATES_RANGE,
+  requiredText,
+  SEED_RANGE,
+  wholeNumber,
+  WORKERS_RANGE,
+} from './flags.js';
 
+/** What yargs hands over: numbers still as typed, checked by `runFlags`. */
 export interface RunArgs {
+  protocol: string;
+  out: string;
+  seed?: unknown;
+  replicates?: unknown;
+  workers?: unknown;
+  quiet: boolean;
+  force: boolean;
+  pdf: boolean;
+  templates?: unknown;
+}
+
+/** The flags of `ecasim run`, checked. */
+export interface RunFlags {
   protocol: string;
   out: string;
   seed?: number;
@@ -17,6 +38,34 @@ export interface RunArgs {
   templates?: string;
 }
 
+/** Checks every flag before anything is read or written. */
+export function runFlags(args: RunArgs): RunFlags {
+  const seed = wholeNumber(
+    '--seed',
+    args.seed,
+    SEED_RANGE,
+    "give --seed a whole number from 0 to 4294967295, or leave it out to use the protocol's control.seed",
+  );
+  const replicates = wholeNumber(
+    '--replicates',
+    args.replicates,
+    REPLICATES_RANGE,
+    "give --replicates a whole number from 2 to 10000 (at least 2 replicates are needed to combine them), or leave it out to use the protocol's control.replicates",
+  );
+  const templates = existingDirectory('--templates', args.templates);
+  return {
+    protocol: requiredText('PROTOCOL', args.protocol, 'a protocol file'),
+    out: requiredText('--out', args.out, 'an output directory'),
+    ...(seed !== undefined ? { seed } : {}),
+    ...(replicates !== undefined ? { replicates } : {}),
+    workers: wholeNumber('--workers', args.workers, WORKERS_RANGE) ?? 1,
+    quiet: args.quiet,
+    force: args.force,
+    pdf: args.pdf,
+    ...(templates !== undefined ? { templates } : {}),
+  };
+}
+
 export function runBuilder(y: Argv): Argv<RunArgs> {
   return y
     .positional('protocol', { type: 'string', demandOption: true, describe: 'Protocol YAML file' })
@@ -25,16 +74,17 @@ export function runBuilder(y: Argv): Argv<RunArgs> {
       demandOption: true,
       describe: 'Output directory (written atomically)',
     })
-    .option('seed', { type: 'number', describe: "Override the protocol's seed" })
-    .option('replicates', {
-      type: 'number',
-      describe: "Override the protocol's number of replicates (m)",
-    })
-    .option('workers', {
-      type: 'number',
-      default: 1,
-      describe: 'Worker threads for the replicates; the output is identical for any number',
-    })
+    .option('seed', numberOption("Override the protocol's seed (0 to 4294967295)"))
+    .option(
+      'replicates',
+      numberOption("Override the protocol's number of replicates m (2 to 10000)"),
+    )
+    .option(
+      'workers',
+      numberOption(
+        'Worker threads for the replicates (1 to 1024, default 1); the output is identical for any number',
+      ),
+    )
     .option('quiet', { type: 'boolean', default: false, describe: 'No progress bar' })
     .option('force', {
       type: 'boolean',
@@ -57,7 +107,7 @@ export function runBuilder(y: Argv): Argv<RunArgs> {
 }
 
 /** The command as a reviewer re-types it: no output path, flags that change results kept. */
-function reproducibleCommand(args: RunArgs): string {
+function reproducibleCommand(args: RunFlags): string {
   const seed = args.seed !== undefined ? ` --seed ${args.seed}` : '';
   const m = args.replicates !== undefined ? ` --replicates ${args.replicates}` : '';
   return `ecasim run ${args.protocol}${seed}${m} --out DIR`;
@@ -77,9 +127,13 @@ function progressBar(ctx: CliContext): ((done: number, total: number) => void) |
   };
 }
 
-export async function runCommand(args: RunArgs, ctx: CliContext): Promise<void> {
+export async function runCommand(raw: RunArgs, ctx: CliContext): Promise<void> {
+  const args = runFlags(raw);
   // Refuse a non-empty output directory, or --pdf without a browser, before spending time on the run.
-  if (args.pdf) chromiumPath(ctx.env);
+  // The browser driver and the renderer load only now, and the driver only for --pdf.
+  const pdf = args.pdf ? await import('../report/pdf.js') : undefined;
+  pdf?.chromiumPath(ctx.env);
+  const { runProtocol } = await import('../run/index.js');
   const out = openOutputDir(args.out, { force: args.force });
   try {
     const result = await runProtocol({
@@ -96,11 +150,11 @@ export async function runCommand(args: RunArgs, ctx: CliContext): Promise<void> 
         : {}),
     });
     const files: { name: string; content: string | Uint8Array }[] = [...result.files];
-    if (args.pdf) {
+    if (pdf) {
       const html = files.find((f) => f.name === 'dossier.html')!.content as string;
       files.push({
         name: 'dossier.pdf',
-        content: await printPdf(html, { header: result.results.protocol, env: ctx.env }),
+        content: await pdf.printPdf(html, { header: result.results.protocol, env: ctx.env }),
       });
     }
     for (const f of files) out.write(f.name, f.content);

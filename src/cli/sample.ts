@@ -1,16 +1,24 @@
 /** `ecasim sample MODEL --n N --seed S [--protocol P] [--replicate K] --out FILE.csv`. */
 import type { Argv } from 'yargs';
-import { UsageError } from '../errors.js';
 import { writeFileAtomic } from '../io/output.js';
-import { samplePatients } from '../sample.js';
 import type { CliContext } from './context.js';
+import {
+  numberOption,
+  outputFile,
+  PATIENTS_RANGE,
+  requiredText,
+  SEED_RANGE,
+  textValue,
+  wholeNumber,
+} from './flags.js';
 
+/** What yargs hands over: numbers still as typed. */
 export interface SampleArgs {
   model: string;
-  n: number;
-  seed: number;
-  protocol?: string;
-  replicate: number;
+  n: unknown;
+  seed: unknown;
+  protocol?: unknown;
+  replicate?: unknown;
   out: string;
   force: boolean;
 }
@@ -18,13 +26,16 @@ export interface SampleArgs {
 export function sampleBuilder(y: Argv): Argv<SampleArgs> {
   return y
     .positional('model', { type: 'string', demandOption: true, describe: 'Covariate model JSON' })
-    .option('n', { type: 'number', demandOption: true, describe: 'Number of virtual patients' })
-    .option('seed', { type: 'number', demandOption: true, describe: 'Seed' })
+    .option('n', numberOption('Number of virtual patients (1 to 10000000)', { demandOption: true }))
+    .option('seed', numberOption('Seed (0 to 4294967295)', { demandOption: true }))
     .option('protocol', {
       type: 'string',
       describe: "Apply this protocol's parameter draw, eligibility and censoring (its control arm)",
     })
-    .option('replicate', { type: 'number', default: 0, describe: 'Replicate index (substream)' })
+    .option(
+      'replicate',
+      numberOption('Replicate index, the substream (0 to 4294967295, default 0)'),
+    )
     .option('out', {
       type: 'string',
       demandOption: true,
@@ -37,24 +48,28 @@ export function sampleBuilder(y: Argv): Argv<SampleArgs> {
     ) as unknown as Argv<SampleArgs>;
 }
 
-export function sampleCommand(args: SampleArgs, ctx: CliContext): void {
-  for (const [flag, v, min] of [
-    ['--n', args.n, 1],
-    ['--seed', args.seed, 0],
-    ['--replicate', args.replicate, 0],
-  ] as const) {
-    if (!Number.isSafeInteger(v) || v < min) {
-      throw new UsageError(`${flag} must be a whole number ≥ ${min}, found ${v}`, { field: flag });
-    }
-  }
+export async function sampleCommand(args: SampleArgs, ctx: CliContext): Promise<void> {
+  const n = wholeNumber(
+    '--n',
+    args.n,
+    PATIENTS_RANGE,
+    'give --n a whole number from 1 to 10000000; for more, draw several files with different --replicate',
+  )!;
+  const seed = wholeNumber('--seed', args.seed, SEED_RANGE)!;
+  const replicate = wholeNumber('--replicate', args.replicate, SEED_RANGE) ?? 0;
+  const protocol = textValue('--protocol', args.protocol, 'a protocol file');
+  const model = requiredText('MODEL', args.model, 'a covariate model file');
+  const outFile = outputFile('--out', args.out, args.force);
+  // With --protocol the sampler needs the whole run machinery: loaded only now.
+  const { samplePatients } = await import('../sample.js');
   const r = samplePatients({
-    model: args.model,
-    n: args.n,
-    seed: args.seed,
-    replicate: args.replicate,
-    ...(args.protocol !== undefined ? { protocol: args.protocol } : {}),
+    model,
+    n,
+    seed,
+    replicate,
+    ...(protocol !== undefined ? { protocol } : {}),
   });
-  writeFileAtomic(args.out, r.csv, { force: args.force });
+  writeFileAtomic(outFile, r.csv, { force: args.force });
   if (r.attrition) {
     const a = r.attrition;
     const lines = [`attrition: ${a.drawn} drawn`];
@@ -66,5 +81,5 @@ export function sampleCommand(args: SampleArgs, ctx: CliContext): void {
     lines.push(`  acceptance rate ${(a.acceptanceRate * 100).toFixed(1)}%`);
     ctx.stderr(lines.join('\n') + '\n');
   }
-  ctx.stdout(`wrote ${r.n} virtual patients to ${args.out}\n`);
+  ctx.stdout(`wrote ${r.n} virtual patients to ${outFile}\n`);
 }

@@ -5,7 +5,7 @@
 import type { Argv } from 'yargs';
 import { loadLocated } from '../io/document.js';
 import { parseModel } from '../model/load.js';
-import { prepareRun } from '../run/index.js';
+import { prepareRun } from '../run/prepare.js';
 import type { CliContext } from './context.js';
 
 export interface ValidateArgs {

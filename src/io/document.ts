@@ -259,8 +259,23 @@ function describeType(v: unknown): string {
  * of them are thrown together. Unknown keys get a "did you mean" from the schema's own keys.
  */
 export function validateWithSchema<T>(schema: z.ZodType<T>, doc: LocatedDocument, what: string): T {
+  const checked = checkWithSchema(schema, doc, what);
+  if (checked.ok) return checked.data;
+  throwCollected(checked.problems);
+  throw new Error('unreachable');
+}
+
+/**
+ * `validateWithSchema` without the throw: the data, or every problem located, so a caller can
+ * add the problems of its own checks and report them all in one round.
+ */
+export function checkWithSchema<T>(
+  schema: z.ZodType<T>,
+  doc: LocatedDocument,
+  what: string,
+): { ok: true; data: T } | { ok: false; problems: EcasimError[] } {
   const result = schema.safeParse(doc.data);
-  if (result.success) return result.data;
+  if (result.success) return { ok: true, data: result.data };
   const problems: EcasimError[] = [];
   for (const issue of result.error.issues) {
     const path = issue.path.filter((p): p is PathSegment => typeof p !== 'symbol');
@@ -290,11 +305,25 @@ export function validateWithSchema<T>(schema: z.ZodType<T>, doc: LocatedDocument
     let expected: string | undefined;
     let message: string;
     if (issue.code === 'invalid_type') {
-      expected = String(issue.expected);
+      expected = TYPE_WORDS[String(issue.expected)] ?? article(String(issue.expected));
       message =
         actual === undefined
           ? `missing required field ${field} in ${what}`
-          : `${field} in ${what} must be ${article(expected)}, found ${describeType(actual)}`;
+          : `${field} in ${what} must be ${expected}, found ${describeType(actual)}`;
+    } else if (issue.code === 'too_small' || issue.code === 'too_big') {
+      // zod's wording ("Too big: expected number to be <1") re-worded as for every other field;
+      // a message the schema itself gives (e.g. why replicates must be ≥ 2) is kept as a hint.
+      expected = boundWords(issue);
+      message = `${field} in ${what} must be ${expected}, found ${describeType(actual)}`;
+      const own = /^Too (small|big):/.test(issue.message) ? undefined : issue.message;
+      problems.push(
+        problemAt(doc, path, own ? `${message} (${own})` : message, {
+          expected,
+          ...(actual !== undefined ? { actual: show(actual) } : {}),
+          ...(own ? { hint: own } : {}),
+        }),
+      );
+      continue;
     } else if (issue.code === 'invalid_value') {
       expected = `one of ${issue.values.map((v) => show(v)).join(', ')}`;
       const guess =
@@ -307,6 +336,10 @@ export function validateWithSchema<T>(schema: z.ZodType<T>, doc: LocatedDocument
       message =
         `${field} in ${what} must be ${expected}, found ${describeType(actual)}` +
         (guess ? ` — did you mean "${guess}"?` : '');
+    } else if (issue.code === 'invalid_format') {
+      const f = issue as { format: string; pattern?: string };
+      expected = f.pattern !== undefined ? `text matching ${f.pattern}` : `a ${f.format}`;
+      message = `${field} in ${what} must be ${expected}, found ${describeType(actual)}`;
     } else {
       message = `${field} in ${what}: ${issue.message}`;
       if (actual !== undefined) message += `, found ${describeType(actual)}`;
@@ -318,8 +351,42 @@ export function validateWithSchema<T>(schema: z.ZodType<T>, doc: LocatedDocument
       }),
     );
   }
-  throwCollected(problems);
-  throw new Error('unreachable');
+  return { ok: false, problems };
+}
+
+/** zod's type names as a sentence says them. */
+const TYPE_WORDS: Record<string, string> = {
+  int: 'a whole number',
+  number: 'a number',
+  string: 'text',
+  boolean: 'true or false',
+  array: 'a list',
+  object: 'a mapping',
+  record: 'a mapping',
+};
+
+/** The bound of a too_small / too_big issue in words: "a number ≥ 2", "a list of at least 1 item". */
+function boundWords(issue: {
+  code: 'too_small' | 'too_big';
+  origin?: string;
+  inclusive?: boolean;
+  minimum?: unknown;
+  maximum?: unknown;
+}): string {
+  const small = issue.code === 'too_small';
+  const bound = Number(small ? issue.minimum : issue.maximum);
+  const inclusive = issue.inclusive !== false;
+  const shown = bound === Number.MAX_SAFE_INTEGER ? '2^53 − 1' : String(bound);
+  if (issue.origin === 'array' || issue.origin === 'set') {
+    return `a list of ${small ? 'at least' : 'at most'} ${shown} item${bound === 1 ? '' : 's'}`;
+  }
+  if (issue.origin === 'string') {
+    return bound === 1 && small
+      ? 'non-empty text'
+      : `text of ${small ? 'at least' : 'at most'} ${shown} characters`;
+  }
+  const op = small ? (inclusive ? '≥' : '>') : inclusive ? '≤' : '<';
+  return `${issue.origin === 'int' ? 'a whole number' : 'a number'} ${op} ${shown}`;
 }
 
 function article(type: string): string {

@@ -374,7 +374,8 @@ export function parseFitSpecText(file: string, text: string): LoadedFitSpec {
  * Reads and validates a fit spec (`ecasim-fit/1`, docs/fit-spec.md).
  *
  * @example
- * const { spec } = loadFitSpec('registry/fit.yaml'); // spec.structure.learn.maxParents === 3
+ * const { spec } = loadFitSpec('examples/nsclc/fit.yaml');
+ * spec.format; // → 'ecasim-fit/1'
  */
 export function loadFitSpec(file: string): LoadedFitSpec {
   return parseFitSpec(loadLocated(file, WHAT));

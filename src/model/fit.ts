@@ -876,7 +876,9 @@ function explain(err: unknown, name: string, parents: readonly string[]): never 
  * Complexity: O(n · Σ (parents + 1)²) for a fixed graph, times the search for a learned one.
  *
  * @example
- * const { model, warnings } = fitModel(readTable('reg.csv', 'registry extract'), loadFitSpec('fit.yaml'));
+ * const table = readTable('examples/nsclc/registry.csv', 'registry extract');
+ * const { model, n } = fitModel(table, loadFitSpec('examples/nsclc/fit.yaml'));
+ * model.format; // → 'ecasim-model/1'
  */
 export function fitModel(table: Table, loaded: LoadedFitSpec, options: FitOptions = {}): FitResult {
   const { spec } = loaded;

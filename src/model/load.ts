@@ -69,7 +69,8 @@ export function parseModelText(file: string, text: string): CovariateModel {
  *
  * @example
  * const model = loadModel('examples/nsclc/model.json');
- * const cohort = sampleCohort(model, 1000, createStream(42));
+ * model.timeUnit; // → 'months'
+ * const cohort = sampleModel(model, 1000, { seed: 42 });
  */
 export function loadModel(file: string): CovariateModel {
   return parseModel(loadLocated(file, WHAT));

@@ -4,13 +4,15 @@
  */
 import { dirname, relative, resolve } from 'node:path';
 import {
+  checkWithSchema,
   loadLocated,
   problemAt,
-  validateWithSchema,
   type LocatedDocument,
   type PathSegment,
 } from '../io/document.js';
-import { InputError } from '../errors.js';
+import { EcasimError, InputError, throwCollected } from '../errors.js';
+import { loadModel } from '../model/load.js';
+import { isCategoricalKind, levelsOf } from '../model/network.js';
 import {
   compileExpression,
   ExpressionError,
@@ -39,7 +41,13 @@ export function loadProtocol(file: string): LoadedProtocol {
 
 /** Validates a parsed protocol document. */
 export function parseProtocol(doc: LocatedDocument): LoadedProtocol {
-  const protocol = validateWithSchema(protocolSchema, doc, WHAT);
+  const checked = checkWithSchema(protocolSchema, doc, WHAT);
+  if (!checked.ok) {
+    // The expressions are otherwise checked only once the schema holds (run/prepare.ts), so a
+    // misspelt variable would surface one round later: check them now, as far as possible.
+    throwCollected([...checked.problems, ...expressionProblems(doc)]);
+  }
+  const protocol = (checked as { data: Protocol }).data;
   const base = dirname(resolve(doc.file));
   const treated = resolve(base, protocol.inputs.treated.file);
   const model = resolve(base, protocol.inputs.model);
@@ -94,4 +102,63 @@ export function compileAt(
 
 function raise(e: InputError): never {
   throw e;
+}
+
+/**
+ * Problems of the derived variables and eligibility criteria of a protocol whose schema check
+ * failed, against the model it names — when that model loads (its own problems are reported
+ * once the protocol is right). Mirrors the compile step of run/prepare.ts.
+ */
+function expressionProblems(doc: LocatedDocument): EcasimError[] {
+  const raw = doc.data as {
+    inputs?: { model?: unknown };
+    derived?: unknown;
+    eligibility?: unknown;
+  } | null;
+  const modelPath = raw?.inputs?.model;
+  if (typeof modelPath !== 'string') return [];
+  let scope: Record<string, VariableInfo>;
+  try {
+    const model = loadModel(resolve(dirname(resolve(doc.file)), modelPath));
+    scope = {};
+    for (const name of model.names) {
+      if (model.outcomes.includes(name)) continue;
+      const v = model.variables.get(name)!;
+      scope[name] = isCategoricalKind(v)
+        ? { type: 'text', levels: levelsOf(v)! }
+        : { type: 'number' };
+    }
+  } catch {
+    return [];
+  }
+  const problems: EcasimError[] = [];
+  const each = (list: unknown, f: (item: Record<string, unknown>, k: number) => void): void => {
+    if (!Array.isArray(list)) return;
+    list.forEach((item, k) => {
+      if (item !== null && typeof item === 'object') f(item as Record<string, unknown>, k);
+    });
+  };
+  const compile = (path: PathSegment[], source: unknown, what: string): boolean => {
+    if (typeof source !== 'string') return false;
+    try {
+      compileAt(doc, path, source, scope, what);
+      return true;
+    } catch (err) {
+      if (!(err instanceof EcasimError)) throw err;
+      problems.push(err);
+      return false;
+    }
+  };
+  each(raw?.derived, (d, k) => {
+    const name = typeof d['name'] === 'string' ? d['name'] : `#${k + 1}`;
+    compile(['derived', k, 'expression'], d['expression'], `derived variable "${name}"`);
+    if (typeof d['name'] === 'string' && scope[d['name']] === undefined) {
+      scope[d['name']] = { type: 'number' };
+    }
+  });
+  each(raw?.eligibility, (c, k) => {
+    const name = typeof c['name'] === 'string' ? c['name'] : `#${k + 1}`;
+    compile(['eligibility', k, 'expression'], c['expression'], `eligibility criterion "${name}"`);
+  });
+  return problems;
 }

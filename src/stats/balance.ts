@@ -124,7 +124,12 @@ function isZeroOne(col: ArrayLike<number>): boolean {
  *
  * Complexity: O(n·p).
  * @example
+ * const treated = [1, 1, 1, 0, 0, 0, 0, 0];
+ * const age = [70, 65, 72, 60, 58, 66, 61, 55];
+ * const ecog = [1, 0, 1, 0, 0, 1, 0, 0];
+ * const weights = [1, 1, 1, 1, 1, 1, 1, 1];
  * const b = standardizedDifferences([age, ecog], ['age', 'ecog'], treated, { weights, estimand: 'ATT' });
+ * b.rows.length; // → 2
  * b.rows[0]; // { name: 'age', type: 'continuous', diffUnadjusted: 0.42, diff: 0.03, flagged: false, ... }
  */
 export function standardizedDifferences(

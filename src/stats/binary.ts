@@ -148,7 +148,7 @@ export function wilson(x: number, n: number, z: number): Interval {
  * Complexity: O(1).
  * @example
  * riskDifference(15, 40, 8, 42);
- * // { estimate: 0.1845, lower: -0.0103, upper: 0.3638, p: 0.0630, method: 'newcombe-hybrid-score', ... }
+ * // → { estimate: 0.1845, lower: -0.0103, upper: 0.3638, p: 0.0630, method: 'newcombe-hybrid-score', ... }
  */
 export function riskDifference(
   events1: number,
@@ -339,7 +339,7 @@ function mnOddsRatioZ(x1: number, n1: number, x0: number, n0: number, psi: numbe
  *
  * Complexity: O(1).
  * @example
- * riskRatio(15, 40, 8, 42); // { estimate: 1.9688, lower: 0.9386, upper: 4.1297, p: 0.0731, ... }
+ * riskRatio(15, 40, 8, 42); // → { estimate: 1.9688, lower: 0.9386, upper: 4.1297, p: 0.0731, ... }
  */
 export function riskRatio(
   events1: number,
@@ -396,7 +396,7 @@ export function riskRatio(
  *
  * Complexity: O(1).
  * @example
- * oddsRatio(15, 40, 8, 42); // { estimate: 2.55, lower: 0.9367, upper: 6.9417, p: 0.0669, ... }
+ * oddsRatio(15, 40, 8, 42); // → { estimate: 2.55, lower: 0.9367, upper: 6.9417, p: 0.0669, ... }
  */
 export function oddsRatio(
   events1: number,
@@ -548,7 +548,7 @@ function solveTheta(f: (theta: number) => number): number {
  *
  * Complexity: O(min(a + b, a + c, …)) per evaluation; about 60 evaluations per root.
  * @example
- * fisherExact(3, 1, 1, 3); // { p: 0.4857, estimate: 6.4083, lower: 0.2117, upper: 626.24, ... }
+ * fisherExact(3, 1, 1, 3); // → { p: 0.4857, estimate: 6.4083, lower: 0.2117, upper: 626.24, ... }
  */
 export function fisherExact(
   a: number,

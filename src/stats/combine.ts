@@ -150,7 +150,7 @@ function replicateMoments(
  * Complexity: O(m).
  * @example
  * combineSynthetic([1.1, 0.9, 1.3, 0.7], [0.01, 0.01, 0.01, 0.01]);
- * // { estimate: 1, between: 0.0667, within: 0.01, totalVariance: 0.0733, df: 2.32, method: 'raghunathan-2003', ... }
+ * // → { estimate: 1, between: 0.0667, within: 0.01, totalVariance: 0.0733, df: 2.32, method: 'raghunathan-2003', ... }
  */
 export function combineSynthetic(
   estimates: ArrayLike<number>,
@@ -239,8 +239,8 @@ export function combineSynthetic(
  *
  * Complexity: O(1).
  * @example
- * ciOverlap(0, 2, 1, 3); // 0.5
- * ciOverlap(0, 1, 2, 3); // -1
+ * ciOverlap(0, 2, 1, 3); // → 0.5
+ * ciOverlap(0, 1, 2, 3); // → -1
  */
 export function ciOverlap(lower1: number, upper1: number, lower2: number, upper2: number): number {
   const args = [lower1, upper1, lower2, upper2];

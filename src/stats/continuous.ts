@@ -106,7 +106,7 @@ function summarise(x: ArrayLike<number>, name: string): Arm {
  * Complexity: O(n₁ + n₀).
  * @example
  * meanDifference([5.1, 6.3, 7.2, 5.9], [4.2, 5.0, 4.8, 3.9, 4.4]);
- * // { estimate: 1.665, se: 0.4798, df: 4.24, p: 0.0233, lower: 0.3619, upper: 2.9681, ... }
+ * // → { estimate: 1.665, se: 0.4798, df: 4.24, p: 0.0233, lower: 0.3619, upper: 2.9681, ... }
  */
 export function meanDifference(
   x1: ArrayLike<number>,
@@ -159,7 +159,7 @@ export function meanDifference(
  * Complexity: O(n₁ + n₀).
  * @example
  * hedgesG([5.1, 6.3, 7.2, 5.9], [4.2, 5.0, 4.8, 3.9, 4.4]);
- * // { estimate: 2.2296, se: 0.8522, lower: 0.5594, upper: 3.8999, d: 2.5103, correction: 0.8882, ... }
+ * // → { estimate: 2.2296, se: 0.8522, lower: 0.5594, upper: 3.8999, d: 2.5103, correction: 0.8882, ... }
  */
 export function hedgesG(
   x1: ArrayLike<number>,

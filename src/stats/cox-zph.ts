@@ -112,8 +112,10 @@ function averageRanks(time: ArrayLike<number>): Float64Array {
  * Complexity: O(n log n) for the transform, O(n·p²) for the information, O(p⁴) for the tests.
  *
  * @example
+ * const data = { time: [5, 8, 12, 3, 9, 15], status: [1, 1, 0, 1, 1, 0], x: [[0, 1, 1, 0, 0, 1]], names: ['treated'] };
  * const fit = fitCox(data);
  * const zph = coxZph(fit, data); // zph.global.p as cox.zph(fit)$table["GLOBAL", "p"]
+ * zph.global.df; // → 1
  */
 export function coxZph(fit: CoxFit, data: CoxData, options: CoxZphOptions = {}): CoxZphResult {
   const transform = options.transform ?? 'km';

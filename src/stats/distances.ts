@@ -503,7 +503,10 @@ export function gowerIndex(
     for (let i = 0; i < n; i++) cat0[i * pCat + j] = c[i]!;
   }
   const perm = Int32Array.from({ length: n }, (_, i) => i);
-  const maxNodes = 2 * Math.ceil(n / (LEAF / 2)) + 1;
+  // Every leaf holds at least one record, so a binary tree over n records has at most 2n − 1
+  // nodes. (A bound from the leaf size alone is not one: uneven categorical splits make small
+  // leaves, and an overflowing node table would send the search back to the root forever.)
+  const maxNodes = 2 * n - 1;
   const nodes = new Int32Array(maxNodes * 4);
   const boxes = new Float64Array(maxNodes * pNum * 2);
   const masks = new Uint32Array(maxNodes * pCat);

@@ -367,8 +367,8 @@ export function confLimits(
  *
  * @example
  * const fit = kaplanMeier([1, 2, 2, 3, 4], [1, 1, 0, 1, 0]);
- * fit.surv;            // ≈ Float64Array [0.8, 0.6, 0.3, 0.3]
- * fit.median.estimate; // 3
+ * fit.surv;            // → ≈ Float64Array [0.8, 0.6, 0.3, 0.3]
+ * fit.median.estimate; // → 3
  */
 export function kaplanMeier(
   time: ArrayLike<number>,
@@ -706,7 +706,7 @@ function quantilesOf(fit: CurveLike, probs: readonly number[]): QuantileEstimate
  *
  * @example
  * const fit = kaplanMeier([1, 2, 3, 4], [1, 1, 1, 1]);
- * kmQuantile(fit, [0.5]); // [{ estimate: 2.5, lower: 1, upper: null }]
+ * kmQuantile(fit, [0.5]); // → [{ estimate: 2.5, lower: 1, upper: null, ... }]
  */
 export function kmQuantile(fit: KaplanMeierFit, probs: readonly number[]): QuantileEstimate[] {
   for (let i = 0; i < probs.length; i++) {
@@ -790,7 +790,7 @@ function countLT(times: Float64Array, t: number): number {
  *
  * @example
  * const fit = kaplanMeier([1, 2, 2, 3, 4], [1, 1, 0, 1, 0]);
- * survivalAt(fit, [2.5]).surv; // ≈ Float64Array [0.6]
+ * survivalAt(fit, [2.5]).surv; // → ≈ Float64Array [0.6]
  */
 export function survivalAt(fit: KaplanMeierFit, times: ArrayLike<number>): SurvivalAtResult {
   validateTimes(times);
@@ -856,7 +856,7 @@ export function survivalAt(fit: KaplanMeierFit, times: ArrayLike<number>): Survi
  *
  * @example
  * const fit = kaplanMeier([1, 2, 2, 3, 4], [1, 1, 0, 1, 0]);
- * nRiskAt(fit, [0, 2, 5]); // Float64Array [5, 4, 0]
+ * nRiskAt(fit, [0, 2, 5]); // → Float64Array [5, 4, 0]
  */
 export function nRiskAt(fit: KaplanMeierFit, times: ArrayLike<number>): Float64Array {
   validateTimes(times);

@@ -95,7 +95,8 @@ const COLLINEAR_TOL = 1e-12;
  * Complexity: O(iterations · n · p²) time, O(n · p) memory.
  * @example
  * const fit = fitLogistic([0, 0, 1, 1, 0, 1], [[1, 2, 3, 4, 5, 6]], ['age']);
- * fit.coefficients; // Float64Array [-2.3578, 0.6737]; fit.iterations: 4 (as glm)
+ * fit.coefficients; // → Float64Array [-2.3578, 0.6736] (as glm)
+ * fit.iterations; // → 4
  */
 export function fitLogistic(
   y: ArrayLike<number>,

@@ -92,7 +92,7 @@ function solve(a: number[][], b: number[]): number[] | null {
  *
  * @example
  * const r = logRank([1, 2, 3, 4, 5, 6], [1, 1, 1, 1, 0, 1], [0, 0, 0, 1, 1, 1]);
- * r.statistic; // 5.0517 (R: survdiff(Surv(t, e) ~ g)$chisq)
+ * r.statistic; // → 5.0517 (R: survdiff(Surv(t, e) ~ g)$chisq)
  */
 export function logRank(
   time: ArrayLike<number>,

@@ -151,7 +151,7 @@ function resolveTrim(trim: PropensityWeightOptions['trim']): [number, number] | 
  *
  * Complexity: O(n).
  * @example
- * propensityWeights([0.5, 0.8, 0.2, 0.4], [1, 1, 0, 0]).weights; // [1, 1, 0.25, 0.6667] (ATT)
+ * propensityWeights([0.5, 0.8, 0.2, 0.4], [1, 1, 0, 0]).weights; // → [1, 1, 0.25, 0.6667] (ATT)
  */
 export function propensityWeights(
   ps: ArrayLike<number>,
@@ -242,7 +242,7 @@ export function propensityWeights(
  *
  * Complexity: O(n).
  * @example
- * effectiveSampleSize([1, 1, 2, 4]); // 64 / 22 = 2.909
+ * effectiveSampleSize([1, 1, 2, 4]); // → 2.909 (64 / 22)
  */
 export function effectiveSampleSize(w: ArrayLike<number>): number {
   let s = 0;
@@ -278,7 +278,7 @@ export function effectiveSampleSize(w: ArrayLike<number>): number {
  *
  * Complexity: O(n).
  * @example
- * effectiveSampleSizeByArm([1, 1, 0.5, 2], [1, 1, 0, 0]); // { treated: 2, control: 1.4706 }
+ * effectiveSampleSizeByArm([1, 1, 0.5, 2], [1, 1, 0, 0]); // → { treated: 2, control: 1.4706 }
  */
 export function effectiveSampleSizeByArm(
   w: ArrayLike<number>,
@@ -324,6 +324,9 @@ function summarise(values: Float64Array): ScoreSummary {
  *
  * Complexity: O(iterations · n · p²) for the model, O(n log n) for the summaries.
  * @example
+ * const treated = [1, 1, 1, 1, 0, 0, 0, 0, 0, 0];
+ * const age = [70, 58, 72, 61, 60, 71, 66, 55, 64, 68];
+ * const ecog = [1, 0, 0, 1, 0, 1, 1, 0, 0, 1];
  * const r = estimatePropensity(treated, [age, ecog], ['age', 'ecog']);
  * r.ess.control; // e.g. 212.4 of r.n.control = 400 controls
  */

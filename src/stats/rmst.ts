@@ -169,7 +169,7 @@ function logRatio(a: number, b: number, varA: number, varB: number, z: number): 
  *
  * @example
  * const r = rmst([2, 4, 6, 8, 3, 5, 9, 10], [1, 1, 0, 1, 1, 0, 1, 0], [0, 0, 0, 0, 1, 1, 1, 1]);
- * r.tau;                  // 10 (the control arm's last time, 8, is an event, so up to max(8, 10))
+ * r.tau;                  // → 10 (the control arm's last time, 8, is an event, so up to max(8, 10))
  * r.difference.estimate;  // RMST(treated) − RMST(control)
  */
 export function rmst(

@@ -70,7 +70,7 @@ function checkPositive(name: string, v: number): void {
  * Complexity: O(1).
  * @example
  * eValue(0.56, 0.46, 0.69, { rare: false });
- * // { rr: { estimate: 0.670, lower: 0.586, upper: 0.774 }, estimate: 2.35, limit: 1.91, method: 'hr-common', ... }
+ * // → { rr: { estimate: 0.670, lower: 0.586, upper: 0.774 }, estimate: 2.35, limit: 1.91, method: 'hr-common', ... }
  */
 export function eValue(
   hr: number,
@@ -260,7 +260,7 @@ function row(shift: number, logHr: number, se: number, t: ResolvedTipping): Tipp
  *
  * Complexity: O(grid size).
  * @example
- * tippingPoint(-0.5, 0.15).shift; // 0.5 − 1.959964·0.15 = 0.2060054
+ * tippingPoint(-0.5, 0.15).shift; // → 0.2060054 (0.5 − 1.959964·0.15)
  */
 export function tippingPoint(
   logHr: number,
@@ -350,7 +350,7 @@ export interface InflationTippingResult {
  * Complexity: (grid size + bisection steps) refits.
  * @example
  * const r = inflationTippingPoint((k) => ({ logHr: -0.6 + 0.5 * Math.log(k), se: 0.15 }));
- * r.inflation; // exp((0.6 − 1.959964·0.15) / 0.5) ≈ 1.8441
+ * r.inflation; // → 1.8441 (exp((0.6 − 1.959964·0.15) / 0.5))
  */
 export function inflationTippingPoint(
   refit: (inflation: number) => RefitResult,

@@ -195,7 +195,7 @@ describe('usage errors', () => {
   test('an unknown command', async () => {
     const r = await ecasim(['rn', 'x.yaml']);
     expect(r.code).toBe(EXIT.usage);
-    expect(r.stderr).toMatch(/Unknown argument|Did you mean run/i);
+    expect(r.stderr).toMatch(/unknown command "rn" — did you mean "run"\?/);
   });
 
   test('run without --out', async () => {

@@ -137,5 +137,5 @@ test('--n must be a positive whole number', async () => {
     ws.path('y.csv'),
   ]);
   expect(r.code).toBe(EXIT.usage);
-  expect(r.stderr).toContain('--n must be a whole number ≥ 1, found 2.5');
+  expect(r.stderr).toContain('--n must be a whole number from 1 to 10000000, found "2.5"');
 });

@@ -3,6 +3,7 @@
  * chisq.test-based Cramér's V, wilcox.test AUC, quantile type 7, Wasserstein-1 by R's ecdf),
  * closed forms on known distributions, and the k-d tree against brute force (fast-check).
  */
+import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { createStream } from '../../src/random/index.js';
 import {
@@ -260,5 +261,28 @@ describe('Gower nearest neighbours: deep trees', () => {
     const brute = nearestNeighboursBrute(ref, q);
     for (let i = 0; i < 200; i++)
       expectClose(tree.distance[i]!, brute.distance[i]!, { rtol: 0, atol: 1e-12 });
+  });
+});
+
+describe('k-d tree with uneven categorical splits (regression)', () => {
+  // 200 synthetic records of the flagship audit (runAudit with seed 1, n 200, mixed Gower data:
+  // 2 numeric and 6 categorical columns) whose categorical splits made 73 nodes, more than the
+  // node table's former bound 2·⌈n/6⌉ + 1 = 69: the search then cycled back to the root forever.
+  const data = JSON.parse(
+    readFileSync(new URL('./fixtures/kd-uneven-splits.json', import.meta.url), 'utf8'),
+  ) as { ranges: number[]; numeric: number[][]; categorical: number[][] };
+
+  test('the index holds every node and the search matches brute force', () => {
+    const index = gowerIndex(data, { ranges: data.ranges });
+    const n = data.numeric[0]!.length;
+    expect(index.nodes.length / 4).toBeGreaterThan(2 * Math.ceil(n / 6) + 1);
+    expect(index.nodes.length / 4).toBeLessThanOrEqual(2 * n - 1);
+    const fast = nearestNeighbours(index, data);
+    const slow = nearestNeighboursBrute(data, data, data.ranges);
+    // the tree sums pre-scaled differences, the brute force scales each: equal to rounding
+    for (let i = 0; i < n; i++) {
+      expect(Math.abs(fast.distance[i]! - slow.distance[i]!)).toBeLessThan(1e-12);
+      expect(Math.abs(fast.distance2[i]! - slow.distance2[i]!)).toBeLessThan(1e-12);
+    }
   });
 });

@@ -25,11 +25,11 @@ export interface CoxTerm {
 
 /** Coefficient `k` of `fit`, with the SE in use and both SEs by name. */
 export function coxTerm(fit: CoxFit, k: number): CoxTerm {
-  const seRobust = fit.robustSe ? fit.robustSe[k]! : null;
+  const seRobust = fit.seRobust ? fit.seRobust[k]! : null;
   return {
     coef: fit.coef[k]!,
-    se: fit.variance === 'robust' ? seRobust! : fit.se[k]!,
-    seModel: fit.se[k]!,
+    se: fit.se[k]!,
+    seModel: fit.seModel[k]!,
     seRobust,
     hr: fit.hr[k]!,
     lower: fit.lower[k]!,

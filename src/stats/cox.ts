@@ -89,10 +89,15 @@ export interface CoxFit {
   readonly names: readonly string[];
   /** Log hazard ratios β̂. */
   readonly coef: Float64Array;
-  /** Model-based (naive) standard errors √diag(I⁻¹): R's `se(coef)`. */
+  /**
+   * The standard errors in use — those of `lower`, `upper`, `z` and `p`: robust when `variance`
+   * is robust, else model-based. (R's `summary` prints both; this is the one its z uses.)
+   */
   readonly se: Float64Array;
+  /** Model-based (naive) standard errors √diag(I⁻¹): R's `se(coef)`. */
+  readonly seModel: Float64Array;
   /** Robust standard errors (R's `robust se`), when the variance is robust. */
-  readonly robustSe: Float64Array | undefined;
+  readonly seRobust: Float64Array | undefined;
   /** Hazard ratios exp(β̂) and their limits exp(β̂ ± z·SE), SE robust when `variance` is. */
   readonly hr: Float64Array;
   readonly lower: Float64Array;
@@ -1025,16 +1030,16 @@ export function fitCox(data: CoxData, options: CoxOptions = {}): CoxFit {
   const vUse = robustVar ?? naiveVar;
   const zq = qnorm(1 - (1 - confLevel) / 2);
   const seUse = new Float64Array(p);
-  const se = new Float64Array(p);
-  const robustSe = robustVar === undefined ? undefined : new Float64Array(p);
+  const seModel = new Float64Array(p);
+  const seRobust = robustVar === undefined ? undefined : new Float64Array(p);
   const hr = new Float64Array(p);
   const lower = new Float64Array(p);
   const upper = new Float64Array(p);
   const z = new Float64Array(p);
   const pv = new Float64Array(p);
   for (let j = 0; j < p; j++) {
-    se[j] = Math.sqrt(naiveVar[j * p + j]!);
-    if (robustSe !== undefined) robustSe[j] = Math.sqrt(robustVar![j * p + j]!);
+    seModel[j] = Math.sqrt(naiveVar[j * p + j]!);
+    if (seRobust !== undefined) seRobust[j] = Math.sqrt(robustVar![j * p + j]!);
     seUse[j] = Math.sqrt(vUse[j * p + j]!);
     hr[j] = Math.exp(coef[j]!);
     lower[j] = Math.exp(coef[j]! - zq * seUse[j]!);
@@ -1051,8 +1056,9 @@ export function fitCox(data: CoxData, options: CoxOptions = {}): CoxFit {
     variance: robustVar === undefined ? 'model' : 'robust',
     names: [...data.names],
     coef,
-    se,
-    robustSe,
+    se: seUse,
+    seModel,
+    seRobust,
     hr,
     lower,
     upper,

@@ -48,8 +48,8 @@ test('a Cox term names the SE in use: model-based without weights, robust with t
   expect(weighted.variance).toBe('robust');
   const t = coxTerm(weighted, 1);
   expect(t.se).toBe(t.seRobust);
-  expect(t.seModel).toBe(weighted.se[1]);
-  expect(t.seRobust).toBe(weighted.robustSe![1]);
+  expect(t.seModel).toBe(weighted.seModel[1]);
+  expect(t.seRobust).toBe(weighted.seRobust![1]);
 });
 
 test('RMST without weights is survRM2 (stats/rmst.ts) exactly', () => {

@@ -114,8 +114,13 @@ describe('fitCox against survival::coxph', () => {
     }
     expectAllClose(fit.naiveVar, arr(e.naiveVar), { rtol, atol: 1e-14, label: label('naiveVar') });
     expectAllClose(fit.var, arr(e.var), { rtol, atol: 1e-14, label: label('var') });
-    // R's summary: se(coef) is naive; "robust se" (our robustSe) is the one z, p and limits use.
-    expectAllClose(fit.se, arr(e.naiveSe), { rtol, label: label('se') });
+    // R's summary: se(coef) is naive (our seModel); "robust se" (our seRobust) is the one z, p
+    // and the limits use, and so `se`, the SE in use.
+    expectAllClose(fit.seModel, arr(e.naiveSe), { rtol, label: label('seModel') });
+    expectAllClose(fit.se, arr(e.variance === 'robust' ? e.se : e.naiveSe), {
+      rtol,
+      label: label('se'),
+    });
     expectAllClose(fit.z, arr(e.z), { rtol, label: label('z') });
     expectAllClose(fit.p, arr(e.p), { rtol, label: label('p') });
     expectAllClose(fit.hr, arr(e.hr), { rtol, label: label('hr') });
@@ -131,9 +136,9 @@ describe('fitCox against survival::coxph', () => {
         rtol,
         label: label('robust score'),
       });
-      expectAllClose(fit.robustSe, arr(e.se), { rtol, label: label('robustSe') });
+      expectAllClose(fit.seRobust, arr(e.se), { rtol, label: label('seRobust') });
     } else {
-      expect(fit.robustSe).toBeUndefined();
+      expect(fit.seRobust).toBeUndefined();
     }
     if (warnings.length === 0) {
       expect(fit.warnings).toEqual([]);

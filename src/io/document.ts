@@ -315,7 +315,11 @@ export function checkWithSchema<T>(
       // a message the schema itself gives (e.g. why replicates must be ≥ 2) is kept as a hint.
       expected = boundWords(issue);
       message = `${field} in ${what} must be ${expected}, found ${describeType(actual)}`;
-      const own = /^Too (small|big):/.test(issue.message) ? undefined : issue.message;
+      // ... unless it only restates the bound ("must be a positive number")
+      const own =
+        /^Too (small|big):/.test(issue.message) || /^must be /.test(issue.message)
+          ? undefined
+          : issue.message;
       problems.push(
         problemAt(doc, path, own ? `${message} (${own})` : message, {
           expected,

@@ -67,6 +67,8 @@ control:
   size: 200
   replicates: 5
   seed: 7
+  # the hand-made model below carries no covariances: registry uncertainty is ignored explicitly
+  parameterUncertainty: false
 followUp:
   accrual: 0
   studyDuration: 24

@@ -104,7 +104,7 @@ describe('schema problems (bad-schema.json)', () => {
     [
       'non-positive sd',
       {
-        message: /^variables\.height\.sd .*must be a positive number, found number 0$/,
+        message: /^variables\.height\.sd .*must be a number > 0, found number 0$/,
         field: 'variables.height.sd',
         needle: '"sd": 0',
         target: '0',
@@ -122,7 +122,7 @@ describe('schema problems (bad-schema.json)', () => {
     [
       'non-positive Weibull shape',
       {
-        message: /^variables\.os\.baseline\.shape .*must be a positive number, found number -1$/,
+        message: /^variables\.os\.baseline\.shape .*must be a number > 0, found number -1$/,
         field: 'variables.os.baseline.shape',
         needle: '"shape": -1',
         target: '-1',
@@ -131,7 +131,7 @@ describe('schema problems (bad-schema.json)', () => {
     [
       'non-positive Weibull scale',
       {
-        message: /^variables\.os\.baseline\.scale .*must be a positive number, found number 0$/,
+        message: /^variables\.os\.baseline\.scale .*must be a number > 0, found number 0$/,
         field: 'variables.os.baseline.scale',
         needle: '"scale": 0',
         target: '0',
@@ -140,7 +140,7 @@ describe('schema problems (bad-schema.json)', () => {
     [
       'non-positive exponential rate',
       {
-        message: /^variables\.pfs\.baseline\.rate .*must be a positive number, found number 0$/,
+        message: /^variables\.pfs\.baseline\.rate .*must be a number > 0, found number 0$/,
         field: 'variables.pfs.baseline.rate',
         needle: '"rate": 0',
         target: '0',
@@ -149,8 +149,7 @@ describe('schema problems (bad-schema.json)', () => {
     [
       'non-positive piecewise rate',
       {
-        message:
-          /^variables\.dfs\.baseline\.rates\[1\] .*must be a positive number, found number 0$/,
+        message: /^variables\.dfs\.baseline\.rates\[1\] .*must be a number > 0, found number 0$/,
         field: 'variables.dfs.baseline.rates[1]',
         needle: '"rates": [0.1, 0]',
         target: '0]',

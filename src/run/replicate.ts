@@ -48,8 +48,22 @@ export interface ReplicateOutput {
 /** Substreams below (seed, replicate): 0 draws patients, 1 censors them, 2 draws the model parameters. */
 export const SUBSTREAMS = { patients: 0, censoring: 1, parameters: 2 } as const;
 
+export interface ReplicateOptions {
+  /**
+   * Only the analyses: no covariate balance, control-arm Kaplan–Meier median or log-rank test
+   * (the dossier's per-replicate summaries; `balance` and `logrank` are then null and the median
+   * is null). For studies that need the estimates alone; the analyses are the same either way.
+   */
+  readonly estimatesOnly?: boolean;
+}
+
 /** Runs replicate `index` of a prepared run. */
-export function runReplicate(prepared: PreparedRun, seed: number, index: number): ReplicateOutput {
+export function runReplicate(
+  prepared: PreparedRun,
+  seed: number,
+  index: number,
+  options: ReplicateOptions = {},
+): ReplicateOutput {
   const { loaded, model, treated, criteria, controlSize } = prepared;
   const { protocol, doc } = loaded;
   const stream = createStream(seed, index);
@@ -171,7 +185,8 @@ export function runReplicate(prepared: PreparedRun, seed: number, index: number)
     }
   });
   const primary = analyses[0]!;
-  const all = designMatrix(stacked, baseline);
+  const summaries = options.estimatesOnly !== true;
+  const all = summaries ? designMatrix(stacked, baseline) : { x: [], names: [] };
   const balance =
     all.x.length === 0
       ? null
@@ -179,7 +194,7 @@ export function runReplicate(prepared: PreparedRun, seed: number, index: number)
           ...(primary.weights ? { weights: primary.weights } : {}),
           estimand: prepared.analyses[0]!.spec.weighting.estimand,
         });
-  const tte = prepared.endpoint === 'time-to-event';
+  const tte = summaries && prepared.endpoint === 'time-to-event';
   const km = tte ? kaplanMeier(censored.time, censored.event) : null;
   const lr = tte ? logRank(time, status, group) : null;
   let events = 0;

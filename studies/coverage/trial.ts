@@ -243,7 +243,7 @@ export function runTrialGroup(
       const u = methods.map(() => [] as number[]);
       const uc = methods.map(() => [] as number[]);
       for (let r = 0; r < options.replicates; r++) {
-        const out = runReplicate(prepared, runSeed, r);
+        const out = runReplicate(prepared, runSeed, r, { estimatesOnly: true });
         out.analyses.forEach((a, k) => {
           if (a === null) {
             const f = out.failed.find((x) => x.key === prepared.analyses[k]!.key);

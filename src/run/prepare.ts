@@ -49,7 +49,7 @@ export const RESULT_FIELDS = [
   'ess.control',
 ] as const;
 
-/** Re-exported: the run's public surface has always offered it (run/index.ts). */
+/** Re-exported for run/index.ts, whose public surface offers it. */
 export { patientScope };
 
 function compileSuccessCriterion(loaded: LoadedProtocol): CompiledExpression {

@@ -23,6 +23,16 @@ export interface AuditData {
   readonly event?: Uint8Array;
 }
 
+/**
+ * How many records hold each of `k` levels (codes 0 to k − 1): what fidelity and screening both
+ * compare, counted once here.
+ */
+export function levelCounts(codes: Int32Array, k: number): Float64Array {
+  const counts = new Float64Array(k);
+  for (const c of codes) counts[c]! += 1;
+  return counts;
+}
+
 /** How registry columns are named. */
 export interface ColumnNames {
   /** Follow-up time column (default `time`). */

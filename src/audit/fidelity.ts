@@ -21,7 +21,7 @@ import {
 import { qnorm } from '../stats/distributions.js';
 import { StatsError, type StatsWarning } from '../stats/errors.js';
 import { kaplanMeier } from '../stats/km.js';
-import type { AuditData } from './data.js';
+import { levelCounts, type AuditData } from './data.js';
 
 /** An estimate with its interval. */
 export interface Interval {
@@ -65,10 +65,8 @@ export function univariateFidelity(
 ): UnivariateFidelity {
   if (real.kind === 'categorical' && synthetic.kind === 'categorical') {
     const k = real.levels.length;
-    const pr = new Float64Array(k);
-    const ps = new Float64Array(k);
-    for (const c of real.codes) pr[c]! += 1;
-    for (const c of synthetic.codes) ps[c]! += 1;
+    const pr = levelCounts(real.codes, k);
+    const ps = levelCounts(synthetic.codes, k);
     const tv = totalVariation(pr, ps);
     return {
       variable,

@@ -5,7 +5,7 @@
  * observed range, or a pair of categorical levels never seen together)?
  */
 import { quantileSorted } from '../stats/distances.js';
-import type { AuditData } from './data.js';
+import { levelCounts, type AuditData } from './data.js';
 
 export interface RateCheck {
   variable: string;
@@ -94,10 +94,8 @@ export function screenSynthetic(
     const s = synthetic.cohort.columns.get(name)!;
     if (r.kind === 'categorical' && s.kind === 'categorical') {
       const k = r.levels.length;
-      const cr = new Float64Array(k);
-      const cs = new Float64Array(k);
-      for (const c of r.codes) cr[c]! += 1;
-      for (const c of s.codes) cs[c]! += 1;
+      const cr = levelCounts(r.codes, k);
+      const cs = levelCounts(s.codes, k);
       for (let j = 0; j < k; j++) {
         const p = cr[j]! / registry.n;
         if (p < rareShare) rareCategories.push(check(name, r.levels[j]!, p, cs[j]!, n));

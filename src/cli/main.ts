@@ -15,91 +15,59 @@ interface CommandModule {
 }
 
 /**
- * Every command, with what `--help` says of it. Only the module of the command being run is
- * imported, so `ecasim --version` and `--help` never load the dossier renderer, the browser
- * driver or the expression parser (bench/startup.ts measures it).
+ * Every command as `--help` lists it (in this order): its usage, and what the help says of it.
  */
-const COMMANDS: readonly {
-  command: string;
-  describe: string;
-  load: () => Promise<CommandModule>;
-}[] = [
-  {
-    command: 'run <protocol>',
-    describe: 'Run a protocol: draw the synthetic control arm, analyse, write the dossier',
-    load: async () => {
-      const m = await import('./run.js');
-      return { builder: m.runBuilder, handler: m.runCommand };
-    },
-  },
-  {
-    command: 'render <dir>',
-    describe: 'Re-render the dossier of a finished run (optionally to PDF, with sponsor templates)',
-    load: async () => {
-      const m = await import('./render.js');
-      return { builder: m.renderBuilder, handler: m.renderCommand };
-    },
-  },
-  {
-    command: 'validate <protocol>',
-    describe: 'Check a protocol and every input it names, without running it',
-    load: async () => {
-      const m = await import('./validate.js');
-      return { builder: m.validateBuilder, handler: m.validateCommand };
-    },
-  },
-  {
-    command: 'verify <dir>',
-    describe:
-      'Re-run a finished run from its manifest and check every output is reproduced bit for bit',
-    load: async () => {
-      const m = await import('./verify.js');
-      return { builder: m.verifyBuilder, handler: m.verifyCommand };
-    },
-  },
-  {
-    command: 'sample <model>',
-    describe:
-      'Draw virtual patients from a covariate model (optionally as a protocol replicate draws them)',
-    load: async () => {
-      const m = await import('./sample.js');
-      return { builder: m.sampleBuilder, handler: m.sampleCommand };
-    },
-  },
-  {
-    command: 'fit <registry>',
-    describe:
-      'Derive a covariate model from a registry extract (fixed graph or structure learning; optional differential privacy)',
-    load: async () => {
-      const m = await import('./fit.js');
-      return { builder: m.fitBuilder, handler: m.fitCommand };
-    },
-  },
-  {
-    command: 'analyze',
-    describe: 'Compare two real arms (no simulation): KM, log-rank, Cox, PH test, RMST',
-    load: async () => {
-      const m = await import('./analyze.js');
-      return { builder: m.analyzeBuilder, handler: m.analyzeCommand };
-    },
-  },
-  {
-    command: 'audit',
-    describe: 'Fidelity, privacy and replication checks of synthetic data against the registry',
-    load: async () => {
-      const m = await import('./audit.js');
-      return { builder: m.auditBuilder, handler: m.auditCommand };
-    },
-  },
-  {
-    command: 'schema <format>',
-    describe: 'Print the JSON Schema of the protocol or model format',
-    load: async () => {
-      const m = await import('./schema.js');
-      return { builder: m.schemaBuilder, handler: m.schemaCommand };
-    },
-  },
-];
+const HELP = {
+  'run <protocol>': 'Run a protocol: draw the synthetic control arm, analyse, write the dossier',
+  'render <dir>':
+    'Re-render the dossier of a finished run (optionally to PDF, with sponsor templates)',
+  'validate <protocol>': 'Check a protocol and every input it names, without running it',
+  'verify <dir>':
+    'Re-run a finished run from its manifest and check every output is reproduced bit for bit',
+  'sample <model>':
+    'Draw virtual patients from a covariate model (optionally as a protocol replicate draws them)',
+  'fit <registry>':
+    'Derive a covariate model from a registry extract (fixed graph or structure learning; optional differential privacy)',
+  analyze: 'Compare two real arms (no simulation): KM, log-rank, Cox, PH test, RMST',
+  audit: 'Fidelity, privacy and replication checks of synthetic data against the registry',
+  'schema <format>': 'Print the JSON Schema of the protocol or model format',
+};
+
+/** A command's word: its usage up to the first space. */
+type Word = keyof typeof HELP extends infer U ? (U extends `${infer W} ${string}` ? W : U) : never;
+
+/**
+ * The module of each command, imported only when that command runs, so `ecasim --version` and
+ * `--help` never load the dossier renderer, the browser driver or the expression parser
+ * (bench/startup.ts measures it). The type holds every module to the convention {@link load}
+ * reads: the command `fit` has its flags in `fitBuilder` and what it does in `fitCommand`.
+ */
+const MODULES: {
+  [W in Word]: () => Promise<
+    Record<`${W}Builder`, CommandModule['builder']> &
+      Record<`${W}Command`, CommandModule['handler']>
+  >;
+} = {
+  run: () => import('./run.js'),
+  render: () => import('./render.js'),
+  validate: () => import('./validate.js'),
+  verify: () => import('./verify.js'),
+  sample: () => import('./sample.js'),
+  fit: () => import('./fit.js'),
+  analyze: () => import('./analyze.js'),
+  audit: () => import('./audit.js'),
+  schema: () => import('./schema.js'),
+};
+
+/** The flags and handler of the command `word`. */
+async function load<W extends Word>(word: W): Promise<CommandModule> {
+  const m = await MODULES[word]();
+  const builders: Record<`${W}Builder`, CommandModule['builder']> = m;
+  const handlers: Record<`${W}Command`, CommandModule['handler']> = m;
+  return { builder: builders[`${word}Builder`], handler: handlers[`${word}Command`] };
+}
+
+const COMMANDS = Object.entries(HELP).map(([command, describe]) => ({ command, describe }));
 
 const NAMES = COMMANDS.map((c) => c.command.split(' ')[0]!);
 
@@ -144,7 +112,8 @@ export async function main(
     const word = commandWord(argv);
     const chosen = word === undefined ? undefined : COMMANDS[NAMES.indexOf(word)];
     if (word !== undefined && chosen === undefined) throw await unknownCommand(word);
-    const loaded = chosen ? await chosen.load() : undefined;
+    // `chosen` was found among NAMES, which are the words of HELP.
+    const loaded = chosen ? await load(word as Word) : undefined;
     const run = loaded?.handler as
       ((a: unknown, ctx: CliContext) => void | Promise<void>) | undefined;
     let parser = yargs([...argv])

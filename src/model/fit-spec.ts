@@ -15,7 +15,7 @@ import {
   validateWithSchema,
   type LocatedDocument,
 } from '../io/document.js';
-import { TIME_UNITS, VARIABLE_KINDS, type VariableKind } from './schema.js';
+import { extractFields, TIME_UNITS, VARIABLE_KINDS, type VariableKind } from './schema.js';
 
 /** The format tag every fit spec carries. */
 export const FIT_SPEC_FORMAT = 'ecasim-fit/1';
@@ -88,11 +88,7 @@ export const fitSpecSchema = z
     registry: z
       .object({
         name: z.string().min(1),
-        extractDate: z
-          .string()
-          .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD')
-          .optional(),
-        population: z.string().optional(),
+        ...extractFields,
       })
       .strict(),
     timeUnit: z.enum(TIME_UNITS),

@@ -121,6 +121,13 @@ export function readRegistry(table: Table, loaded: LoadedFitSpec): RegistryData 
 
   for (const [name, v] of Object.entries(spec.variables)) {
     let nMissing = 0;
+    /** Whether a cell of row i is missing: the row is then no complete case, and is counted. */
+    const missingAt = (i: number, ...cells: string[]): boolean => {
+      if (!cells.some((cell) => MISSING.test(cell))) return false;
+      nMissing++;
+      missingRow[i] = 1;
+      return true;
+    };
     if (v.kind === 'time-to-event') {
       const jt = col(name, 'time', v.time!);
       const je = col(name, 'event', v.event!);
@@ -131,11 +138,7 @@ export function readRegistry(table: Table, loaded: LoadedFitSpec): RegistryData 
       for (let i = 0; i < nTotal; i++) {
         const rt = table.rows[i]![jt]!;
         const re = table.rows[i]![je]!;
-        if (MISSING.test(rt) || MISSING.test(re)) {
-          nMissing++;
-          missingRow[i] = 1;
-          continue;
-        }
+        if (missingAt(i, rt, re)) continue;
         const t = Number(rt);
         if (!(Number.isFinite(t) && t > 0)) {
           bad(i, v.time!, name, `expected a time > 0, found ${show(rt)}`, 'a finite number > 0');
@@ -165,11 +168,7 @@ export function readRegistry(table: Table, loaded: LoadedFitSpec): RegistryData 
         const index = new Map(levels.map((l, k) => [l, k]));
         for (let i = 0; i < nTotal; i++) {
           const r = table.rows[i]![j]!;
-          if (MISSING.test(r)) {
-            nMissing++;
-            missingRow[i] = 1;
-            continue;
-          }
+          if (missingAt(i, r)) continue;
           if (v.bins && !v.levels?.includes(r)) {
             const x = Number(r);
             if (!Number.isFinite(x)) {
@@ -196,11 +195,7 @@ export function readRegistry(table: Table, loaded: LoadedFitSpec): RegistryData 
         const values = new Float64Array(nTotal);
         for (let i = 0; i < nTotal; i++) {
           const r = table.rows[i]![j]!;
-          if (MISSING.test(r)) {
-            nMissing++;
-            missingRow[i] = 1;
-            continue;
-          }
+          if (missingAt(i, r)) continue;
           const x = Number(r);
           if (!Number.isFinite(x))
             bad(i, colName, name, `expected a number, found ${show(r)}`, 'a number');
@@ -337,6 +332,22 @@ function describe(v: VariableSpec): Pick<Variable, 'label' | 'description'> {
 }
 
 /**
+ * The counts of a categorical variable by configuration of its (categorical) parents: what the
+ * fitted table and the structure search's score both start from.
+ */
+function countTable(data: RegistryData, name: string, parents: readonly string[]) {
+  const cc = data.columns.get(name) as CategoricalColumn;
+  const pcs = parents.map((p) => data.columns.get(p) as CategoricalColumn);
+  const t = tableCounts(
+    cc.codes,
+    cc.levels.length,
+    pcs.map((p) => p.codes),
+    pcs.map((p) => p.levels.length),
+  );
+  return { cc, pcs, t };
+}
+
+/**
  * Maximum-likelihood fit of one variable given its parents: a probability table with counts
  * (categorical; an unseen parent configuration gets the child's marginal distribution, counts 0,
  * and a warning), logistic regression by IRLS (logistic, binary endpoint), OLS (continuous kinds;
@@ -358,14 +369,7 @@ export function fitNode(
   const c = data.columns.get(name)!;
   const parentsField = parents.length > 0 ? { parents: [...parents] } : { parents: [] };
   if (v.kind === 'categorical') {
-    const cc = c as CategoricalColumn;
-    const pcs = parents.map((p) => data.columns.get(p) as CategoricalColumn);
-    const t = tableCounts(
-      cc.codes,
-      cc.levels.length,
-      pcs.map((p) => p.codes),
-      pcs.map((p) => p.levels.length),
-    );
+    const { cc, pcs, t } = countTable(data, name, parents);
     const k = cc.levels.length;
     const marginal = new Float64Array(k);
     for (let i = 0; i < data.n; i++) marginal[cc.codes[i]!]! += 1 / data.n;
@@ -699,14 +703,7 @@ export function createScorer(
     const v = spec.variables[name]!;
     const c = data.columns.get(name)!;
     if (v.kind === 'categorical') {
-      const cc = c as CategoricalColumn;
-      const pcs = parents.map((p) => data.columns.get(p) as CategoricalColumn);
-      const t = tableCounts(
-        cc.codes,
-        cc.levels.length,
-        pcs.map((p) => p.codes),
-        pcs.map((p) => p.levels.length),
-      );
+      const { cc, t } = countTable(data, name, parents);
       return { logLik: tableLogLik(t), dof: t.nConfig * (cc.levels.length - 1) };
     }
     const terms = parents.reduce((s, p) => s + designOf(p).columns.length, 0);

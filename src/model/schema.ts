@@ -72,17 +72,15 @@ const categorical = z
   })
   .strict();
 
-const binaryLevels = z.tuple([name, name]).default(['0', '1']);
+/** What a logistic covariate and a binary endpoint both hold: two levels and a linear predictor. */
+const binaryFields = {
+  ...common,
+  levels: z.tuple([name, name]).default(['0', '1']),
+  levelLabels: z.record(z.string(), z.string()).optional(),
+  ...linearPredictor,
+};
 
-const logistic = z
-  .object({
-    kind: z.literal('logistic'),
-    ...common,
-    levels: binaryLevels,
-    levelLabels: z.record(z.string(), z.string()).optional(),
-    ...linearPredictor,
-  })
-  .strict();
+const logistic = z.object({ kind: z.literal('logistic'), ...binaryFields }).strict();
 
 const gaussianFields = {
   ...common,
@@ -169,15 +167,7 @@ const timeToEvent = z
   })
   .strict();
 
-const binaryEndpoint = z
-  .object({
-    kind: z.literal('binary-endpoint'),
-    ...common,
-    levels: binaryLevels,
-    levelLabels: z.record(z.string(), z.string()).optional(),
-    ...linearPredictor,
-  })
-  .strict();
+const binaryEndpoint = z.object({ kind: z.literal('binary-endpoint'), ...binaryFields }).strict();
 
 const continuousEndpoint = z
   .object({ kind: z.literal('continuous-endpoint'), ...gaussianFields })
@@ -199,15 +189,23 @@ export const variableSchema = z.discriminatedUnion(
   { error: unknownTag('kind', VARIABLE_KINDS) },
 );
 
+/**
+ * When the registry extract was taken and whom it covers: said of the registry both by a model's
+ * provenance and by the fit specification it was derived from (fit-spec.ts).
+ */
+export const extractFields = {
+  /** ISO date `YYYY-MM-DD` of the registry extract. */
+  extractDate: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD')
+    .optional(),
+  population: z.string().optional(),
+};
+
 export const provenanceSchema = z
   .object({
     registry: z.string().min(1),
-    /** ISO date `YYYY-MM-DD` of the registry extract. */
-    extractDate: z
-      .string()
-      .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD')
-      .optional(),
-    population: z.string().optional(),
+    ...extractFields,
     n: z.number().int().positive().optional(),
     derivation: z
       .object({

@@ -11,7 +11,7 @@ import {
   type PathSegment,
 } from '../io/document.js';
 import { EcasimError, InputError, throwCollected } from '../errors.js';
-import { loadModel } from '../model/load.js';
+import { loadModel, type CovariateModel } from '../model/load.js';
 import { isCategoricalKind, levelsOf } from '../model/network.js';
 import {
   compileExpression,
@@ -105,6 +105,23 @@ function raise(e: InputError): never {
 }
 
 /**
+ * The variables expressions over patients may read: the model's baseline (non-outcome) variables.
+ * Here rather than in run/prepare.ts so that the early expression check below and the run's
+ * compile step read the same scope (run/ imports protocol/, not the other way round).
+ */
+export function patientScope(model: CovariateModel): Record<string, VariableInfo> {
+  const scope: Record<string, VariableInfo> = {};
+  for (const name of model.names) {
+    if (model.outcomes.includes(name)) continue;
+    const v = model.variables.get(name)!;
+    scope[name] = isCategoricalKind(v)
+      ? { type: 'text', levels: levelsOf(v)! }
+      : { type: 'number' };
+  }
+  return scope;
+}
+
+/**
  * Problems of the derived variables and eligibility criteria of a protocol whose schema check
  * failed, against the model it names — when that model loads (its own problems are reported
  * once the protocol is right). Mirrors the compile step of run/prepare.ts.
@@ -119,15 +136,7 @@ function expressionProblems(doc: LocatedDocument): EcasimError[] {
   if (typeof modelPath !== 'string') return [];
   let scope: Record<string, VariableInfo>;
   try {
-    const model = loadModel(resolve(dirname(resolve(doc.file)), modelPath));
-    scope = {};
-    for (const name of model.names) {
-      if (model.outcomes.includes(name)) continue;
-      const v = model.variables.get(name)!;
-      scope[name] = isCategoricalKind(v)
-        ? { type: 'text', levels: levelsOf(v)! }
-        : { type: 'number' };
-    }
+    scope = patientScope(loadModel(resolve(dirname(resolve(doc.file)), modelPath)));
   } catch {
     return [];
   }

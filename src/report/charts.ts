@@ -52,6 +52,20 @@ const silent = {
     : never
   : never;
 
+/**
+ * The top of every vega-lite chart: its size and title, on white in the dossier's font, with a
+ * light grid unless `grid` is false (the replicate strip has no axis worth gridding).
+ */
+function frame(width: number, height: number, title: string, grid = true) {
+  return {
+    width,
+    height,
+    title,
+    background: 'white',
+    config: grid ? { font: FONT, axis: { grid: true, gridOpacity: 0.35 } } : { font: FONT },
+  };
+}
+
 /** Renders a vega-lite spec to an SVG string with an accessible title and description. */
 export async function renderSvg(
   spec: TopLevelSpec,
@@ -127,11 +141,7 @@ export async function kaplanMeierChart(
   };
   const x = { field: 't', type: 'quantitative' as const, title: `Time (${timeUnit})` };
   const spec: TopLevelSpec = {
-    width: 600,
-    height: 320,
-    title,
-    background: 'white',
-    config: { font: FONT, axis: { grid: true, gridOpacity: 0.35 } },
+    ...frame(600, 320, title),
     layer: [
       {
         data: { values: bands },
@@ -179,11 +189,7 @@ export async function replicateChart(
   const dots = estimates.map((e, r) => ({ e, row: 'Replicates', r }));
   const domain = paddedDomain([...estimates, combined.lower, combined.upper], log);
   const spec: TopLevelSpec = {
-    width: 600,
-    height: 90,
-    title,
-    background: 'white',
-    config: { font: FONT },
+    ...frame(600, 90, title, false),
     layer: [
       {
         data: { values: [{ row: 'Combined', ...combined }] },
@@ -247,11 +253,7 @@ export async function loveChart(
   }
   const domain = weighted ? [before, 'After weighting'] : [before];
   const spec: TopLevelSpec = {
-    width: 520,
-    height: Math.max(60, 20 * rows.length),
-    title,
-    background: 'white',
-    config: { font: FONT, axis: { grid: true, gridOpacity: 0.35 } },
+    ...frame(520, Math.max(60, 20 * rows.length), title),
     layer: [
       {
         data: { values: [{ t: threshold }] },
@@ -329,11 +331,7 @@ export async function propensityChart(
   const lo = hist.breaks[Math.max(0, first - 1)]!;
   const hi = hist.breaks[Math.min(hist.breaks.length - 1, last + 2)]!;
   const spec: TopLevelSpec = {
-    width: 520,
-    height: 240,
-    title,
-    background: 'white',
-    config: { font: FONT, axis: { grid: true, gridOpacity: 0.35 } },
+    ...frame(520, 240, title),
     data: { values: bars.filter((b) => b.x0 >= lo && b.x1 <= hi) },
     mark: { type: 'bar', stroke: 'white', strokeWidth: 0.5 },
     encoding: {
@@ -408,11 +406,7 @@ export async function forestChart(
     ? { type: 'log' as const, domain, nice: false }
     : { zero: false, domain, nice: false };
   const spec: TopLevelSpec = {
-    width: 440,
-    height: Math.max(40, 28 * rows.length),
-    title,
-    background: 'white',
-    config: { font: FONT, axis: { grid: true, gridOpacity: 0.35 } },
+    ...frame(440, Math.max(40, 28 * rows.length), title),
     layer: [
       ...(ref === null
         ? []
@@ -476,11 +470,7 @@ export async function tippingChart(
     nice: false,
   };
   const spec: TopLevelSpec = {
-    width: 520,
-    height: 220,
-    title,
-    background: 'white',
-    config: { font: FONT, axis: { grid: true, gridOpacity: 0.35 } },
+    ...frame(520, 220, title),
     layer: [
       {
         data: { values: [...grid] },

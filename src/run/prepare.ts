@@ -5,9 +5,8 @@
  */
 import { problemAt } from '../io/document.js';
 import { loadModel, type CovariateModel } from '../model/load.js';
-import { isCategoricalKind, levelsOf } from '../model/network.js';
-import type { CompiledExpression, VariableInfo } from '../protocol/expressions.js';
-import { compileAt, loadProtocol, type LoadedProtocol } from '../protocol/load.js';
+import type { CompiledExpression } from '../protocol/expressions.js';
+import { compileAt, loadProtocol, patientScope, type LoadedProtocol } from '../protocol/load.js';
 import type { AnalysisSpec } from '../protocol/schema.js';
 import { loadTreated, type TreatedArm } from '../protocol/treated.js';
 import type { Criterion } from '../simulate/eligibility.js';
@@ -50,18 +49,8 @@ export const RESULT_FIELDS = [
   'ess.control',
 ] as const;
 
-/** The variables expressions over patients may read: the model's baseline (non-outcome) variables. */
-export function patientScope(model: CovariateModel): Record<string, VariableInfo> {
-  const scope: Record<string, VariableInfo> = {};
-  for (const name of model.names) {
-    if (model.outcomes.includes(name)) continue;
-    const v = model.variables.get(name)!;
-    scope[name] = isCategoricalKind(v)
-      ? { type: 'text', levels: levelsOf(v)! }
-      : { type: 'number' };
-  }
-  return scope;
-}
+/** Re-exported for run/index.ts, whose public surface offers it. */
+export { patientScope };
 
 function compileSuccessCriterion(loaded: LoadedProtocol): CompiledExpression {
   const scope = Object.fromEntries(RESULT_FIELDS.map((f) => [f, { type: 'number' as const }]));

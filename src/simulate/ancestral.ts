@@ -75,33 +75,39 @@ export function sampleCohort(
     }
     const v = model.variables.get(name)!;
     const s = rng.substream(stream.get(name)!);
-    columns.set(name, sampleVariable(model, name, v, columns, n, s));
+    columns.set(name, sampleVariable(v, { model, name, columns, n, s }));
   }
   // Report columns in declaration order, whatever the sampling order was.
   return { n, columns: new Map(model.names.map((name) => [name, columns.get(name)!])) };
 }
 
-function sampleVariable(
-  model: CovariateModel,
-  name: string,
-  v: Variable,
-  columns: ReadonlyMap<string, Column>,
-  n: number,
-  s: RandomSource,
-): Column {
+/**
+ * What drawing one variable reads, whatever its kind: the columns drawn so far (its parents among
+ * them), the cohort size, the variable's own substream, and the model and the variable's name to
+ * locate a problem in the model file.
+ */
+interface Draw {
+  readonly model: CovariateModel;
+  readonly name: string;
+  readonly columns: ReadonlyMap<string, Column>;
+  readonly n: number;
+  readonly s: RandomSource;
+}
+
+function sampleVariable(v: Variable, at: Draw): Column {
   switch (v.kind) {
     case 'categorical':
-      return sampleCategorical(v, columns, n, s);
+      return sampleCategorical(v, at);
     case 'logistic':
     case 'binary-endpoint':
-      return sampleLogistic(v, columns, n, s);
+      return sampleLogistic(v, at);
     case 'continuous':
     case 'continuous-endpoint':
-      return { kind: 'numeric', values: sampleGaussian(model, name, v, columns, n, s) };
+      return { kind: 'numeric', values: sampleGaussian(v, at) };
     case 'count':
-      return { kind: 'numeric', values: sampleCount(v, columns, n, s) };
+      return { kind: 'numeric', values: sampleCount(v, at) };
     case 'time-to-event':
-      return { kind: 'numeric', values: sampleTimeToEvent(v, columns, n, s) };
+      return { kind: 'numeric', values: sampleTimeToEvent(v, at) };
   }
 }
 
@@ -142,12 +148,7 @@ export function linearPredictor(
   return lp;
 }
 
-function sampleCategorical(
-  v: CategoricalVariable,
-  columns: ReadonlyMap<string, Column>,
-  n: number,
-  s: RandomSource,
-): CategoricalColumn {
+function sampleCategorical(v: CategoricalVariable, { columns, n, s }: Draw): CategoricalColumn {
   const k = v.levels.length;
   const parentCols = v.parents.map((p) => columns.get(p) as CategoricalColumn);
   // mixed-radix configuration index, last parent fastest
@@ -189,12 +190,7 @@ function sampleCategorical(
   return { kind: 'categorical', codes: out, levels: v.levels };
 }
 
-function sampleLogistic(
-  v: LogisticVariable,
-  columns: ReadonlyMap<string, Column>,
-  n: number,
-  s: RandomSource,
-): CategoricalColumn {
+function sampleLogistic(v: LogisticVariable, { columns, n, s }: Draw): CategoricalColumn {
   const lp = linearPredictor(v.intercept, v.coefficients, v.centers, columns, n);
   const out = new Int32Array(n);
   for (let i = 0; i < n; i++) {
@@ -204,14 +200,8 @@ function sampleLogistic(
   return { kind: 'categorical', codes: out, levels: v.levels };
 }
 
-function sampleGaussian(
-  model: CovariateModel,
-  name: string,
-  v: GaussianVariable,
-  columns: ReadonlyMap<string, Column>,
-  n: number,
-  s: RandomSource,
-): Float64Array {
+function sampleGaussian(v: GaussianVariable, at: Draw): Float64Array {
+  const { model, name, columns, n, s } = at;
   const mu = linearPredictor(v.intercept, v.coefficients, v.centers, columns, n);
   const sd = v.sd;
   const log = v.transform === 'log';
@@ -249,12 +239,7 @@ function sampleGaussian(
   return out;
 }
 
-function sampleCount(
-  v: CountVariable,
-  columns: ReadonlyMap<string, Column>,
-  n: number,
-  s: RandomSource,
-): Float64Array {
+function sampleCount(v: CountVariable, { columns, n, s }: Draw): Float64Array {
   const out = linearPredictor(v.intercept, v.coefficients, v.centers, columns, n);
   if (v.distribution === 'poisson') {
     for (let i = 0; i < n; i++) out[i] = poisson(Math.exp(out[i]!), s);
@@ -312,12 +297,7 @@ export function poisson(mu: number, s: RandomSource): number {
   }
 }
 
-function sampleTimeToEvent(
-  v: TimeToEventVariable,
-  columns: ReadonlyMap<string, Column>,
-  n: number,
-  s: RandomSource,
-): Float64Array {
+function sampleTimeToEvent(v: TimeToEventVariable, { columns, n, s }: Draw): Float64Array {
   const lp = linearPredictor(0, v.logHazardRatios, v.centers, columns, n);
   const out = lp; // drawn in place
   const b: Baseline = v.baseline;

@@ -399,20 +399,12 @@ export const riskRatio: RatioMeasure = ratioMeasure({
   zeroCellMessage:
     'an arm has no events: 0.5 was added to every cell of the 2×2 table for the risk ratio',
   wald: ({ a, c, m1, m0 }) => {
+    const logEstimate = Math.log(a / m1) - Math.log(c / m0);
     const se = Math.sqrt(1 / a - 1 / m1 + 1 / c - 1 / m0);
-    return {
-      logEstimate: Math.log(a / m1) - Math.log(c / m0),
-      se,
-      // both arms all events: RR = 1 exactly with no sampling variability in the Wald sense
-      ...(se === 0
-        ? {
-            warning: {
-              code: 'degenerate-wald',
-              message: 'every patient had an event: the Wald standard error is 0; reported p = 1',
-            },
-          }
-        : {}),
-    };
+    if (se !== 0) return { logEstimate, se };
+    // both arms all events: RR = 1 exactly with no sampling variability in the Wald sense
+    const message = 'every patient had an event: the Wald standard error is 0; reported p = 1';
+    return { logEstimate, se, warning: { code: 'degenerate-wald', message } };
   },
 });
 

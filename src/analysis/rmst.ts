@@ -2,16 +2,16 @@
  * The RMST comparison of stacked arms, as both `ecasim run` and `ecasim analyze` make it:
  * survRM2's `rmst2` (src/stats/rmst.ts) without weights; with case weights, the area under each
  * arm's weighted Kaplan–Meier curve to τ with the standard error R's `print(survfit(...,
- * weights = w), rmean = τ)` reports — Σ_j (∫_{t_j}^τ Ŝ)² d_j / (Y_j (Y_j − d_j)) over the weighted
- * counts d_j, Y_j (R survival's `survmean`) — and Wald intervals as rmst2 makes them.
+ * weights = w), rmean = τ)` reports — the same computation, `rmstArea` of src/stats/rmst.ts, on
+ * the weighted counts d_j, Y_j (R survival's `survmean`) — and Wald intervals as rmst2 makes them.
  *
  * Royston P, Parmar MKB (2013). Restricted mean survival time: an alternative to the hazard
  * ratio for the design and analysis of randomized trials. BMC Med Res Methodol 13:152.
  */
 import type { StatsWarning } from '../stats/errors.js';
 import { pnorm, qnorm } from '../stats/distributions.js';
-import { kaplanMeier, type KaplanMeierFit } from '../stats/km.js';
-import { rmst } from '../stats/rmst.js';
+import { kaplanMeier } from '../stats/km.js';
+import { rmst, rmstArea } from '../stats/rmst.js';
 import { inAnalysis } from './errors.js';
 import type { StackedArms } from './stacked.js';
 
@@ -31,33 +31,6 @@ export interface RmstComparison {
   difference: { estimate: number; se: number; lower: number; upper: number; p: number };
   ratio: { estimate: number; lower: number; upper: number };
   warnings: StatsWarning[];
-}
-
-/** ∫₀^τ Ŝ and its survmean standard error, from a (weighted) Kaplan–Meier fit. */
-function areaTo(fit: KaplanMeierFit, tau: number): RmstArmSummary {
-  const m = fit.time.length;
-  let k = 0;
-  while (k < m && fit.time[k]! <= tau) k++;
-  const areas = new Float64Array(k + 1);
-  let prevT = 0;
-  let prevS = 1;
-  for (let j = 0; j < k; j++) {
-    areas[j] = (fit.time[j]! - prevT) * prevS;
-    prevT = fit.time[j]!;
-    prevS = fit.surv[j]!;
-  }
-  areas[k] = (tau - prevT) * prevS;
-  let estimate = 0;
-  for (let j = 0; j <= k; j++) estimate += areas[j]!;
-  let variance = 0;
-  let tail = 0;
-  for (let j = k - 1; j >= 0; j--) {
-    tail += areas[j + 1]!;
-    const y = fit.nRisk[j]!;
-    const d = fit.nEvent[j]!;
-    variance += tail * tail * (y - d === 0 ? 0 : d / (y * (y - d)));
-  }
-  return { estimate, se: Math.sqrt(variance) };
 }
 
 function pick(arms: StackedArms, g: number): { time: number[]; status: number[]; w: number[] } {
@@ -109,7 +82,8 @@ export function rmstComparison(
     const fit = inAnalysis(what, () => kaplanMeier(a.time, a.status, { weights: a.w }), {
       keepField,
     });
-    return areaTo(fit, r.tau);
+    const { estimate, se } = rmstArea(fit, r.tau);
+    return { estimate, se };
   }) as [RmstArmSummary, RmstArmSummary];
   const z = qnorm(1 - (1 - r.confLevel) / 2);
   const diff = treated.estimate - control.estimate;

@@ -20,7 +20,7 @@ import {
 } from '../stats/distances.js';
 import { qnorm } from '../stats/distributions.js';
 import { StatsError, type StatsWarning } from '../stats/errors.js';
-import { kaplanMeier } from '../stats/km.js';
+import { countLE, kaplanMeier } from '../stats/km.js';
 import { levelCounts, type AuditData } from './data.js';
 
 /** An estimate with its interval. */
@@ -333,14 +333,8 @@ function pick(x: Interval): Interval {
 
 /** Kaplan–Meier survival S(t) of a fit (step function, right-continuous). */
 function stepAt(time: Float64Array, surv: Float64Array, t: number): number {
-  let lo = 0;
-  let hi = time.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (time[mid]! <= t) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo === 0 ? 1 : surv[lo - 1]!;
+  const k = countLE(time, t);
+  return k === 0 ? 1 : surv[k - 1]!;
 }
 
 /**

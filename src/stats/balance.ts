@@ -6,6 +6,15 @@
  * conventions of cobalt's source (read at 5.0.0) in base R.
  */
 import { StatsError, type StatsWarning } from './errors.js';
+import {
+  checkColumns,
+  checkNames,
+  checkOneOf,
+  checkPositiveOption,
+  checkValue,
+  checkWeights,
+  TREATED,
+} from './validate.js';
 
 /** Options of {@link standardizedDifferences}. */
 export interface BalanceOptions {
@@ -139,48 +148,15 @@ export function standardizedDifferences(
   options: BalanceOptions = {},
 ): BalanceResult {
   const { weights, estimand = 'ATT', binary, threshold = 0.1 } = options;
-  if (estimand !== 'ATT' && estimand !== 'ATE' && estimand !== 'ATO') {
-    throw new StatsError(
-      'invalid-option',
-      `invalid option. \`estimand\` must be 'ATT', 'ATE' or 'ATO'. Value: \`${String(estimand)}\`.`,
-      {
-        field: 'estimand',
-      },
-    );
-  }
-  if (!(threshold > 0 && Number.isFinite(threshold))) {
-    throw new StatsError(
-      'invalid-option',
-      `invalid option. \`threshold\` must be a number > 0. Value: \`${threshold}\`.`,
-      {
-        field: 'threshold',
-      },
-    );
-  }
-  if (names.length !== x.length) {
-    throw new StatsError(
-      'length-mismatch',
-      `length mismatch: ${x.length} covariate columns but ${names.length} names`,
-      {
-        field: 'names',
-      },
-    );
-  }
+  checkOneOf('estimand', estimand, ['ATT', 'ATE', 'ATO']);
+  checkPositiveOption('threshold', threshold);
+  checkNames(x, names);
   const n = treated.length;
   const idx1: number[] = [];
   const idx0: number[] = [];
   for (let i = 0; i < n; i++) {
     const t = treated[i];
-    if (t !== 0 && t !== 1) {
-      throw new StatsError(
-        'invalid-group',
-        `invalid treatment indicator at observation ${i}: expected 0 or 1, found ${t}`,
-        {
-          field: 'treated',
-          index: i,
-        },
-      );
-    }
+    checkValue(t, i, 'binary', TREATED);
     (t === 1 ? idx1 : idx0).push(i);
   }
   if (idx1.length < 2 || idx0.length < 2) {
@@ -190,50 +166,13 @@ export function standardizedDifferences(
       { field: 'treated' },
     );
   }
-  for (let j = 0; j < x.length; j++) {
-    const col = x[j]!;
-    if (col.length !== n) {
-      throw new StatsError(
-        'length-mismatch',
-        `length mismatch: covariate \`${names[j]}\` has ${col.length} values for ${n} units`,
-        {
-          field: names[j]!,
-        },
-      );
-    }
-    for (let i = 0; i < n; i++) {
-      if (!Number.isFinite(col[i])) {
-        throw new StatsError(
-          'invalid-covariate',
-          `invalid value of \`${names[j]}\` at observation ${i}: expected a finite number, found ${col[i]}`,
-          { field: names[j]!, index: i },
-        );
-      }
-    }
-  }
+  checkColumns(x, names, n, 'units');
   if (weights !== undefined) {
-    if (weights.length !== n) {
-      throw new StatsError(
-        'length-mismatch',
-        `length mismatch: ${weights.length} weights for ${n} units`,
-        { field: 'weights' },
-      );
-    }
+    checkWeights(weights, n, 'non-negative', 'units');
     let pos1 = 0;
     let pos0 = 0;
     for (let i = 0; i < n; i++) {
-      const v = weights[i]!;
-      if (!(Number.isFinite(v) && v >= 0)) {
-        throw new StatsError(
-          'invalid-weight',
-          `invalid weight at observation ${i}: expected a finite number >= 0, found ${v}`,
-          {
-            field: 'weights',
-            index: i,
-          },
-        );
-      }
-      if (v > 0) {
+      if (weights[i]! > 0) {
         if (treated[i] === 1) pos1++;
         else pos0++;
       }

@@ -5,6 +5,7 @@
  */
 import { qnorm, pTwoSidedNormal } from './distributions.js';
 import { checkConfLevel, StatsError, type StatsWarning } from './errors.js';
+import { checkOneOf } from './validate.js';
 
 /** Options shared by the 2×2 effect measures. */
 export interface BinaryOptions {
@@ -159,13 +160,7 @@ export function riskDifference(
 ): RiskDifferenceResult {
   const { confLevel = 0.95, interval = 'newcombe' } = options;
   checkConfLevel(confLevel);
-  if (interval !== 'newcombe' && interval !== 'wald') {
-    throw new StatsError(
-      'invalid-option',
-      `invalid option. \`interval\` must be 'newcombe' or 'wald'. Value: \`${String(interval)}\`.`,
-      { field: 'interval' },
-    );
-  }
+  checkOneOf('interval', interval, ['newcombe', 'wald']);
   checkArms(events1, n1, events0, n0);
   const z = qnorm(1 - (1 - confLevel) / 2);
   const p1 = events1 / n1;
@@ -256,13 +251,7 @@ function checkRatioOptions(options: RatioOptions): {
 } {
   const { confLevel = 0.95, interval = 'wald-log' } = options;
   checkConfLevel(confLevel);
-  if (interval !== 'wald-log' && interval !== 'miettinen-nurminen') {
-    throw new StatsError(
-      'invalid-option',
-      `invalid option. \`interval\` must be 'wald-log' or 'miettinen-nurminen'. Value: \`${String(interval)}\`.`,
-      { field: 'interval' },
-    );
-  }
+  checkOneOf('interval', interval, ['wald-log', 'miettinen-nurminen']);
   return { confLevel, interval };
 }
 
@@ -328,6 +317,68 @@ function mnOddsRatioZ(x1: number, n1: number, x0: number, n0: number, psi: numbe
 }
 
 /**
+ * The 2×2 table [[a, b], [c, d]] (rows treated, control; columns events, non-events) and the arm
+ * sizes m1 = a + b, m0 = c + d, after the zero-cell correction when it applied.
+ */
+interface Table {
+  a: number;
+  b: number;
+  c: number;
+  d: number;
+  m1: number;
+  m0: number;
+}
+
+/** The call of both ratio measures: events and patients of the treated arm, then the control's. */
+export type RatioMeasure = (
+  events1: number,
+  n1: number,
+  events0: number,
+  n0: number,
+  options?: RatioOptions,
+) => RatioResult;
+
+/**
+ * A ratio measure from what is particular to it: its Miettinen–Nurminen score statistic, where the
+ * data cannot bound the ratio (below, above), when the zero-cell correction applies and the
+ * warning that says so, and the Wald log ratio and its se on the table. The checks, the score
+ * interval, the correction — ½ added to every cell, so 1 to each arm — and the result are shared.
+ */
+function ratioMeasure(spec: {
+  scoreZ: (x1: number, n1: number, x0: number, n0: number, theta: number) => number;
+  unbounded: (x1: number, n1: number, x0: number, n0: number) => [boolean, boolean];
+  zeroCell: (x1: number, n1: number, x0: number, n0: number) => boolean;
+  zeroCellMessage: string;
+  wald: (t: Table) => { logEstimate: number; se: number; warning?: StatsWarning };
+}): RatioMeasure {
+  return (events1, n1, events0, n0, options = {}) => {
+    const { confLevel, interval } = checkRatioOptions(options);
+    checkArms(events1, n1, events0, n0);
+    const [below, above] = spec.unbounded(events1, n1, events0, n0);
+    const score = invertScore(
+      (t) => spec.scoreZ(events1, n1, events0, n0, t),
+      confLevel,
+      below,
+      above,
+    );
+    const correct = spec.zeroCell(events1, n1, events0, n0);
+    const k = correct ? 0.5 : 0;
+    const w = spec.wald({
+      a: events1 + k,
+      b: n1 - events1 + k,
+      c: events0 + k,
+      d: n0 - events0 + k,
+      m1: n1 + 2 * k,
+      m0: n0 + 2 * k,
+    });
+    const warnings: StatsWarning[] = [];
+    if (correct) warnings.push({ code: 'zero-cell-correction', message: spec.zeroCellMessage });
+    if (w.warning) warnings.push(w.warning);
+    return ratioResult(w.logEstimate, w.se, k, confLevel, warnings, score, interval);
+  };
+}
+
+/**
  * Risk ratio p₁/p₀ with the Wald interval on the log scale (Katz, Baptista, Azen & Pike 1978,
  * "Obtaining confidence intervals for the risk ratio in cohort studies", Biometrics 34:469–474):
  * se(log RR) = √(1/a − 1/n₁ + 1/c − 1/n₀) with a, c the events. This equals R's
@@ -341,50 +392,21 @@ function mnOddsRatioZ(x1: number, n1: number, x0: number, n0: number, psi: numbe
  * @example
  * riskRatio(15, 40, 8, 42); // → { estimate: 1.9688, lower: 0.9386, upper: 4.1297, p: 0.0731, ... }
  */
-export function riskRatio(
-  events1: number,
-  n1: number,
-  events0: number,
-  n0: number,
-  options: RatioOptions = {},
-): RatioResult {
-  const { confLevel, interval } = checkRatioOptions(options);
-  checkArms(events1, n1, events0, n0);
-  const score = invertScore(
-    (t) => mnRiskRatioZ(events1, n1, events0, n0, t),
-    confLevel,
-    events1 === 0,
-    events0 === 0,
-  );
-  const warnings: StatsWarning[] = [];
-  let a = events1;
-  let c = events0;
-  let m1 = n1;
-  let m0 = n0;
-  let correction = 0;
-  if (a === 0 || c === 0) {
-    correction = 0.5;
-    a += 0.5;
-    c += 0.5;
-    m1 += 1;
-    m0 += 1;
-    warnings.push({
-      code: 'zero-cell-correction',
-      message:
-        'an arm has no events: 0.5 was added to every cell of the 2×2 table for the risk ratio',
-    });
-  }
-  const logRr = Math.log(a / m1) - Math.log(c / m0);
-  const se = Math.sqrt(1 / a - 1 / m1 + 1 / c - 1 / m0);
-  if (se === 0) {
+export const riskRatio: RatioMeasure = ratioMeasure({
+  scoreZ: mnRiskRatioZ,
+  unbounded: (events1, _n1, events0) => [events1 === 0, events0 === 0],
+  zeroCell: (events1, _n1, events0) => events1 === 0 || events0 === 0,
+  zeroCellMessage:
+    'an arm has no events: 0.5 was added to every cell of the 2×2 table for the risk ratio',
+  wald: ({ a, c, m1, m0 }) => {
+    const logEstimate = Math.log(a / m1) - Math.log(c / m0);
+    const se = Math.sqrt(1 / a - 1 / m1 + 1 / c - 1 / m0);
+    if (se !== 0) return { logEstimate, se };
     // both arms all events: RR = 1 exactly with no sampling variability in the Wald sense
-    warnings.push({
-      code: 'degenerate-wald',
-      message: 'every patient had an event: the Wald standard error is 0; reported p = 1',
-    });
-  }
-  return ratioResult(logRr, se, correction, confLevel, warnings, score, interval);
-}
+    const message = 'every patient had an event: the Wald standard error is 0; reported p = 1';
+    return { logEstimate, se, warning: { code: 'degenerate-wald', message } };
+  },
+});
 
 /**
  * Odds ratio (a·d)/(b·c) with the Wald interval on the log scale (Woolf 1955, "On estimating the
@@ -398,50 +420,21 @@ export function riskRatio(
  * @example
  * oddsRatio(15, 40, 8, 42); // → { estimate: 2.55, lower: 0.9367, upper: 6.9417, p: 0.0669, ... }
  */
-export function oddsRatio(
-  events1: number,
-  n1: number,
-  events0: number,
-  n0: number,
-  options: RatioOptions = {},
-): RatioResult {
-  const { confLevel, interval } = checkRatioOptions(options);
-  checkArms(events1, n1, events0, n0);
-  const score = invertScore(
-    (t) => mnOddsRatioZ(events1, n1, events0, n0, t),
-    confLevel,
+export const oddsRatio: RatioMeasure = ratioMeasure({
+  scoreZ: mnOddsRatioZ,
+  unbounded: (events1, n1, events0, n0) => [
     events1 === 0 || events0 === n0,
     events0 === 0 || events1 === n1,
-  );
-  let a = events1;
-  let b = n1 - events1;
-  let c = events0;
-  let d = n0 - events0;
-  const warnings: StatsWarning[] = [];
-  let correction = 0;
-  if (a === 0 || b === 0 || c === 0 || d === 0) {
-    correction = 0.5;
-    a += 0.5;
-    b += 0.5;
-    c += 0.5;
-    d += 0.5;
-    warnings.push({
-      code: 'zero-cell-correction',
-      message:
-        'the 2×2 table has a zero cell: 0.5 was added to every cell for the odds ratio (Haldane–Anscombe)',
-    });
-  }
-  const logOr = Math.log(a) + Math.log(d) - Math.log(b) - Math.log(c);
-  return ratioResult(
-    logOr,
-    Math.sqrt(1 / a + 1 / b + 1 / c + 1 / d),
-    correction,
-    confLevel,
-    warnings,
-    score,
-    interval,
-  );
-}
+  ],
+  zeroCell: (events1, n1, events0, n0) =>
+    events1 === 0 || events1 === n1 || events0 === 0 || events0 === n0,
+  zeroCellMessage:
+    'the 2×2 table has a zero cell: 0.5 was added to every cell for the odds ratio (Haldane–Anscombe)',
+  wald: ({ a, b, c, d }) => ({
+    logEstimate: Math.log(a) + Math.log(d) - Math.log(b) - Math.log(c),
+    se: Math.sqrt(1 / a + 1 / b + 1 / c + 1 / d),
+  }),
+});
 
 /**
  * The hypergeometric distribution of the treated events given the margins, with odds ratio ψ

@@ -3,6 +3,7 @@
  */
 import { pt, qnorm, qt, pTwoSidedNormal } from './distributions.js';
 import { checkConfLevel, StatsError, type StatsWarning } from './errors.js';
+import { checkAtLeast, checkPositiveOption, checkValue, type Subject } from './validate.js';
 
 /** Options of {@link combineSynthetic}. */
 export interface CombineSyntheticOptions {
@@ -79,6 +80,19 @@ function interval(
   };
 }
 
+const ESTIMATE: Subject = {
+  code: 'invalid-estimate',
+  what: 'estimate',
+  field: 'estimates',
+  unit: 'replicate',
+};
+const VARIANCE: Subject = {
+  code: 'invalid-variance',
+  what: 'variance',
+  field: 'variances',
+  unit: 'replicate',
+};
+
 /** q̄, ū and b of m replicates, after checking them (shared by the combining rules). */
 function replicateMoments(
   estimates: ArrayLike<number>,
@@ -92,40 +106,14 @@ function replicateMoments(
       { field: 'variances' },
     );
   }
-  if (m < 2) {
-    throw new StatsError(
-      'too-few-replicates',
-      `at least 2 replicates are needed to combine, found ${m}`,
-      {
-        field: 'estimates',
-      },
-    );
-  }
+  checkAtLeast(m, 2, 'estimates', 'replicates');
   let qbar = 0;
   let ubar = 0;
   for (let i = 0; i < m; i++) {
     const q = estimates[i]!;
     const v = variances[i]!;
-    if (!Number.isFinite(q)) {
-      throw new StatsError(
-        'invalid-estimate',
-        `invalid estimate at replicate ${i}: expected a finite number, found ${q}`,
-        {
-          field: 'estimates',
-          index: i,
-        },
-      );
-    }
-    if (!(Number.isFinite(v) && v >= 0)) {
-      throw new StatsError(
-        'invalid-variance',
-        `invalid variance at replicate ${i}: expected a finite number >= 0, found ${v}`,
-        {
-          field: 'variances',
-          index: i,
-        },
-      );
-    }
+    checkValue(q, i, 'finite', ESTIMATE);
+    checkValue(v, i, 'non-negative', VARIANCE);
     qbar += q;
     ubar += v;
   }
@@ -160,20 +148,8 @@ export function combineSynthetic(
   const { confLevel = 0.95, nSyn = 1, nObs = 1, floor = 'none' } = options;
   checkConfLevel(confLevel);
   const { m, qbar, ubar, b } = replicateMoments(estimates, variances);
-  for (const [name, v] of [
-    ['nSyn', nSyn],
-    ['nObs', nObs],
-  ] as const) {
-    if (!(Number.isFinite(v) && v > 0)) {
-      throw new StatsError(
-        'invalid-option',
-        `invalid option. \`${name}\` must be a number > 0. Value: \`${v}\`.`,
-        {
-          field: name,
-        },
-      );
-    }
-  }
+  checkPositiveOption('nSyn', nSyn);
+  checkPositiveOption('nObs', nObs);
 
   const inflatedB = (1 + 1 / m) * b;
   const t = inflatedB - ubar;

@@ -4,6 +4,7 @@
  */
 import { lgamma, pt, qnorm, qt } from './distributions.js';
 import { checkConfLevel, StatsError, type StatsWarning } from './errors.js';
+import { checkAtLeast, checkValue, type Subject } from './validate.js';
 
 /** Options of the continuous effect measures. */
 export interface ContinuousOptions {
@@ -61,28 +62,12 @@ interface Arm {
 
 function summarise(x: ArrayLike<number>, name: string): Arm {
   const n = x.length;
-  if (n < 2) {
-    throw new StatsError(
-      'too-few-observations',
-      `\`${name}\` needs at least 2 observations, found ${n}`,
-      {
-        field: name,
-      },
-    );
-  }
+  checkAtLeast(n, 2, name);
+  const subject: Subject = { code: 'invalid-value', what: `value in \`${name}\``, field: name };
   let s = 0;
   for (let i = 0; i < n; i++) {
     const v = x[i]!;
-    if (!Number.isFinite(v)) {
-      throw new StatsError(
-        'invalid-value',
-        `invalid value in \`${name}\` at observation ${i}: expected a finite number, found ${v}`,
-        {
-          field: name,
-          index: i,
-        },
-      );
-    }
+    checkValue(v, i, 'finite', subject);
     s += v;
   }
   const mean = s / n;
@@ -95,6 +80,29 @@ function summarise(x: ArrayLike<number>, name: string): Arm {
     comp += d;
   }
   return { n, mean: mean + comp / n, variance: (ss - (comp * comp) / n) / (n - 1) };
+}
+
+/** The prologue of both measures: the options checked, then each arm's summary. */
+function twoArms(
+  x1: ArrayLike<number>,
+  x0: ArrayLike<number>,
+  options: ContinuousOptions,
+): { confLevel: number; a: Arm; b: Arm } {
+  const { confLevel = 0.95 } = options;
+  checkConfLevel(confLevel);
+  return { confLevel, a: summarise(x1, 'x1'), b: summarise(x0, 'x0') };
+}
+
+/**
+ * Throws when `spread` (a standard error or SD) is zero up to rounding relative to the means: the
+ * data of both arms are then constant and the measure is undefined; `what` says what cannot be done.
+ */
+function checkSpread(spread: number, a: Arm, b: Arm, what: string): void {
+  if (!(spread > 10 * Number.EPSILON * Math.max(Math.abs(a.mean), Math.abs(b.mean)))) {
+    throw new StatsError('constant-data', `cannot ${what}: both arms are (essentially) constant`, {
+      field: 'x1',
+    });
+  }
 }
 
 /**
@@ -113,21 +121,12 @@ export function meanDifference(
   x0: ArrayLike<number>,
   options: ContinuousOptions = {},
 ): MeanDifferenceResult {
-  const { confLevel = 0.95 } = options;
-  checkConfLevel(confLevel);
-  const a = summarise(x1, 'x1');
-  const b = summarise(x0, 'x0');
+  const { confLevel, a, b } = twoArms(x1, x0, options);
   const v1 = a.variance / a.n;
   const v0 = b.variance / b.n;
   const se = Math.sqrt(v1 + v0);
   const estimate = a.mean - b.mean;
-  if (!(se > 10 * Number.EPSILON * Math.max(Math.abs(a.mean), Math.abs(b.mean)))) {
-    throw new StatsError(
-      'constant-data',
-      'cannot compare means: both arms are (essentially) constant',
-      { field: 'x1' },
-    );
-  }
+  checkSpread(se, a, b, 'compare means');
   const df = (v1 + v0) ** 2 / (v1 ** 2 / (a.n - 1) + v0 ** 2 / (b.n - 1));
   const statistic = estimate / se;
   const half = qt(1 - (1 - confLevel) / 2, df) * se;
@@ -166,19 +165,10 @@ export function hedgesG(
   x0: ArrayLike<number>,
   options: ContinuousOptions = {},
 ): HedgesGResult {
-  const { confLevel = 0.95 } = options;
-  checkConfLevel(confLevel);
-  const a = summarise(x1, 'x1');
-  const b = summarise(x0, 'x0');
+  const { confLevel, a, b } = twoArms(x1, x0, options);
   const m = a.n + b.n - 2;
   const sdPooled = Math.sqrt(((a.n - 1) * a.variance + (b.n - 1) * b.variance) / m);
-  if (!(sdPooled > 10 * Number.EPSILON * Math.max(Math.abs(a.mean), Math.abs(b.mean)))) {
-    throw new StatsError(
-      'constant-data',
-      'cannot standardise: both arms are (essentially) constant',
-      { field: 'x1' },
-    );
-  }
+  checkSpread(sdPooled, a, b, 'standardise');
   const d = (a.mean - b.mean) / sdPooled;
   const correction = Math.exp(lgamma(m / 2) - 0.5 * Math.log(m / 2) - lgamma((m - 1) / 2));
   const g = correction * d;

@@ -7,41 +7,33 @@
  */
 import { qnorm } from './distributions.js';
 import { StatsError } from './errors.js';
+import { checkAtLeast, checkValue, checkValues, countOnes, type Subject } from './validate.js';
 
 /* ------------------------------------------------------------------------------------------ */
 /* Validation                                                                                  */
 /* ------------------------------------------------------------------------------------------ */
 
+/** The elements of input `field`, as messages name them (`` invalid value in `x` at … ``). */
+function valuesOf(field: string, unit?: string): Subject {
+  return { code: 'invalid-value', what: `value in \`${field}\``, field, ...(unit ? { unit } : {}) };
+}
+
 function checkFinite(x: ArrayLike<number>, field: string, min = 1): void {
-  if (x == null || x.length < min) {
-    throw new StatsError(
-      'too-few-observations',
-      `\`${field}\` has ${x == null ? 0 : x.length} values: at least ${min} needed`,
-      { field },
-    );
-  }
-  for (let i = 0; i < x.length; i++) {
-    if (!Number.isFinite(x[i])) {
-      throw new StatsError(
-        'invalid-value',
-        `invalid value in \`${field}\` at observation ${i}: expected a finite number, found ${x[i]}`,
-        { field, index: i },
-      );
-    }
-  }
+  checkAtLeast(x == null ? 0 : x.length, min, field);
+  checkValues(x, 'finite', valuesOf(field));
+}
+
+/** Integer codes 0..k−1 of a categorical input `field`. */
+function codesOf(field: string): Subject {
+  return { code: 'invalid-code', what: `code in \`${field}\``, field };
 }
 
 function normalise(p: ArrayLike<number>, field: string): Float64Array {
+  const subject = valuesOf(field, 'position');
   let s = 0;
   for (let i = 0; i < p.length; i++) {
     const v = p[i]!;
-    if (!(v >= 0 && Number.isFinite(v))) {
-      throw new StatsError(
-        'invalid-value',
-        `invalid value in \`${field}\` at position ${i}: expected a finite number >= 0, found ${v}`,
-        { field, index: i },
-      );
-    }
+    checkValue(v, i, 'non-negative', subject);
     s += v;
   }
   if (!(s > 0)) {
@@ -106,8 +98,31 @@ export function hellinger(p: ArrayLike<number>, q: ArrayLike<number>): number {
 /* Continuous distributions                                                                    */
 /* ------------------------------------------------------------------------------------------ */
 
-function sorted(x: ArrayLike<number>): Float64Array {
-  return Float64Array.from(x).sort();
+/**
+ * Checks two samples (finite, non-empty) and walks their distinct pooled values t in increasing
+ * order, calling `visit(t, |F_x(t) − F_y(t)|)` with the empirical distribution functions at t
+ * (ties included, so each step is R's `ecdf`): the one merge of sorted samples behind both
+ * distances below. O((n + m) log(n + m)).
+ */
+function ecdfGaps(
+  x: ArrayLike<number>,
+  y: ArrayLike<number>,
+  visit: (t: number, gap: number) => void,
+): void {
+  checkFinite(x, 'x');
+  checkFinite(y, 'y');
+  const a = Float64Array.from(x).sort();
+  const b = Float64Array.from(y).sort();
+  const n = a.length;
+  const m = b.length;
+  let i = 0;
+  let j = 0;
+  while (i < n || j < m) {
+    const t = j >= m || (i < n && a[i]! <= b[j]!) ? a[i]! : b[j]!;
+    while (i < n && a[i]! <= t) i++;
+    while (j < m && b[j]! <= t) j++;
+    visit(t, Math.abs(i / n - j / m));
+  }
 }
 
 /**
@@ -120,22 +135,10 @@ function sorted(x: ArrayLike<number>): Float64Array {
  * ksStatistic([1, 2, 3], [2, 3, 4]); // 0.3333333333333333
  */
 export function ksStatistic(x: ArrayLike<number>, y: ArrayLike<number>): number {
-  checkFinite(x, 'x');
-  checkFinite(y, 'y');
-  const a = sorted(x);
-  const b = sorted(y);
-  const n = a.length;
-  const m = b.length;
-  let i = 0;
-  let j = 0;
   let d = 0;
-  while (i < n || j < m) {
-    const t = j >= m || (i < n && a[i]! <= b[j]!) ? a[i]! : b[j]!;
-    while (i < n && a[i]! <= t) i++;
-    while (j < m && b[j]! <= t) j++;
-    const diff = Math.abs(i / n - j / m);
-    if (diff > d) d = diff;
-  }
+  ecdfGaps(x, y, (_t, gap) => {
+    if (gap > d) d = gap;
+  });
   return d;
 }
 
@@ -149,23 +152,15 @@ export function ksStatistic(x: ArrayLike<number>, y: ArrayLike<number>): number 
  * wasserstein1([0, 1], [1, 2]); // 1
  */
 export function wasserstein1(x: ArrayLike<number>, y: ArrayLike<number>): number {
-  checkFinite(x, 'x');
-  checkFinite(y, 'y');
-  const a = sorted(x);
-  const b = sorted(y);
-  const n = a.length;
-  const m = b.length;
-  let i = 0;
-  let j = 0;
-  let prev = Math.min(a[0]!, b[0]!);
+  // the gap found at one pooled value holds up to the next: W₁ = Σ gap(t_k)·(t_{k+1} − t_k)
   let w = 0;
-  while (i < n || j < m) {
-    const t = j >= m || (i < n && a[i]! <= b[j]!) ? a[i]! : b[j]!;
-    w += Math.abs(i / n - j / m) * (t - prev);
-    prev = t;
-    while (i < n && a[i]! <= t) i++;
-    while (j < m && b[j]! <= t) j++;
-  }
+  let prevT = 0;
+  let prevGap = 0;
+  ecdfGaps(x, y, (t, gap) => {
+    w += prevGap * (t - prevT);
+    prevT = t;
+    prevGap = gap;
+  });
   return w;
 }
 
@@ -268,24 +263,16 @@ export function pearson(
 export function cramersV(a: ArrayLike<number>, b: ArrayLike<number>): number {
   checkSameLength(a, b, 'a', 'b');
   const n = a.length;
-  if (n < 2) {
-    throw new StatsError('too-few-observations', 'at least 2 observations are needed', {
-      field: 'a',
-    });
-  }
+  checkAtLeast(n, 2, 'a');
+  const codesA = codesOf('a');
+  const codesB = codesOf('b');
   let ka = 0;
   let kb = 0;
   for (let i = 0; i < n; i++) {
     const u = a[i]!;
     const v = b[i]!;
-    if (!(Number.isInteger(u) && u >= 0) || !(Number.isInteger(v) && v >= 0)) {
-      const field = Number.isInteger(u) && u >= 0 ? 'b' : 'a';
-      throw new StatsError(
-        'invalid-code',
-        `invalid code in \`${field}\` at observation ${i}: expected an integer >= 0, found ${field === 'a' ? u : v}`,
-        { field, index: i },
-      );
-    }
+    checkValue(u, i, 'code', codesA);
+    checkValue(v, i, 'code', codesB);
     if (u >= ka) ka = u + 1;
     if (v >= kb) kb = v + 1;
   }
@@ -342,18 +329,7 @@ export function aucMannWhitney(scores: ArrayLike<number>, labels: ArrayLike<numb
   checkFinite(scores, 'scores', 2);
   checkSameLength(scores, labels, 'scores', 'labels');
   const n = scores.length;
-  let n1 = 0;
-  for (let i = 0; i < n; i++) {
-    const l = labels[i];
-    if (l !== 0 && l !== 1) {
-      throw new StatsError(
-        'invalid-label',
-        `invalid label at observation ${i}: expected 0 or 1, found ${l}`,
-        { field: 'labels', index: i },
-      );
-    }
-    n1 += l;
-  }
+  const n1 = countOnes(labels, { code: 'invalid-label', what: 'label', field: 'labels' });
   const n0 = n - n1;
   if (n1 === 0 || n0 === 0) {
     throw new StatsError('one-class', 'the labels hold a single class: an AUC needs both 0 and 1', {
@@ -398,18 +374,7 @@ function mixedRows(d: MixedData, field: string): number {
     }
   });
   d.numeric.forEach((c) => checkFinite(c, field, 0));
-  d.categorical.forEach((c) => {
-    for (let i = 0; i < c.length; i++) {
-      const v = c[i]!;
-      if (!(Number.isInteger(v) && v >= 0)) {
-        throw new StatsError(
-          'invalid-code',
-          `invalid code in \`${field}\` at observation ${i}: expected an integer >= 0, found ${v}`,
-          { field, index: i },
-        );
-      }
-    }
-  });
+  d.categorical.forEach((c) => checkValues(c, 'code', codesOf(field)));
   return n;
 }
 
@@ -734,25 +699,19 @@ export function nearestNeighbours(index: GowerIndex, query: MixedData): NearestN
         grownBound.set(stackBound);
         stackBound = grownBound;
       }
-      // Push the farther child first so the nearer is searched first.
-      if (bl <= br) {
-        if (br < best2) {
-          stack[top] = right;
-          stackBound[top++] = br;
-        }
-        if (bl < best2) {
-          stack[top] = left;
-          stackBound[top++] = bl;
-        }
-      } else {
-        if (bl < best2) {
-          stack[top] = left;
-          stackBound[top++] = bl;
-        }
-        if (br < best2) {
-          stack[top] = right;
-          stackBound[top++] = br;
-        }
+      // Push the farther child first so the nearer is searched first (ties: the left is nearer);
+      // a child whose bound cannot beat the second-best distance is not pushed.
+      const leftNearer = bl <= br;
+      const far = leftNearer ? right : left;
+      const farBound = leftNearer ? br : bl;
+      if (farBound < best2) {
+        stack[top] = far;
+        stackBound[top++] = farBound;
+      }
+      const nearBound = leftNearer ? bl : br;
+      if (nearBound < best2) {
+        stack[top] = leftNearer ? left : right;
+        stackBound[top++] = nearBound;
       }
     }
     distance[r] = best1 / p;

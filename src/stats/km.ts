@@ -9,6 +9,7 @@
  */
 import { qnorm } from './distributions.js';
 import { checkConfLevel, StatsError, type StatsWarning } from './errors.js';
+import { checkAtLeast, checkValue, describe, WEIGHT, type Subject } from './validate.js';
 
 /** Confidence-interval transformations of `survfit(conf.type = )`. */
 export type ConfType = 'log' | 'log-log' | 'plain' | 'logit' | 'arcsin' | 'none';
@@ -77,9 +78,7 @@ export interface KaplanMeierFit {
 /* Validation shared by km.ts, logrank.ts and rmst.ts (internal).                              */
 /* ------------------------------------------------------------------------------------------ */
 
-function describe(v: unknown): string {
-  return typeof v === 'number' ? String(v) : JSON.stringify(v);
-}
+const TIME: Subject = { code: 'invalid-time', what: 'time', field: 'time' };
 
 /** @internal Checks time (> 0, finite) and status (0/1); returns Float64Array / Uint8Array copies. */
 export function validateTimeStatus(
@@ -99,22 +98,12 @@ export function validateTimeStatus(
       { field: 'status' },
     );
   }
-  if (n < 2) {
-    throw new StatsError('too-few-observations', 'a single observation: at least 2 are needed', {
-      field: 'time',
-    });
-  }
+  checkAtLeast(n, 2, 'time');
   const t = new Float64Array(n);
   const s = new Uint8Array(n);
   for (let i = 0; i < n; i++) {
     const ti = time[i]!;
-    if (!(typeof ti === 'number' && ti > 0 && ti < Infinity)) {
-      throw new StatsError(
-        'invalid-time',
-        `invalid time at observation ${i}: expected a finite number > 0, found ${describe(ti)}`,
-        { field: 'time', index: i },
-      );
-    }
+    checkValue(ti, i, 'positive', TIME);
     t[i] = ti;
     const si = status[i];
     if (si !== 0 && si !== 1) {
@@ -145,13 +134,7 @@ export function validateWeights(
   let integer = true;
   for (let i = 0; i < n; i++) {
     const wi = weights[i]!;
-    if (!(typeof wi === 'number' && wi > 0 && wi < Infinity)) {
-      throw new StatsError(
-        'invalid-weight',
-        `invalid weight at observation ${i}: expected a finite number > 0, found ${describe(wi)}`,
-        { field: 'weights', index: i },
-      );
-    }
+    checkValue(wi, i, 'positive', WEIGHT);
     if (wi !== Math.floor(wi)) integer = false;
     w[i] = wi;
   }
@@ -756,8 +739,11 @@ function validateTimes(times: ArrayLike<number>): void {
   }
 }
 
-/** Number of fit times ≤ t (R findInterval). */
-function countLE(times: Float64Array, t: number): number {
+/**
+ * @internal Number of `times` (increasing) ≤ t, R's findInterval: the step of a right-continuous
+ * curve in force at t (0: before the first).
+ */
+export function countLE(times: Float64Array, t: number): number {
   let lo = 0;
   let hi = times.length;
   while (lo < hi) {

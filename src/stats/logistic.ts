@@ -6,6 +6,13 @@
 import { pTwoSidedNormal } from './distributions.js';
 import { StatsError, type StatsWarning } from './errors.js';
 import { cholesky, choleskyInverse, choleskySolve } from './linalg.js';
+import {
+  checkAtLeast,
+  checkColumns,
+  checkNames,
+  checkPositiveOption,
+  countOnes,
+} from './validate.js';
 
 /** Options of {@link fitLogistic}. */
 export interface LogisticOptions {
@@ -118,24 +125,8 @@ export function fitLogistic(
       },
     );
   }
-  if (!(epsilon > 0 && Number.isFinite(epsilon))) {
-    throw new StatsError(
-      'invalid-option',
-      `invalid option. \`epsilon\` must be a number > 0. Value: \`${epsilon}\`.`,
-      {
-        field: 'epsilon',
-      },
-    );
-  }
-  if (names.length !== p) {
-    throw new StatsError(
-      'length-mismatch',
-      `length mismatch: ${p} covariate columns but ${names.length} names`,
-      {
-        field: 'names',
-      },
-    );
-  }
+  checkPositiveOption('epsilon', epsilon);
+  checkNames(x, names);
   const seen = new Set<string>();
   for (const nm of names) {
     if (nm === '(Intercept)' || seen.has(nm)) {
@@ -149,47 +140,9 @@ export function fitLogistic(
     }
     seen.add(nm);
   }
-  if (n < 2) {
-    throw new StatsError('too-few-observations', `at least 2 observations are needed, found ${n}`, {
-      field: 'y',
-    });
-  }
-  let events = 0;
-  for (let i = 0; i < n; i++) {
-    const v = y[i];
-    if (v !== 0 && v !== 1) {
-      throw new StatsError(
-        'invalid-outcome',
-        `invalid outcome at observation ${i}: expected 0 or 1, found ${v}`,
-        {
-          field: 'y',
-          index: i,
-        },
-      );
-    }
-    events += v;
-  }
-  for (let j = 0; j < p; j++) {
-    const col = x[j]!;
-    if (col.length !== n) {
-      throw new StatsError(
-        'length-mismatch',
-        `length mismatch: covariate \`${names[j]}\` has ${col.length} values, y has ${n}`,
-        {
-          field: names[j]!,
-        },
-      );
-    }
-    for (let i = 0; i < n; i++) {
-      if (!Number.isFinite(col[i])) {
-        throw new StatsError(
-          'invalid-covariate',
-          `invalid value of \`${names[j]}\` at observation ${i}: expected a finite number, found ${col[i]}`,
-          { field: names[j]!, index: i },
-        );
-      }
-    }
-  }
+  checkAtLeast(n, 2, 'y');
+  const events = countOnes(y, { code: 'invalid-outcome', what: 'outcome', field: 'y' });
+  checkColumns(x, names, n, 'observations');
   const w = new Float64Array(n);
   if (weights !== undefined) {
     if (weights.length !== n) {

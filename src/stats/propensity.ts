@@ -4,6 +4,7 @@
  */
 import { StatsError, type StatsWarning } from './errors.js';
 import { fitLogistic, type LogisticFit } from './logistic.js';
+import { checkOneOf, checkValue, countOnes, TREATED, WEIGHT } from './validate.js';
 
 /** Target population of the weights. */
 export type Estimand = 'ATT' | 'ATE' | 'ATO';
@@ -88,21 +89,7 @@ function checkTreated(treated: ArrayLike<number>, n: number): { n1: number; n0: 
       },
     );
   }
-  let n1 = 0;
-  for (let i = 0; i < n; i++) {
-    const t = treated[i];
-    if (t !== 0 && t !== 1) {
-      throw new StatsError(
-        'invalid-group',
-        `invalid treatment indicator at observation ${i}: expected 0 or 1, found ${t}`,
-        {
-          field: 'treated',
-          index: i,
-        },
-      );
-    }
-    n1 += t;
-  }
+  const n1 = countOnes(treated, TREATED);
   if (n1 === 0 || n1 === n) {
     throw new StatsError(
       'empty-arm',
@@ -159,15 +146,7 @@ export function propensityWeights(
   options: PropensityWeightOptions = {},
 ): PropensityWeightsResult {
   const { estimand = 'ATT' } = options;
-  if (estimand !== 'ATT' && estimand !== 'ATE' && estimand !== 'ATO') {
-    throw new StatsError(
-      'invalid-option',
-      `invalid option. \`estimand\` must be 'ATT', 'ATE' or 'ATO'. Value: \`${String(estimand)}\`.`,
-      {
-        field: 'estimand',
-      },
-    );
-  }
+  checkOneOf('estimand', estimand, ['ATT', 'ATE', 'ATO']);
   const trim = resolveTrim(options.trim);
   const n = ps.length;
   checkTreated(treated, n);
@@ -249,16 +228,7 @@ export function effectiveSampleSize(w: ArrayLike<number>): number {
   let s2 = 0;
   for (let i = 0; i < w.length; i++) {
     const v = w[i]!;
-    if (!(Number.isFinite(v) && v >= 0)) {
-      throw new StatsError(
-        'invalid-weight',
-        `invalid weight at observation ${i}: expected a finite number >= 0, found ${v}`,
-        {
-          field: 'weights',
-          index: i,
-        },
-      );
-    }
+    checkValue(v, i, 'non-negative', WEIGHT);
     s += v;
     s2 += v * v;
   }

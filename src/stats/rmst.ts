@@ -99,9 +99,26 @@ function tauBound(c: { max: number; event: boolean }, t: { max: number; event: b
   return ttmin; // cases 3 and 4
 }
 
-function armRmst(fit: KaplanMeierFit, tau: number, z: number): RmstArm {
-  // rmst1: rectangles under the step function on [0, τ], and the Greenwood plug-in variance
-  // Σ_j (∫_{t_j}^τ S)² d_j / (Y_j (Y_j − d_j)) (0 where Y_j = d_j)
+/** The area under a Kaplan–Meier curve to τ, with its variance and the events before τ. */
+export interface RmstArea {
+  /** ∫₀^τ Ŝ(t) dt. */
+  estimate: number;
+  /** √variance. */
+  se: number;
+  /** Σ_j (∫_{t_j}^τ Ŝ)² d_j / (Y_j (Y_j − d_j)) over t_j ≤ τ (0 where Y_j = d_j). */
+  variance: number;
+  /** Σ d_j over t_j ≤ τ. */
+  events: number;
+}
+
+/**
+ * @internal The RMST of one Kaplan–Meier fit to τ and its Greenwood plug-in variance: survRM2's
+ * `rmst1` for an unweighted fit, and for a weighted one the area and standard error that R's
+ * `print(survfit(..., weights = w), rmean = τ)` reports (survival's `survmean`, on the weighted
+ * counts d_j, Y_j). One pass over the steps up to τ: rectangles under the step function, then the
+ * tail areas ∫_{t_j}^τ Ŝ summed from τ back.
+ */
+export function rmstArea(fit: KaplanMeierFit, tau: number): RmstArea {
   const m = fit.time.length;
   let k = 0;
   while (k < m && fit.time[k]! <= tau) k++;
@@ -116,8 +133,8 @@ function armRmst(fit: KaplanMeierFit, tau: number, z: number): RmstArm {
     events += fit.nEvent[j]!;
   }
   areas[k] = (tau - prevT) * prevS;
-  let rmst = 0;
-  for (let j = 0; j <= k; j++) rmst += areas[j]!;
+  let estimate = 0;
+  for (let j = 0; j <= k; j++) estimate += areas[j]!;
   let variance = 0;
   let tail = 0;
   for (let j = k - 1; j >= 0; j--) {
@@ -127,7 +144,11 @@ function armRmst(fit: KaplanMeierFit, tau: number, z: number): RmstArm {
     const hh = y - d === 0 ? 0 : d / (y * (y - d));
     variance += tail * tail * hh;
   }
-  const se = Math.sqrt(variance);
+  return { estimate, se: Math.sqrt(variance), variance, events };
+}
+
+function armRmst(fit: KaplanMeierFit, tau: number, z: number): RmstArm {
+  const { estimate: rmst, se, variance, events } = rmstArea(fit, tau);
   const lower = rmst - z * se;
   const upper = rmst + z * se;
   return {

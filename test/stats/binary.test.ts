@@ -97,6 +97,25 @@ describe.each([
   });
 });
 
+describe('the zero-cell rule shared by riskRatio and oddsRatio', () => {
+  test('risk ratio: corrected only for an arm without events; all events: se 0, p 1', () => {
+    const all = riskRatio(5, 5, 4, 4);
+    expect([all.correction, all.se, all.p, all.estimate]).toEqual([0, 0, 1, 1]);
+    expect(all.warnings.map((w) => w.code)).toEqual(['degenerate-wald']);
+    const none = riskRatio(0, 5, 2, 4);
+    expect(none.correction).toBe(0.5);
+    expect(none.warnings.map((w) => w.code)).toEqual(['zero-cell-correction']);
+    expectClose(none.logEstimate, Math.log(0.5 / 6) - Math.log(2.5 / 5), { rtol: 1e-15 });
+  });
+  test('odds ratio: corrected for any zero cell, also all events in an arm', () => {
+    const r = oddsRatio(5, 5, 2, 4);
+    expect(r.correction).toBe(0.5);
+    expect(r.warnings.map((w) => w.code)).toEqual(['zero-cell-correction']);
+    expectClose(r.logEstimate, Math.log((5.5 * 2.5) / (0.5 * 2.5)), { rtol: 1e-14 });
+    expect(oddsRatio(3, 5, 2, 4).correction).toBe(0);
+  });
+});
+
 describe('fisherExact', () => {
   test.each(cases)('%s matches fisher.test', (name, c) => {
     const r = fisherExact(c.events1, c.n1 - c.events1, c.events0, c.n0 - c.events0, {

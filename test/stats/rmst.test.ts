@@ -1,4 +1,5 @@
-import { rmst, type RmstContrast, type RmstEstimate } from '../../src/stats/rmst.js';
+import { kaplanMeier } from '../../src/stats/km.js';
+import { rmst, rmstArea, type RmstContrast, type RmstEstimate } from '../../src/stats/rmst.js';
 import { StatsError } from '../../src/stats/errors.js';
 import { expectClose } from '../helpers/close.js';
 import { loadFixture } from '../helpers/fixtures.js';
@@ -128,5 +129,48 @@ describe('rmst edge cases and validation', () => {
     expect(code(() => rmst([1, 2, 3, 4], [1, 1, 1, 1], [0, 0, 1, 1], { confLevel: 2 }))).toBe(
       'invalid-option',
     );
+  });
+});
+
+describe('rmstArea: the one RMST of a Kaplan–Meier fit (rmst2 per arm; survmean with weights)', () => {
+  test("an unweighted arm's fit gives exactly rmst's arm", () => {
+    for (const c of fixture.cases) {
+      const r = rmst(c.input.time, c.input.status, c.input.arm, {
+        tau: c.input.tau ?? undefined,
+        confLevel: c.confLevel,
+      });
+      for (const [code, arm] of [
+        [r.groupCodes[0], r.control],
+        [r.groupCodes[1], r.treated],
+      ] as const) {
+        const keep = c.input.arm.map((g, i) => (g === code ? i : -1)).filter((i) => i >= 0);
+        const fit = kaplanMeier(
+          keep.map((i) => c.input.time[i]!),
+          keep.map((i) => c.input.status[i]!),
+        );
+        const a = rmstArea(fit, r.tau);
+        expect(a.estimate).toBe(arm.rmst.estimate);
+        expect(a.se).toBe(arm.rmst.se);
+        expect(a.variance).toBe(arm.variance);
+        expect(a.events).toBe(arm.events);
+      }
+    }
+  });
+
+  test('integer case weights act as repeated observations', () => {
+    const time = [2, 3, 3, 5, 7, 8, 11];
+    const status = [1, 0, 1, 1, 0, 1, 0];
+    const w = [2, 1, 3, 1, 2, 1, 2];
+    const rep = (x: number[]): number[] => x.flatMap((v, i) => new Array<number>(w[i]!).fill(v));
+    const weighted = rmstArea(kaplanMeier(time, status, { weights: w }), 10);
+    const repeated = rmstArea(kaplanMeier(rep(time), rep(status)), 10);
+    for (const k of ['estimate', 'se', 'variance', 'events'] as const) {
+      expectClose(weighted[k], repeated[k], { rtol: 1e-14, label: k });
+    }
+  });
+
+  test('a tau before the first time: the area is tau, with no variance', () => {
+    const a = rmstArea(kaplanMeier([2, 3, 4], [1, 1, 0]), 1.5);
+    expect(a).toEqual({ estimate: 1.5, se: 0, variance: 0, events: 0 });
   });
 });

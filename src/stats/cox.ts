@@ -10,6 +10,7 @@
 import { pchisq, pTwoSidedNormal, qnorm } from './distributions.js';
 import { checkConfLevel, StatsError, type StatsWarning } from './errors.js';
 import { cholesky, choleskyInverse, choleskySolve, type CholeskyFactor } from './linalg.js';
+import { matMul } from './matrix-products.js';
 
 /** Right-censored survival data with covariates (column-major). */
 export interface CoxData {
@@ -682,23 +683,13 @@ function crossprodUnscaled(
   return m;
 }
 
+/**
+ * V·B·V, the robust variance's bread-meat-bread, for the model-based variance V and the meat B.
+ * Not `sandwich`'s V·B·Vᵀ: V is symmetric only to rounding (entry (i, j) is scaled by sᵢ·sⱼ, (j, i)
+ * by sⱼ·sᵢ), so reading the last V by columns could move the robust SEs in their last bits.
+ */
 function symMul3(v: Float64Array, b: Float64Array, p: number): Float64Array {
-  // V·B·V for symmetric V, B
-  const t = new Float64Array(p * p);
-  for (let i = 0; i < p; i++)
-    for (let j = 0; j < p; j++) {
-      let s = 0;
-      for (let k = 0; k < p; k++) s += v[i * p + k]! * b[k * p + j]!;
-      t[i * p + j] = s;
-    }
-  const r = new Float64Array(p * p);
-  for (let i = 0; i < p; i++)
-    for (let j = 0; j < p; j++) {
-      let s = 0;
-      for (let k = 0; k < p; k++) s += t[i * p + k]! * v[k * p + j]!;
-      r[i * p + j] = s;
-    }
-  return r;
+  return matMul(matMul(v, b, p), v, p);
 }
 
 /**

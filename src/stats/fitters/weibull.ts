@@ -4,9 +4,10 @@
  */
 import type { StatsWarning } from '../errors.js';
 import { cholesky, choleskyInverse, choleskySolve } from '../linalg.js';
+import { sandwich } from '../matrix-products.js';
 import { collinearError, validateColumns } from './design.js';
 import { newtonLogLik } from './newton.js';
-import { sandwich, validateSurvival, type SurvivalFit } from './survival.js';
+import { validateSurvival, type SurvivalFit } from './survival.js';
 
 /**
  * Weibull proportional hazards by maximum likelihood: h(t | x) = h₀(t)·exp(xβ) with

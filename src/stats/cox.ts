@@ -159,6 +159,11 @@ interface Work {
   x: Float64Array;
   /** 1 at the last observation (in sorted order) of each stratum. */
   stratEnd: Uint8Array;
+  /**
+   * First observation of each observation's tie set: the run of equal times within its stratum
+   * that enters the risk set together (the backward passes go from tie set to tie set).
+   */
+  tieStart: Int32Array;
   means: Float64Array;
   scale: Float64Array;
 }
@@ -386,7 +391,10 @@ function prepare(data: CoxData, order: Int32Array): Work {
       if (strata[order[k + 1]!] !== strata[order[k]!]) stratEnd[k] = 1;
   }
   stratEnd[n - 1] = 1;
-  return { n, p, order, time, status, weight, offset, x, stratEnd, means, scale };
+  const tieStart = new Int32Array(n);
+  for (let k = 1; k < n; k++)
+    tieStart[k] = time[k] === time[k - 1] && stratEnd[k - 1] !== 1 ? tieStart[k - 1]! : k;
+  return { n, p, order, time, status, weight, offset, x, stratEnd, tieStart, means, scale };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -399,7 +407,7 @@ function pass(
   ws: Float64Array,
   out: PassResult,
 ): void {
-  const { n, p, time, status, weight, offset, x, stratEnd } = w;
+  const { n, p, status, weight, offset, x, stratEnd, tieStart } = w;
   const u = out.u;
   const imat = out.imat;
   u.fill(0);
@@ -416,18 +424,16 @@ function pass(
   cmat2.fill(0);
   let loglik = 0;
   let denom = 0;
-  let person = n - 1;
-  while (person >= 0) {
-    if (stratEnd[person] === 1) {
+  for (let last = n - 1; last >= 0; last = tieStart[last]! - 1) {
+    if (stratEnd[last] === 1) {
       denom = 0;
       a.fill(0);
       cmat.fill(0);
     }
-    const dtime = time[person]!;
     let ndead = 0;
     let deadwt = 0;
     let denom2 = 0;
-    while (person >= 0 && time[person] === dtime) {
+    for (let person = last; person >= tieStart[last]!; person--) {
       const row = person * p;
       let zb = offset[person]!;
       for (let i = 0; i < p; i++) {
@@ -459,8 +465,6 @@ function pass(
           for (let j = 0; j <= i; j++) cmat2[t++] += xi * xr[j]!;
         }
       }
-      person--;
-      if (person >= 0 && stratEnd[person] === 1) break;
     }
     if (ndead > 0) {
       // Efron: the m tied deaths enter the sums in m equal steps, the k-th with fraction
@@ -529,7 +533,7 @@ function collapsedScoreResiduals(
   clusterOf: Int32Array,
   nClusters: number,
 ): Float64Array {
-  const { n, p, time, status, weight, x, stratEnd } = w;
+  const { n, p, time, status, weight, x, stratEnd, tieStart } = w;
   // Per tied-time group with deaths: hFull, hDead, gFull (p), gDead (p), xbarAvg (p).
   const rec = 2 + 3 * p;
   // Count the tie sets (same stratum and time) that hold a death.
@@ -550,19 +554,17 @@ function collapsedScoreResiduals(
   const xbar = new Float64Array(p);
   let gi = 0;
   let denom = 0;
-  let person = n - 1;
-  while (person >= 0) {
-    if (stratEnd[person] === 1) {
+  for (let last = n - 1; last >= 0; last = tieStart[last]! - 1) {
+    if (stratEnd[last] === 1) {
       denom = 0;
       a.fill(0);
     }
-    const dtime = time[person]!;
-    const last = person;
+    const first = tieStart[last]!;
     let ndead = 0;
     let deadwt = 0;
     let denom2 = 0;
     a2.fill(0);
-    while (person >= 0 && time[person] === dtime) {
+    for (let person = last; person >= first; person--) {
       const r = risk[person]! * weight[person]!;
       const row = person * p;
       if (status[person] === 0) {
@@ -574,12 +576,10 @@ function collapsedScoreResiduals(
         denom2 += r;
         for (let i = 0; i < p; i++) a2[i] += r * x[row + i]!;
       }
-      person--;
-      if (person >= 0 && stratEnd[person] === 1) break;
     }
     if (ndead > 0) {
       const base = gi * rec;
-      for (let k = person + 1; k <= last; k++) groupOf[k] = gi;
+      for (let k = first; k <= last; k++) groupOf[k] = gi;
       if (!efron || ndead === 1) {
         denom += denom2;
         const h = deadwt / denom;

@@ -10,6 +10,7 @@
 import { pchisq, pTwoSidedNormal, qnorm } from './distributions.js';
 import { checkConfLevel, StatsError, type StatsWarning } from './errors.js';
 import { cholesky, choleskyInverse, choleskySolve, type CholeskyFactor } from './linalg.js';
+import { matMul } from './matrix-products.js';
 
 /** Right-censored survival data with covariates (column-major). */
 export interface CoxData {
@@ -158,6 +159,11 @@ interface Work {
   x: Float64Array;
   /** 1 at the last observation (in sorted order) of each stratum. */
   stratEnd: Uint8Array;
+  /**
+   * First observation of each observation's tie set: the run of equal times within its stratum
+   * that enters the risk set together (the backward passes go from tie set to tie set).
+   */
+  tieStart: Int32Array;
   means: Float64Array;
   scale: Float64Array;
 }
@@ -385,7 +391,10 @@ function prepare(data: CoxData, order: Int32Array): Work {
       if (strata[order[k + 1]!] !== strata[order[k]!]) stratEnd[k] = 1;
   }
   stratEnd[n - 1] = 1;
-  return { n, p, order, time, status, weight, offset, x, stratEnd, means, scale };
+  const tieStart = new Int32Array(n);
+  for (let k = 1; k < n; k++)
+    tieStart[k] = time[k] === time[k - 1] && stratEnd[k - 1] !== 1 ? tieStart[k - 1]! : k;
+  return { n, p, order, time, status, weight, offset, x, stratEnd, tieStart, means, scale };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -398,7 +407,7 @@ function pass(
   ws: Float64Array,
   out: PassResult,
 ): void {
-  const { n, p, time, status, weight, offset, x, stratEnd } = w;
+  const { n, p, status, weight, offset, x, stratEnd, tieStart } = w;
   const u = out.u;
   const imat = out.imat;
   u.fill(0);
@@ -415,18 +424,16 @@ function pass(
   cmat2.fill(0);
   let loglik = 0;
   let denom = 0;
-  let person = n - 1;
-  while (person >= 0) {
-    if (stratEnd[person] === 1) {
+  for (let last = n - 1; last >= 0; last = tieStart[last]! - 1) {
+    if (stratEnd[last] === 1) {
       denom = 0;
       a.fill(0);
       cmat.fill(0);
     }
-    const dtime = time[person]!;
     let ndead = 0;
     let deadwt = 0;
     let denom2 = 0;
-    while (person >= 0 && time[person] === dtime) {
+    for (let person = last; person >= tieStart[last]!; person--) {
       const row = person * p;
       let zb = offset[person]!;
       for (let i = 0; i < p; i++) {
@@ -458,8 +465,6 @@ function pass(
           for (let j = 0; j <= i; j++) cmat2[t++] += xi * xr[j]!;
         }
       }
-      person--;
-      if (person >= 0 && stratEnd[person] === 1) break;
     }
     if (ndead > 0) {
       // Efron: the m tied deaths enter the sums in m equal steps, the k-th with fraction
@@ -528,7 +533,7 @@ function collapsedScoreResiduals(
   clusterOf: Int32Array,
   nClusters: number,
 ): Float64Array {
-  const { n, p, time, status, weight, x, stratEnd } = w;
+  const { n, p, time, status, weight, x, stratEnd, tieStart } = w;
   // Per tied-time group with deaths: hFull, hDead, gFull (p), gDead (p), xbarAvg (p).
   const rec = 2 + 3 * p;
   // Count the tie sets (same stratum and time) that hold a death.
@@ -549,19 +554,17 @@ function collapsedScoreResiduals(
   const xbar = new Float64Array(p);
   let gi = 0;
   let denom = 0;
-  let person = n - 1;
-  while (person >= 0) {
-    if (stratEnd[person] === 1) {
+  for (let last = n - 1; last >= 0; last = tieStart[last]! - 1) {
+    if (stratEnd[last] === 1) {
       denom = 0;
       a.fill(0);
     }
-    const dtime = time[person]!;
-    const last = person;
+    const first = tieStart[last]!;
     let ndead = 0;
     let deadwt = 0;
     let denom2 = 0;
     a2.fill(0);
-    while (person >= 0 && time[person] === dtime) {
+    for (let person = last; person >= first; person--) {
       const r = risk[person]! * weight[person]!;
       const row = person * p;
       if (status[person] === 0) {
@@ -573,12 +576,10 @@ function collapsedScoreResiduals(
         denom2 += r;
         for (let i = 0; i < p; i++) a2[i] += r * x[row + i]!;
       }
-      person--;
-      if (person >= 0 && stratEnd[person] === 1) break;
     }
     if (ndead > 0) {
       const base = gi * rec;
-      for (let k = person + 1; k <= last; k++) groupOf[k] = gi;
+      for (let k = first; k <= last; k++) groupOf[k] = gi;
       if (!efron || ndead === 1) {
         denom += denom2;
         const h = deadwt / denom;
@@ -682,23 +683,13 @@ function crossprodUnscaled(
   return m;
 }
 
+/**
+ * V·B·V, the robust variance's bread-meat-bread, for the model-based variance V and the meat B.
+ * Not `sandwich`'s V·B·Vᵀ: V is symmetric only to rounding (entry (i, j) is scaled by sᵢ·sⱼ, (j, i)
+ * by sⱼ·sᵢ), so reading the last V by columns could move the robust SEs in their last bits.
+ */
 function symMul3(v: Float64Array, b: Float64Array, p: number): Float64Array {
-  // V·B·V for symmetric V, B
-  const t = new Float64Array(p * p);
-  for (let i = 0; i < p; i++)
-    for (let j = 0; j < p; j++) {
-      let s = 0;
-      for (let k = 0; k < p; k++) s += v[i * p + k]! * b[k * p + j]!;
-      t[i * p + j] = s;
-    }
-  const r = new Float64Array(p * p);
-  for (let i = 0; i < p; i++)
-    for (let j = 0; j < p; j++) {
-      let s = 0;
-      for (let k = 0; k < p; k++) s += t[i * p + k]! * v[k * p + j]!;
-      r[i * p + j] = s;
-    }
-  return r;
+  return matMul(matMul(v, b, p), v, p);
 }
 
 /**

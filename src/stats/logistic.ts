@@ -5,7 +5,8 @@
  */
 import { pTwoSidedNormal } from './distributions.js';
 import { StatsError, type StatsWarning } from './errors.js';
-import { cholesky, choleskyInverse, choleskySolve } from './linalg.js';
+import { cholesky, choleskyInverse, choleskySolve, matVec } from './linalg.js';
+import { sandwich } from './matrix-products.js';
 import {
   checkAtLeast,
   checkColumns,
@@ -276,26 +277,8 @@ export function fitLogistic(
     a[j] = -centre[j]! / scale[j]!;
     a[j * q + j] = 1 / scale[j]!;
   }
-  const coefficients = new Float64Array(q);
-  for (let r = 0; r < q; r++) {
-    let s = 0;
-    for (let c = 0; c < q; c++) s += a[r * q + c]! * gamma[c]!;
-    coefficients[r] = s;
-  }
-  const tmp = new Float64Array(q * q);
-  for (let r = 0; r < q; r++)
-    for (let c = 0; c < q; c++) {
-      let s = 0;
-      for (let k = 0; k < q; k++) s += a[r * q + k]! * covGamma[k * q + c]!;
-      tmp[r * q + c] = s;
-    }
-  const covariance = new Float64Array(q * q);
-  for (let r = 0; r < q; r++)
-    for (let c = 0; c < q; c++) {
-      let s = 0;
-      for (let k = 0; k < q; k++) s += tmp[r * q + k]! * a[c * q + k]!;
-      covariance[r * q + c] = s;
-    }
+  const coefficients = matVec(a, q, gamma);
+  const covariance = sandwich(a, covGamma, q);
   const se = new Float64Array(q);
   const statistic = new Float64Array(q);
   const pv = new Float64Array(q);

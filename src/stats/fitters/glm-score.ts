@@ -2,8 +2,7 @@
  * Score-only kernels for structure search: the maximised log-likelihood of a canonical-link GLM,
  * thousands of times, without standard errors or validation.
  */
-import { cholesky, choleskySolve } from '../linalg.js';
-import { SCORE_TOL } from './newton.js';
+import { newtonLogLik } from './newton.js';
 import { logFactorial } from './poisson.js';
 
 /** Options of {@link glmLogLik}. */
@@ -54,65 +53,45 @@ export function glmLogLik(
     beta[0] = Math.log(swy / swe);
   }
   const binomial = family === 'binomial';
-  const g = new Float64Array(q);
-  const h = new Float64Array(q * q);
-  const prev = new Float64Array(q);
-  let step: Float64Array = new Float64Array(q);
-  let s = 1;
-  let prevLL = -Infinity;
-  let ll = -Infinity;
-  // One pass per iteration computes ℓ, the gradient and the information at β; a step that
+  // One pass per evaluation computes ℓ, the gradient and the information at β; a step that
   // lowers ℓ is halved from the previous β (rare for canonical links from this start).
-  for (let it = 0; it < maxit + 30; it++) {
-    g.fill(0);
-    h.fill(0);
-    ll = 0;
-    for (let i = 0; i < n; i++) {
-      const o = i * q;
-      let eta = offset ? offset[i]! : 0;
-      for (let a = 0; a < q; a++) eta += x[o + a]! * beta[a]!;
-      let mu: number;
-      let w: number;
-      const yi = y[i]!;
-      const ci = weights ? weights[i]! : 1;
-      if (binomial) {
-        // y·η − log(1 + e^η), stably
-        const e = Math.exp(-Math.abs(eta));
-        const l1p = Math.log1p(e);
-        ll += ci * (yi * eta - (eta > 0 ? eta + l1p : l1p));
-        mu = eta > 0 ? 1 / (1 + e) : e / (1 + e);
-        w = ci * mu * (1 - mu);
-      } else {
-        mu = Math.exp(eta);
-        w = ci * mu;
-        ll += ci * (yi * eta - mu);
+  let logLik = newtonLogLik(
+    beta,
+    maxit,
+    (g, h) => {
+      let ll = 0;
+      for (let i = 0; i < n; i++) {
+        const o = i * q;
+        let eta = offset ? offset[i]! : 0;
+        for (let a = 0; a < q; a++) eta += x[o + a]! * beta[a]!;
+        let mu: number;
+        let w: number;
+        const yi = y[i]!;
+        const ci = weights ? weights[i]! : 1;
+        if (binomial) {
+          // y·η − log(1 + e^η), stably
+          const e = Math.exp(-Math.abs(eta));
+          const l1p = Math.log1p(e);
+          ll += ci * (yi * eta - (eta > 0 ? eta + l1p : l1p));
+          mu = eta > 0 ? 1 / (1 + e) : e / (1 + e);
+          w = ci * mu * (1 - mu);
+        } else {
+          mu = Math.exp(eta);
+          w = ci * mu;
+          ll += ci * (yi * eta - mu);
+        }
+        const r = ci * (yi - mu);
+        for (let a = 0; a < q; a++) {
+          const xa = x[o + a]!;
+          g[a] += xa * r;
+          const wa = w * xa;
+          for (let b = a; b < q; b++) h[a * q + b] += wa * x[o + b]!;
+        }
       }
-      const r = ci * (yi - mu);
-      for (let a = 0; a < q; a++) {
-        const xa = x[o + a]!;
-        g[a] += xa * r;
-        const wa = w * xa;
-        for (let b = a; b < q; b++) h[a * q + b] += wa * x[o + b]!;
-      }
-    }
-    if (!Number.isFinite(ll)) return -Infinity;
-    const tol = SCORE_TOL * (Math.abs(ll) + 1);
-    if (ll < prevLL - tol) {
-      s /= 2;
-      if (s < 1e-9) break;
-      for (let a = 0; a < q; a++) beta[a] = prev[a]! + s * step[a]!;
-      continue;
-    }
-    if (ll - prevLL < tol) break;
-    prevLL = ll;
-    prev.set(beta);
-    const chol = cholesky(h, q, 1e-12);
-    if (chol.singular.length > 0) return -Infinity;
-    step = choleskySolve(chol, g);
-    s = 1;
-    for (let a = 0; a < q; a++) beta[a] = prev[a]! + step[a]!;
-  }
-  ll = Math.max(ll, prevLL);
-  if (!binomial && subtractLogFactorial) for (let i = 0; i < n; i++) ll -= logFactorial(y[i]!);
-  return ll;
+      return ll;
+    },
+    'fail',
+  );
+  if (!binomial && subtractLogFactorial) for (let i = 0; i < n; i++) logLik -= logFactorial(y[i]!);
+  return logLik;
 }

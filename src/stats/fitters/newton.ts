@@ -11,15 +11,26 @@ import { cholesky, choleskySolve } from '../linalg.js';
 export const SCORE_TOL = 1e-9;
 
 /**
+ * What {@link newtonLogLik} does with a non-finite ℓ. `'halve'` (the Weibull scorers): it counts
+ * as a fall in ℓ and the step is halved; ℓ may then be −∞, so the tolerance is relative to the
+ * previous ℓ. `'fail'` (glmLogLik, where it means exp(η) overflowed): the search ends with −∞;
+ * every ℓ that reaches the tests is finite, and the tolerance is relative to the current one.
+ * Each scorer keeps the rule it was written with, so that neither's results move.
+ */
+export type NonFiniteLogLik = 'halve' | 'fail';
+
+/**
  * Newton–Raphson maximisation of a concave log-likelihood in θ (modified in place), with step
- * halving when ℓ falls: `evaluate(g, h)` fills the gradient and the upper triangle of the
- * information at the current θ (both zeroed before each call) and returns ℓ. Returns the
- * maximised ℓ, or −Infinity when the information is singular. Shared by the Weibull scorers.
+ * halving from the previous θ when ℓ falls: `evaluate(g, h)` fills the gradient and the upper
+ * triangle of the information at the current θ (both zeroed before each call) and returns ℓ.
+ * At most `maxit` + 30 evaluations (the 30 for halvings). Returns the maximised ℓ, or −Infinity
+ * when the information is singular. Shared by glmLogLik and the Weibull scorers.
  */
 export function newtonLogLik(
   th: Float64Array,
   maxit: number,
   evaluate: (g: Float64Array, h: Float64Array) => number,
+  nonFinite: NonFiniteLogLik = 'halve',
 ): number {
   const m = th.length;
   const g = new Float64Array(m);
@@ -33,8 +44,14 @@ export function newtonLogLik(
     g.fill(0);
     h.fill(0);
     ll = evaluate(g, h);
-    if (!Number.isFinite(ll)) ll = -Infinity;
-    const tol = SCORE_TOL * (Math.abs(prevLL) + 1);
+    let tol: number;
+    if (nonFinite === 'fail') {
+      if (!Number.isFinite(ll)) return -Infinity;
+      tol = SCORE_TOL * (Math.abs(ll) + 1);
+    } else {
+      if (!Number.isFinite(ll)) ll = -Infinity;
+      tol = SCORE_TOL * (Math.abs(prevLL) + 1);
+    }
     if (!(ll >= prevLL - tol)) {
       s /= 2;
       if (s < 1e-9) break;

@@ -1,4 +1,4 @@
-/** Shared pieces of the parametric proportional-hazards fitters: the fit type, input checks, J·V·Jᵀ. */
+/** Shared pieces of the parametric proportional-hazards fitters: the fit type and input checks. */
 import { StatsError, type StatsWarning } from '../errors.js';
 
 /** A proportional-hazards survival fit with a parametric baseline. */
@@ -48,23 +48,4 @@ export function validateSurvival(time: ArrayLike<number>, status: ArrayLike<numb
   }
   if (events === 0) throw new StatsError('no-events', 'cannot fit a survival model: no events');
   return events;
-}
-
-/** J·V·Jᵀ for q×q row-major matrices. */
-export function sandwich(j: Float64Array, v: Float64Array, q: number): Float64Array {
-  const t = new Float64Array(q * q);
-  for (let r = 0; r < q; r++)
-    for (let c = 0; c < q; c++) {
-      let s = 0;
-      for (let k = 0; k < q; k++) s += j[r * q + k]! * v[k * q + c]!;
-      t[r * q + c] = s;
-    }
-  const out = new Float64Array(q * q);
-  for (let r = 0; r < q; r++)
-    for (let c = 0; c < q; c++) {
-      let s = 0;
-      for (let k = 0; k < q; k++) s += t[r * q + k]! * j[c * q + k]!;
-      out[r * q + c] = s;
-    }
-  return out;
 }

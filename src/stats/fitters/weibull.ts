@@ -4,9 +4,10 @@
  */
 import type { StatsWarning } from '../errors.js';
 import { cholesky, choleskyInverse, choleskySolve } from '../linalg.js';
+import { sandwich } from '../matrix-products.js';
 import { collinearError, validateColumns } from './design.js';
 import { newtonLogLik } from './newton.js';
-import { sandwich, validateSurvival, type SurvivalFit } from './survival.js';
+import { validateSurvival, type SurvivalFit } from './survival.js';
 
 /**
  * Weibull proportional hazards by maximum likelihood: h(t | x) = h₀(t)·exp(xβ) with
@@ -151,17 +152,28 @@ export function fitWeibull(
 }
 
 /**
- * Maximised log-likelihood of the Weibull (or, with `exponential`, exponential) PH model of
- * `fitWeibull` for a row-major design with the intercept first. O(iterations · n · q²).
+ * What both Weibull scorers start from, for θ = (log shape unless `exponential`, the q
+ * coefficients): u = log t, the number of events and Σ d·u (the separable part of ℓ), and θ at
+ * the exponential intercept-only fit, log rate = log(events / Σ t), as fitWeibull starts.
  */
-export function weibullLogLik(
+interface WeibullStart {
+  /** Index of the intercept in θ (0 for the exponential model, which has no shape). */
+  free: number;
+  /** Length of θ. */
+  m: number;
+  u: Float64Array;
+  events: number;
+  sumDu: number;
+  th: Float64Array;
+}
+
+/** The {@link WeibullStart} of a data set; null when there is no event (cannot be fitted). */
+function weibullStart(
   time: Float64Array,
   status: Float64Array,
-  x: Float64Array,
   q: number,
-  exponential = false,
-  maxit = 100,
-): number {
+  exponential: boolean,
+): WeibullStart | null {
   const n = time.length;
   const free = exponential ? 0 : 1;
   const m = free + q;
@@ -175,9 +187,28 @@ export function weibullLogLik(
     events += status[i]!;
     sumDu += status[i]! * u[i]!;
   }
-  if (events === 0) return -Infinity;
+  if (events === 0) return null;
   const th = new Float64Array(m);
   th[free] = Math.log(events / sumT);
+  return { free, m, u, events, sumDu, th };
+}
+
+/**
+ * Maximised log-likelihood of the Weibull (or, with `exponential`, exponential) PH model of
+ * `fitWeibull` for a row-major design with the intercept first. O(iterations · n · q²).
+ */
+export function weibullLogLik(
+  time: Float64Array,
+  status: Float64Array,
+  x: Float64Array,
+  q: number,
+  exponential = false,
+  maxit = 100,
+): number {
+  const n = time.length;
+  const start = weibullStart(time, status, q, exponential);
+  if (start === null) return -Infinity;
+  const { free, m, u, events, sumDu, th } = start;
   // as glmLogLik: one pass per evaluation gives ℓ, gradient and information at θ
   return newtonLogLik(th, maxit, (g, h) => {
     const k = exponential ? 1 : Math.exp(th[0]!);
@@ -227,26 +258,14 @@ export function weibullLogLikGrouped(
 ): number {
   const n = time.length;
   const G = z.length / q;
-  const free = exponential ? 0 : 1;
-  const m = free + q;
-  const u = new Float64Array(n);
-  const D = new Float64Array(G);
-  let sumT = 0;
-  let events = 0;
-  let sumDu = 0;
-  for (let i = 0; i < n; i++) {
-    u[i] = Math.log(time[i]!);
-    sumT += time[i]!;
-    events += status[i]!;
-    sumDu += status[i]! * u[i]!;
-    D[group[i]!]! += status[i]!;
-  }
-  if (events === 0) return -Infinity;
+  const start = weibullStart(time, status, q, exponential);
+  if (start === null) return -Infinity;
+  const { free, m, u, events, sumDu, th } = start;
+  const D = new Float64Array(G); // events per group
+  for (let i = 0; i < n; i++) D[group[i]!]! += status[i]!;
   const S0 = new Float64Array(G);
   const S1 = new Float64Array(G);
   const S2 = new Float64Array(G);
-  const th = new Float64Array(m);
-  th[free] = Math.log(events / sumT);
   let lastK = NaN;
   return newtonLogLik(th, maxit, (g, h) => {
     const k = exponential ? 1 : Math.exp(th[0]!);

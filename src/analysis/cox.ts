@@ -53,7 +53,7 @@ export function fitCoxModel(
   arms: StackedArms,
   covariates: readonly string[],
   what: string,
-  options: Pick<CoxOptions, 'ties' | 'varianceGroups'> & {
+  options: Pick<CoxOptions, 'ties' | 'varianceGroups' | 'dfbeta'> & {
     keepField?: boolean;
     design?: Design;
   } = {},

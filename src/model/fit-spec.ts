@@ -81,6 +81,11 @@ const structureSpec = z.union([
     .strict(),
 ]);
 
+/** Bootstrap resamples of the registry fit's covariance: a variance's relative MC SE is √(2/B) = 10%. */
+export const DEFAULT_BOOTSTRAP_REPLICATES = 200;
+/** The bootstrap's seed when the fit spec gives none, so a fit is a function of its inputs. */
+export const DEFAULT_BOOTSTRAP_SEED = 1;
+
 export const fitSpecSchema = z
   .object({
     $schema: z.string().optional(),
@@ -103,6 +108,23 @@ export const fitSpecSchema = z
       variableSpec,
     ),
     structure: structureSpec,
+    /**
+     * How the sampling covariance written for parameter uncertainty is estimated: `bootstrap`
+     * (the default; B resamples of the registry's complete cases, seeded) or `information` (the
+     * inverse information of the fit). docs/fit-spec.md, "Parameter covariance".
+     */
+    covariance: z
+      .object({
+        method: z.enum(['bootstrap', 'information']).default('bootstrap'),
+        replicates: z.number().int().min(50).max(100000).default(DEFAULT_BOOTSTRAP_REPLICATES),
+        seed: z.number().int().min(0).max(4294967295).default(DEFAULT_BOOTSTRAP_SEED),
+      })
+      .strict()
+      .default({
+        method: 'bootstrap',
+        replicates: DEFAULT_BOOTSTRAP_REPLICATES,
+        seed: DEFAULT_BOOTSTRAP_SEED,
+      }),
     /** Differential privacy: the share of ε spent on structure selection (PrivBayes's β, 0.3). */
     privacy: z
       .object({ structureShare: z.number().gt(0).lt(1).default(0.3) })

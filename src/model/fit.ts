@@ -9,9 +9,10 @@ import { InputError, UsageError, show, throwCollected, type EcasimError } from '
 import { columnIndex, type Table } from '../io/csv.js';
 import { parseLocated, problemAt } from '../io/document.js';
 import { softwareVersions } from '../package-info.js';
-import type { RandomSource } from '../random/index.js';
+import { createStream, type RandomSource } from '../random/index.js';
 import type { CategoricalColumn, Cohort, Column } from '../cohort.js';
 import type { RegistryData, SurvivalColumn, TermEstimate } from './registry-data.js';
+import { bootstrapCovariance } from '../stats/bootstrap.js';
 import { StatsError, type StatsWarning } from '../stats/errors.js';
 import { fitLogistic } from '../stats/logistic.js';
 import { glmLogLik } from '../stats/fitters/glm-score.js';
@@ -19,6 +20,7 @@ import { fitOls, olsLogLik } from '../stats/fitters/ols.js';
 import { fitPiecewiseExponential, splitIntervals } from '../stats/fitters/piecewise-exponential.js';
 import { fitPoisson, logFactorial } from '../stats/fitters/poisson.js';
 import { tableCounts, tableLogLik } from '../stats/fitters/table.js';
+import type { SurvivalFit } from '../stats/fitters/survival.js';
 import { fitWeibull, weibullLogLik, weibullLogLikGrouped } from '../stats/fitters/weibull.js';
 import {
   binIndex,
@@ -364,6 +366,7 @@ export function fitNode(
   name: string,
   v: VariableSpec,
   parents: readonly string[],
+  bootstrap?: BootstrapPlan,
 ): NodeFit {
   const warnings: StatsWarning[] = [];
   const c = data.columns.get(name)!;
@@ -444,6 +447,25 @@ export function fitNode(
       ),
     };
   };
+  // The bootstrap covariance of the same parameters when the plan asks for it (else the
+  // information-based one): `refit` re-estimates them on resampled rows, null if it cannot.
+  const sampling = (
+    names: readonly string[],
+    information: { parameters: string[]; matrix: number[][] },
+    refit: (pick: (a: ArrayLike<number>) => Float64Array) => ArrayLike<number> | null,
+  ) =>
+    bootstrap === undefined
+      ? information
+      : resampledCovariance(
+          name,
+          data.n,
+          d.columns,
+          names,
+          information,
+          refit,
+          bootstrap,
+          warnings,
+        );
   const est = (
     names: readonly string[],
     coef: ArrayLike<number>,
@@ -464,7 +486,10 @@ export function fitNode(
         intercept: f.coefficients[0]!,
         coefficients: terms(f.coefficients, 1),
         centers: d.centers,
-        covariance: covarianceOf(f.names, f.covariance),
+        covariance: sampling(f.names, covarianceOf(f.names, f.covariance), (pick) => {
+          const r = fitLogistic(pick(cc.codes), d.columns.map(pick), d.terms);
+          return r.warnings.length === 0 ? r.coefficients : null;
+        }),
       },
       estimates: est(f.names, f.coefficients, f.se),
       logLik: -f.deviance / 2,
@@ -490,9 +515,13 @@ export function fitNode(
         coefficients: terms(f.coefficients, 1),
         centers: d.centers,
         // log σ̂ is independent of the coefficients under normal theory, Var ≈ 1/(2(n − p))
-        covariance: withLogSd(
-          covarianceOf(f.names, f.covariance),
-          1 / (2 * (f.n - f.names.length)),
+        covariance: sampling(
+          [...f.names, 'log(sd)'],
+          withLogSd(covarianceOf(f.names, f.covariance), 1 / (2 * (f.n - f.names.length))),
+          (pick) => {
+            const r = fitOls(pick(y), d.columns.map(pick), d.terms);
+            return [...r.coefficients, Math.log(r.sd)];
+          },
         ),
         sd: f.sd,
         transform: v.transform ?? 'none',
@@ -510,7 +539,8 @@ export function fitNode(
     };
   }
   if (v.kind === 'count') {
-    const f = fitPoisson((c as { values: Float64Array }).values, d.columns, d.terms);
+    const counts = (c as { values: Float64Array }).values;
+    const f = fitPoisson(counts, d.columns, d.terms);
     warnings.push(...f.warnings.map((w) => ({ ...w, message: `"${name}": ${w.message}` })));
     return {
       variable: {
@@ -522,7 +552,10 @@ export function fitNode(
         intercept: f.coefficients[0]!,
         coefficients: terms(f.coefficients, 1),
         centers: d.centers,
-        covariance: covarianceOf(f.names, f.covariance),
+        covariance: sampling(f.names, covarianceOf(f.names, f.covariance), (pick) => {
+          const r = fitPoisson(pick(counts), d.columns.map(pick), d.terms);
+          return r.warnings.length === 0 ? r.coefficients : null;
+        }),
       },
       estimates: est(f.names, f.coefficients, f.se),
       logLik: f.logLik,
@@ -533,12 +566,19 @@ export function fitNode(
   // time-to-event
   const s = data.surv.get(name)!;
   const baseline = v.baseline ?? 'weibull';
-  const f =
+  const fitSurvival = (
+    time: Float64Array,
+    status: Float64Array,
+    columns: readonly Float64Array[],
+    start?: SurvivalFit,
+  ): SurvivalFit =>
     baseline === 'piecewise-exponential'
-      ? fitPiecewiseExponential(s.time, s.status, d.columns, d.terms, v.breaks!)
-      : fitWeibull(s.time, s.status, d.columns, d.terms, {
+      ? fitPiecewiseExponential(time, status, columns, d.terms, v.breaks!)
+      : fitWeibull(time, status, columns, d.terms, {
           exponential: baseline === 'exponential',
+          ...(start !== undefined ? { start } : {}),
         });
+  const f = fitSurvival(s.time, s.status, d.columns);
   warnings.push(...f.warnings.map((w) => ({ ...w, message: `"${name}": ${w.message}` })));
   const nb = f.parameterNames.length - d.terms.length;
   const ses = Float64Array.from({ length: f.parameterNames.length }, (_, j) =>
@@ -568,7 +608,14 @@ export function fitNode(
       logHazardRatios: terms(f.logHazardRatios, 0),
       centers: d.centers,
       // piecewise rates are named log(rate[START]) by the interval they start
-      covariance: covarianceOf(f.parameterNames, f.covariance),
+      covariance: sampling(
+        f.parameterNames,
+        covarianceOf(f.parameterNames, f.covariance),
+        (pick) => {
+          const r = fitSurvival(pick(s.time), pick(s.status), d.columns.map(pick), f);
+          return r.warnings.length === 0 ? survivalParameters(r) : null;
+        },
+      ),
     },
     estimates: [
       ...baseNames.map((t, j) => ({ term: t, estimate: baseEst[j]!, se: ses[j]! })),
@@ -577,6 +624,106 @@ export function fitNode(
     logLik: f.logLik,
     dof: nb + d.terms.length,
     warnings,
+  };
+}
+
+/** How the registry fit estimates its parameters' covariance by the bootstrap (fit spec `covariance`). */
+export interface BootstrapPlan {
+  readonly replicates: number;
+  /** This variable's resamples (one substream per variable, so variables do not share draws). */
+  readonly rng: RandomSource;
+}
+
+/** A survival fit's parameters in the order of its `parameterNames` (baseline on the log scale, then β). */
+function survivalParameters(f: SurvivalFit): number[] {
+  const b = f.baseline;
+  const base =
+    b.distribution === 'weibull'
+      ? [Math.log(b.shape), Math.log(b.scale)]
+      : b.distribution === 'exponential'
+        ? [Math.log(b.rate)]
+        : b.rates.map(Math.log);
+  return [...base, ...f.logHazardRatios];
+}
+
+/**
+ * Resamples in which the fit could not be used (not converged, separated, a design column
+ * constant) beyond this share leave the information covariance in place: a bootstrap that drops
+ * the hardest resamples would understate the variance it is meant to measure.
+ */
+const MAX_FAILED_SHARE = 0.05;
+
+/**
+ * The bootstrap covariance (stats/bootstrap.ts) of a variable's parameters, named as the
+ * model's `covariance` names them; the information-based `fallback` with a warning when more
+ * than 5% of the resamples cannot be fitted. A resample whose design column is constant (a level
+ * drawn by no one) cannot estimate that term, so it counts as failed.
+ */
+function resampledCovariance(
+  variable: string,
+  n: number,
+  design: readonly Float64Array[],
+  names: readonly string[],
+  fallback: { parameters: string[]; matrix: number[][] },
+  refit: (pick: (a: ArrayLike<number>) => Float64Array) => ArrayLike<number> | null,
+  plan: BootstrapPlan,
+  warnings: StatsWarning[],
+): {
+  parameters: string[];
+  matrix: number[][];
+  method: 'bootstrap' | 'information';
+  replicates?: number;
+} {
+  const boot = bootstrapCovariance(
+    n,
+    plan.replicates,
+    (rows) => {
+      // Each column is picked once per resample (the design's columns are reused by refit).
+      const picked = new Map<ArrayLike<number>, Float64Array>();
+      const pick = (a: ArrayLike<number>): Float64Array => {
+        let x = picked.get(a);
+        if (x === undefined) {
+          x = new Float64Array(rows.length);
+          for (let i = 0; i < rows.length; i++) x[i] = a[rows[i]!]!;
+          picked.set(a, x);
+        }
+        return x;
+      };
+      for (const col of design) {
+        const x = pick(col);
+        let constant = true;
+        for (let i = 1; i < x.length && constant; i++) if (x[i] !== x[0]) constant = false;
+        if (constant) return null;
+      }
+      try {
+        return refit(pick);
+      } catch (err) {
+        if (err instanceof StatsError) return null;
+        throw err;
+      }
+    },
+    plan.rng,
+  );
+  if (boot.failed > MAX_FAILED_SHARE * plan.replicates) {
+    warnings.push({
+      code: 'bootstrap-failed',
+      message:
+        `"${variable}": ${boot.failed} of ${plan.replicates} bootstrap resamples could not be fitted ` +
+        `(a level drawn by no one, no convergence or separation); its covariance is the inverse information, ` +
+        `which understates the sampling variance at small registries`,
+    });
+    return { ...fallback, method: 'information' };
+  }
+  const q = names.length;
+  const c = boot.covariance;
+  return {
+    parameters: fallback.parameters,
+    // symmetrised: the running cross-products are symmetric only up to rounding
+    matrix: Array.from({ length: q }, (_, i) =>
+      Array.from({ length: q }, (_, j) => (c[i * q + j]! + c[j * q + i]!) / 2),
+    ),
+    method: 'bootstrap',
+    replicates: boot.kept,
   };
 }
 
@@ -902,10 +1049,15 @@ export function fitModel(table: Table, loaded: LoadedFitSpec, options: FitOption
   const variables: Record<string, Variable> = {};
   const estimates: Record<string, TermEstimate[]> = {};
   const warnings: StatsWarning[] = [];
-  for (const [name, v] of Object.entries(spec.variables)) {
+  const cov = spec.covariance;
+  for (const [k, [name, v]] of Object.entries(spec.variables).entries()) {
+    const plan: BootstrapPlan | undefined =
+      cov.method === 'bootstrap'
+        ? { replicates: cov.replicates, rng: createStream(cov.seed, k) }
+        : undefined;
     let f: NodeFit;
     try {
-      f = fitNode(data, name, v, graph[name]!);
+      f = fitNode(data, name, v, graph[name]!, plan);
     } catch (err) {
       explain(err, name, graph[name]!);
     }

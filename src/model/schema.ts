@@ -32,6 +32,10 @@ const covariance = z
   .object({
     parameters: z.array(z.string().min(1)).min(1),
     matrix: z.array(z.array(z.number().refine(Number.isFinite, 'must be a finite number'))),
+    /** How the fit estimated it: the bootstrap of the registry, or the inverse information. */
+    method: z.enum(['bootstrap', 'information']).optional(),
+    /** Bootstrap resamples the matrix is the sample covariance of. */
+    replicates: z.number().int().min(2).optional(),
   })
   .strict();
 

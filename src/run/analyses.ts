@@ -45,6 +45,12 @@ export interface AnalysisEstimate {
   weights?: Float64Array;
   /** Propensity weighting only: counts of scores in 20 bins of width 0.05, by arm. */
   scoreHistogram?: { treated: number[]; control: number[] };
+  /**
+   * Twin mode (pair clusters): each pair's control-twin dfbeta residual of the log HR, by pair
+   * (the treated patient's index). Its variance over replicates estimates the synthetic arm's
+   * Monte-Carlo variance given the treated patients' covariates (`twinControlVariance`).
+   */
+  controlInfluence?: Float64Array;
   /** Cox analyses: the cox.zph global test of this model, when asked for. */
   phTest?: { statistic: number; df: number; p: number };
   warnings: Warning[];
@@ -55,6 +61,7 @@ function hazardRatio(
   method: string,
   details: AnalysisEstimate['details'],
   clustered: boolean,
+  pairs?: { group: ArrayLike<number>; cluster: ArrayLike<number> },
 ): AnalysisEstimate {
   // The variance in use: robust when the fit is robust (weights, clusters), as its interval is.
   const { coef: logHr, se, hr, lower, upper, p } = coxTerm(fit, 0);
@@ -71,11 +78,21 @@ function hazardRatio(
   const control = parts?.get(0)?.[0] ?? 0;
   const ij = control + (parts?.get(1)?.[0] ?? 0);
   const uControl = clustered ? Math.min(se * se, control) : ij > 0 ? (se * se * control) / ij : 0;
+  let controlInfluence: Float64Array | undefined;
+  if (pairs !== undefined && fit.dfbeta !== undefined) {
+    const p = fit.dfbeta.length / pairs.group.length;
+    let nPairs = 0;
+    for (let i = 0; i < pairs.cluster.length; i++) nPairs = Math.max(nPairs, pairs.cluster[i]! + 1);
+    controlInfluence = new Float64Array(nPairs);
+    for (let i = 0; i < pairs.group.length; i++)
+      if (pairs.group[i] === 0) controlInfluence[pairs.cluster[i]!]! += fit.dfbeta[i * p]!;
+  }
   return {
     measure: 'hazard-ratio',
     q: logHr,
     u: se * se,
     uControl,
+    ...(controlInfluence !== undefined ? { controlInfluence } : {}),
     estimate: hr,
     lower,
     upper,
@@ -237,7 +254,12 @@ export function runAnalysis(
         : Int32Array.from(keep.keys()),
     };
     const fit = inAnalysis(`the weighted Cox model (${label})`, () =>
-      fitCox(data, { ties: spec.ties, robust: true, varianceGroups: data.x[0]! }),
+      fitCox(data, {
+        ties: spec.ties,
+        robust: true,
+        varianceGroups: data.x[0]!,
+        dfbeta: arms.cluster !== undefined,
+      }),
     );
     if (phTransform) {
       const z = phTestOf({ fit, data }, phTransform, `the proportional-hazards test (${label})`);
@@ -251,6 +273,7 @@ export function runAnalysis(
         trimmed: keep.length < ps.weights.length ? ps.weights.length - keep.length : 0,
       },
       arms.cluster !== undefined,
+      arms.cluster !== undefined ? { group: data.x[0]!, cluster: data.cluster! } : undefined,
     );
     est.ess = { treated: ps.ess.treated, control: ps.ess.control };
     est.weights = ps.weights;
@@ -273,12 +296,14 @@ export function runAnalysis(
       ties: spec.ties,
       design,
       varianceGroups: group,
+      dfbeta: arms.cluster !== undefined,
     });
     est = hazardRatio(
       model.fit,
       spec.method,
       { covariates: model.design.names.join(', ') || null },
       arms.cluster !== undefined,
+      arms.cluster !== undefined ? { group, cluster: arms.cluster } : undefined,
     );
     if (phTransform) {
       const z = phTestOf(model, phTransform, `the proportional-hazards test (${label})`);

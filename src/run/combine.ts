@@ -5,7 +5,7 @@
  * tables and warnings gathered into one of each.
  */
 import type { BalanceRowResult, CombinedAnalysis, Results, Warning } from '../results.js';
-import { combineExternalControl, monteCarloPlan } from '../stats/combine.js';
+import { combineExternalControl, monteCarloPlan, twinControlVariance } from '../stats/combine.js';
 import type { AnalysisEstimate } from './analyses.js';
 import type { PreparedRun } from './prepare.js';
 import type { ReplicateOutput } from './replicate.js';
@@ -27,7 +27,22 @@ const COMBINING_RULE =
   'variance divided between the arms by its influence functions (docs/combining.md). Chosen over ' +
   "Raghunathan–Reiter–Rubin's T (never positive here), ū (misses the registry's error and counts " +
   'the synthetic noise in full) and ū − (1 − 1/m)·b (drops the registry) by the coverage study ' +
-  'in docs/validation.md.';
+  'in docs/validation.md. In twin mode the control part is the variance over replicates of each ' +
+  "pair's control-twin influence (twins share their patient's covariates, which are the same in " +
+  'every replicate).';
+
+/**
+ * Each replicate's control-arm part of its variance, as the combining rule uses it: the
+ * analysis's own split (`uControl`), or in twin mode, where every replicate reports its pairs'
+ * control influences, the twin arm's Monte-Carlo variance estimated across the replicates
+ * (`twinControlVariance`), the same for every replicate (at most its variance).
+ */
+export function controlVariances(per: readonly AnalysisEstimate[]): number[] {
+  const influence = per.map((a) => a.controlInfluence);
+  if (per.length < 2 || influence.some((d) => d === undefined)) return per.map((a) => a.uControl);
+  const vc = twinControlVariance(influence as Float64Array[]);
+  return per.map((a) => Math.min(a.u, vc));
+}
 
 /** Combines one analysis over the replicates on its combining scale. */
 export function combine(
@@ -38,10 +53,11 @@ export function combine(
 ): CombinedAnalysis {
   const first = per[0]!;
   const { confLevel, parameterUncertainty, controlSize } = settings;
+  const uControl = controlVariances(per);
   const c = combineExternalControl(
     per.map((a) => a.q),
     per.map((a) => a.u),
-    per.map((a) => a.uControl),
+    uControl,
     { confLevel, parameterUncertainty },
   );
   const plan = monteCarloPlan(c, controlSize);
@@ -101,14 +117,14 @@ export function combine(
         currentControlSize: controlSize,
       },
     },
-    replicates: per.map((a) => ({
+    replicates: per.map((a, r) => ({
       estimate: a.estimate,
       lower: a.lower,
       upper: a.upper,
       p: a.p,
       q: a.q,
       variance: a.u,
-      controlVariance: a.uControl,
+      controlVariance: uControl[r]!,
     })),
     ess,
   };

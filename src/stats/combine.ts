@@ -365,6 +365,55 @@ export function combineExternalControl(
   };
 }
 
+const INFLUENCE: Subject = {
+  code: 'invalid-influence',
+  what: 'dfbeta residual',
+  field: 'influence',
+  unit: 'pair',
+};
+
+/**
+ * The Monte-Carlo variance V_C of a matched (twin) synthetic arm: Σᵢ sᵢ², sᵢ² the variance over
+ * the m replicates of pair i's control-twin dfbeta residual Dᵢ,ᵣ (`influence[r][i]`).
+ *
+ * Why not Σᵢ Dᵢ² of one replicate, as for a population arm: a twin copies its treated patient's
+ * covariates xᵢ, so part of Dᵢ (its mean given xᵢ) is the same in every replicate. That part is
+ * the treated sample's (the covariates are fixed across replicates), and the variance the
+ * replicates average away is only Var(Dᵢ | xᵢ) = E Dᵢ² − Var(E[Dᵢ | xᵢ]). Σᵢ Dᵢ² overstates it by
+ * Σᵢ Var(E[Dᵢ | xᵢ]) and so understates the treated arm's part ū − V̂_C (by 10–20% in the ALS twin
+ * design, docs/combining.md). Each pair is re-drawn in every replicate, so Var(Dᵢ | xᵢ) is
+ * estimated pair by pair, with n(m − 1) degrees of freedom. O(m·n).
+ *
+ * @example
+ * twinControlVariance([[0.1, -0.2], [-0.1, 0.0], [0.0, 0.2]]); // 0.01 + 0.04 = 0.05
+ */
+export function twinControlVariance(influence: readonly ArrayLike<number>[]): number {
+  const m = influence.length;
+  checkAtLeast(m, 2, 'influence', 'replicates');
+  const n = influence[0]!.length;
+  let total = 0;
+  for (let i = 0; i < n; i++) {
+    let mean = 0;
+    for (let r = 0; r < m; r++) {
+      const d = influence[r]!;
+      if (d.length !== n) {
+        throw new StatsError(
+          'length-mismatch',
+          `length mismatch: replicate 0 has ${n} pairs, replicate ${r} has ${d.length}`,
+          { field: 'influence', index: r },
+        );
+      }
+      checkValue(d[i], i, 'finite', INFLUENCE);
+      mean += d[i]!;
+    }
+    mean /= m;
+    let ss = 0;
+    for (let r = 0; r < m; r++) ss += (influence[r]![i]! - mean) ** 2;
+    total += ss / (m - 1);
+  }
+  return total;
+}
+
 /** What {@link monteCarloPlan} recommends. */
 export interface MonteCarloPlan {
   /** Share of the total variance that is Monte-Carlo noise now: components.monteCarlo / T. */

@@ -65,6 +65,11 @@ export interface CoxOptions {
    * and V the model-based variance (Lin & Wei 1989), per observation even when `cluster` is set.
    */
   varianceGroups?: ArrayLike<number>;
+  /**
+   * Report every observation's dfbeta residual Dᵢ = V·Uᵢ in `dfbeta` (R's
+   * `residuals(fit, type = "dfbeta")`, per observation even when `cluster` is set).
+   */
+  dfbeta?: boolean;
 }
 
 /** A chi-square test: statistic, degrees of freedom, upper-tail p-value. */
@@ -140,6 +145,8 @@ export interface CoxFit {
    * parts add up to the unclustered robust variance).
    */
   readonly groupVariance?: ReadonlyMap<number, Float64Array>;
+  /** With `dfbeta: true`: Dᵢⱼ row-major (n × p, observation order), in the covariates' units. */
+  readonly dfbeta?: Float64Array;
   readonly confLevel: number;
   readonly warnings: readonly StatsWarning[];
   /** Non-enumerable: for diagnostics, not part of the serialised result. */
@@ -743,6 +750,35 @@ function varianceShares(
 }
 
 /**
+ * The dfbeta residuals Dᵢ = V·Uᵢ of every observation (unclustered), row-major n × p in the
+ * caller's observation order: R's `residuals(fit, type = "dfbeta")`. O(n·p²).
+ */
+function dfbetaResiduals(
+  w: Work,
+  etaSorted: Float64Array,
+  efron: boolean,
+  naiveVar: Float64Array,
+  scale: Float64Array,
+  order: Int32Array,
+): Float64Array {
+  const { n, p } = w;
+  const identity = new Int32Array(n);
+  for (let k = 0; k < n; k++) identity[k] = k;
+  const d = collapsedScoreResiduals(w, etaSorted, efron, identity, n);
+  const inv = invertScale(scale);
+  const out = new Float64Array(n * p);
+  for (let k = 0; k < n; k++) {
+    const row = order[k]! * p;
+    for (let j = 0; j < p; j++) {
+      let s = 0;
+      for (let l = 0; l < p; l++) s += naiveVar[j * p + l]! * d[k * p + l]! * inv[l]!;
+      out[row + j] = s;
+    }
+  }
+  return out;
+}
+
+/**
  * R's coxph.wtest: bᵀ V⁻¹ b by the generalised Cholesky, whose tolerance is relative to the
  * largest diagonal of V, so a column with a tiny variance (a covariate in large units) is dropped
  * from the statistic. The test's df is not this rank: summary.coxph reports the number of
@@ -1018,6 +1054,10 @@ export function fitCox(data: CoxData, options: CoxOptions = {}): CoxFit {
     );
   }
 
+  const dfbeta = options.dfbeta
+    ? dfbetaResiduals(w, etaSorted, efron, naiveVar, scale, order)
+    : undefined;
+
   const vUse = robustVar ?? naiveVar;
   const zq = qnorm(1 - (1 - confLevel) / 2);
   const seUse = new Float64Array(p);
@@ -1070,6 +1110,7 @@ export function fitCox(data: CoxData, options: CoxOptions = {}): CoxFit {
     events,
     clusters: nClusters,
     ...(groupVariance !== undefined ? { groupVariance } : {}),
+    ...(dfbeta !== undefined ? { dfbeta } : {}),
     confLevel,
     warnings,
     internal: undefined as unknown as CoxInternal,

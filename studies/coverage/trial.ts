@@ -15,6 +15,7 @@ import { levelsOf } from '../../src/model/network.js';
 import { compileAt, type LoadedProtocol } from '../../src/protocol/load.js';
 import { createStream } from '../../src/random/index.js';
 import type { AnalysisEstimate } from '../../src/run/analyses.js';
+import { controlVariances } from '../../src/run/combine.js';
 import { patientScope } from '../../src/run/prepare.js';
 import { prepareRunInMemory, protocolFromText } from '../../src/run/prepare-memory.js';
 import { runReplicate } from '../../src/run/replicate.js';
@@ -239,9 +240,7 @@ export function runTrialGroup(
       for (const e of treated.event) events += e;
       const prepared = prepareRunInMemory(ctx.protocols.get(sizeKey(cell))!, fitted, treated);
       const methods = prepared.analyses.map((a) => a.spec.method);
-      const q = methods.map(() => [] as number[]);
-      const u = methods.map(() => [] as number[]);
-      const uc = methods.map(() => [] as number[]);
+      const per = methods.map(() => [] as AnalysisEstimate[]);
       for (let r = 0; r < options.replicates; r++) {
         const out = runReplicate(prepared, runSeed, r, { estimatesOnly: true });
         out.analyses.forEach((a, k) => {
@@ -249,19 +248,16 @@ export function runTrialGroup(
             const f = out.failed.find((x) => x.key === prepared.analyses[k]!.key);
             throw new Error(`replicate ${r}, ${methods[k]}: ${f?.message ?? 'failed'}`);
           }
-          q[k]!.push(a.q);
-          u[k]!.push(a.u);
-          // The field the analyses are gaining (the control arm's part of u).
-          const c = (a as AnalysisEstimate & { uControl?: number }).uControl;
-          if (c !== undefined) uc[k]!.push(c);
+          per[k]!.push(a);
         });
       }
       const analyses: Record<string, Replicates> = {};
       methods.forEach((m, k) => {
+        // the control parts as the pipeline's combining rule takes them (twin mode: across replicates)
         analyses[m] = {
-          q: q[k]!,
-          u: u[k]!,
-          ...(uc[k]!.length === options.replicates ? { uControl: uc[k]! } : {}),
+          q: per[k]!.map((a) => a.q),
+          u: per[k]!.map((a) => a.u),
+          uControl: controlVariances(per[k]!),
         };
       });
       return {

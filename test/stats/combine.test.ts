@@ -4,6 +4,7 @@ import {
   combineSynthetic,
   ciOverlap,
   monteCarloPlan,
+  twinControlVariance,
 } from '../../src/stats/combine.js';
 import { StatsError } from '../../src/stats/errors.js';
 import { expectClose } from '../helpers/close.js';
@@ -308,5 +309,42 @@ describe('monteCarloPlan', () => {
     const plan = monteCarloPlan({ ...combined, parameterVariance: 0.004, m: 2 }, 400);
     expect(plan.controlSize).toBeNull();
     expect(monteCarloPlan(combined, null).controlSize).toBeNull();
+  });
+});
+
+describe('twinControlVariance (twin mode: the control part across replicates)', () => {
+  test("the sum over pairs of each pair's variance over replicates (closed form)", () => {
+    // pair 0: 0.1, −0.1, 0 → variance 0.01; pair 1: −0.2, 0, 0.2 → 0.04
+    expect(
+      twinControlVariance([
+        [0.1, -0.2],
+        [-0.1, 0.0],
+        [0.0, 0.2],
+      ]),
+    ).toBeCloseTo(0.05, 15);
+    // a part shared by every replicate (the covariates' own) is not Monte-Carlo noise
+    expect(
+      twinControlVariance([
+        [0.5, 1],
+        [0.5, 1],
+      ]),
+    ).toBe(0);
+  });
+
+  test('is below Σ D² of a replicate when the pairs have a shared part', () => {
+    const shared = [0.3, -0.2, 0.25, -0.35];
+    const reps = [0, 1, 2, 3, 4].map((r) => shared.map((s, i) => s + 0.05 * Math.sin(r * 7 + i)));
+    const sumSq = reps[0]!.reduce((a, d) => a + d * d, 0);
+    expect(twinControlVariance(reps)).toBeLessThan(sumSq / 10);
+  });
+
+  test('validates its input', () => {
+    expect(() => twinControlVariance([[0.1]])).toThrow(/needs at least 2 replicates, found 1/);
+    expect(() => twinControlVariance([[0.1, 0.2], [0.1]])).toThrow(
+      /replicate 0 has 2 pairs, replicate 1 has 1/,
+    );
+    expect(() => twinControlVariance([[0.1], [NaN]])).toThrow(
+      /invalid dfbeta residual at pair 0: expected a finite number, found NaN/,
+    );
   });
 });

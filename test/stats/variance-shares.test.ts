@@ -1,7 +1,8 @@
 /**
  * fitCox's `varianceGroups`: each arm's part of the treatment coefficient's infinitesimal-
  * jackknife variance, against R's dfbeta residuals (test/reference/variance-shares.R, survival
- * 3.5-3 on `lung`). Tolerance 1e-8 relative.
+ * 3.5-3 on `lung`), and the dfbeta residuals themselves (`dfbeta: true`). Tolerance 1e-8 relative
+ * (of each column's largest residual for the residuals).
  */
 import { readFileSync } from 'node:fs';
 import { fitCox, type CoxTies } from '../../src/stats/cox.js';
@@ -12,6 +13,8 @@ interface Case {
   covariates: string[];
   weighted: boolean;
   shares: { control: number; treated: number };
+  /** residuals(fit, type = "dfbeta"), one row per observation. */
+  dfbeta: number[][];
 }
 const fixture = JSON.parse(
   readFileSync(new URL('../reference/fixtures/variance-shares.json', import.meta.url), 'utf8'),
@@ -35,6 +38,31 @@ describe('fitCox varianceGroups (R dfbeta shares)', () => {
     expect(Math.abs(parts.get(0)![0]! / c.shares.control - 1)).toBeLessThan(1e-8);
   });
 
+  test.each(cases.map((c) => [c.name, c] as const))('dfbeta residuals: %s', (_name, c) => {
+    const fit = fitCox(
+      {
+        time: data['time']!,
+        status: data['status']!,
+        x: c.covariates.map((v) => data[v]!),
+        names: c.covariates,
+        ...(c.weighted ? { weights: data['w']! } : {}),
+      },
+      { ties: c.ties, dfbeta: true, ...(c.weighted ? { robust: true } : {}) },
+    );
+    const p = c.covariates.length;
+    const d = fit.dfbeta!;
+    // a one-coefficient row is written unboxed (jsonlite's auto_unbox)
+    const rows = c.dfbeta.map((r) => (Array.isArray(r) ? r : [r as unknown as number]));
+    expect(d.length).toBe(rows.length * p);
+    // relative to the largest |D| of the column: single residuals can be ~0
+    for (let j = 0; j < p; j++) {
+      const big = Math.max(...rows.map((r) => Math.abs(r[j]!)));
+      rows.forEach((r, i) => {
+        expect(Math.abs(d[i * p + j]! - r[j]!) / big).toBeLessThan(1e-8);
+      });
+    }
+  });
+
   test('parts are absent unless asked for, and add up to the robust variance', () => {
     const base = {
       time: data['time']!,
@@ -43,6 +71,7 @@ describe('fitCox varianceGroups (R dfbeta shares)', () => {
       names: ['arm', 'age'],
     };
     expect(fitCox(base).groupVariance).toBeUndefined();
+    expect(fitCox(base).dfbeta).toBeUndefined();
     const fit = fitCox(base, { varianceGroups: data['arm']!, robust: true });
     const g = fit.groupVariance!;
     for (let j = 0; j < 2; j++) {

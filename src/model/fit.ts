@@ -21,7 +21,7 @@ import { fitPiecewiseExponential, splitIntervals } from '../stats/fitters/piecew
 import { fitPoisson, logFactorial } from '../stats/fitters/poisson.js';
 import { tableCounts, tableLogLik } from '../stats/fitters/table.js';
 import type { SurvivalFit } from '../stats/fitters/survival.js';
-import { fitWeibull, weibullLogLik, weibullLogLikGrouped } from '../stats/fitters/weibull.js';
+import { fitWeibull, weibullLogLik } from '../stats/fitters/weibull.js';
 import {
   binIndex,
   isLevelKind,
@@ -908,13 +908,13 @@ export function createScorer(
         const a = aggregate(config, s.status);
         const { x, q } = rowMajor(parents, [ones], a.rep.length, a.rep);
         return {
-          logLik: weibullLogLikGrouped(s.time, s.status, a.group, x, q, exponential),
+          logLik: weibullLogLik(s.time, s.status, { x, q, group: a.group }, exponential),
           dof: (exponential ? 1 : 2) + terms,
         };
       }
       const { x, q } = rowMajor(parents, [ones], n);
       return {
-        logLik: weibullLogLik(s.time, s.status, x, q, exponential),
+        logLik: weibullLogLik(s.time, s.status, { x, q }, exponential),
         dof: (exponential ? 1 : 2) + terms,
       };
     }

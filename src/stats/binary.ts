@@ -5,6 +5,7 @@
  */
 import { qnorm, pTwoSidedNormal } from './distributions.js';
 import { checkConfLevel, StatsError, type StatsWarning } from './errors.js';
+import type { Estimate } from './estimate.js';
 import { checkOneOf } from './validate.js';
 
 /** Options shared by the 2×2 effect measures. */
@@ -19,19 +20,13 @@ export interface Interval {
   readonly upper: number;
 }
 
-/** Result of {@link riskDifference}. */
-export interface RiskDifferenceResult {
-  /** p₁ − p₀. */
-  readonly estimate: number;
-  /** Unpooled Wald standard error √(p₁q₁/n₁ + p₀q₀/n₀). */
-  readonly se: number;
-  /** Limits of the interval named by `method`. */
-  readonly lower: number;
-  readonly upper: number;
-  /** Pooled z statistic (R's `prop.test(correct = FALSE)` is its square). */
-  readonly statistic: number;
-  /** Two-sided p-value of the pooled z test. */
-  readonly p: number;
+/**
+ * Result of {@link riskDifference}: `estimate` p₁ − p₀; `se` the unpooled Wald standard error
+ * √(p₁q₁/n₁ + p₀q₀/n₀); `lower`/`upper` the limits of the interval named by `method`;
+ * `statistic` the pooled z (R's `prop.test(correct = FALSE)` is its square) and `p` its
+ * two-sided p-value.
+ */
+export interface RiskDifferenceResult extends Estimate {
   readonly risk1: number;
   readonly risk0: number;
   readonly method: 'newcombe-hybrid-score' | 'wald';
@@ -49,20 +44,13 @@ export interface RatioOptions extends BinaryOptions {
 
 /**
  * Result of {@link riskRatio} and {@link oddsRatio}: a ratio with a Wald interval on the log scale
- * and the Miettinen–Nurminen score interval.
+ * and the Miettinen–Nurminen score interval. `estimate` is the ratio (after the zero-cell
+ * correction, when one was applied), `se` the standard error of its logarithm, `statistic` the
+ * Wald z = log ratio / se.
  */
-export interface RatioResult {
-  /** The ratio (after the zero-cell correction, when one was applied). */
-  readonly estimate: number;
-  /** Its logarithm. */
+export interface RatioResult extends Estimate {
+  /** The logarithm of the ratio. */
   readonly logEstimate: number;
-  /** Standard error of the log ratio. */
-  readonly se: number;
-  readonly lower: number;
-  readonly upper: number;
-  /** Wald z = log ratio / se. */
-  readonly statistic: number;
-  readonly p: number;
   /** The interval in lower/upper. */
   readonly method: 'wald-log' | 'miettinen-nurminen';
   /**

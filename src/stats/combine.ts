@@ -3,6 +3,7 @@
  */
 import { pt, qnorm, qt, pTwoSidedNormal } from './distributions.js';
 import { checkConfLevel, StatsError, type StatsWarning } from './errors.js';
+import type { Estimate } from './estimate.js';
 import { checkAtLeast, checkPositiveOption, checkValue, type Subject } from './validate.js';
 
 /** Options of {@link combineSynthetic}. */
@@ -25,18 +26,12 @@ export interface CombineSyntheticOptions {
   floor?: 'none' | 'within';
 }
 
-/** What every combining rule reports. */
-export interface CombinedEstimate {
-  /** q̄, the mean of the replicate estimates. */
-  readonly estimate: number;
-  /** √ of the total variance. */
-  readonly se: number;
-  readonly lower: number;
-  readonly upper: number;
-  /** q̄ / se, referred to t(df) (normal when df is `Infinity`). */
-  readonly statistic: number;
-  /** Two-sided p-value for q = 0. */
-  readonly p: number;
+/**
+ * What every combining rule reports: `estimate` q̄, the mean of the replicate estimates; `se` √ of
+ * the total variance; `statistic` q̄ / se, referred to t(df) (normal when df is `Infinity`); `p`
+ * its two-sided p-value for q = 0.
+ */
+export interface CombinedEstimate extends Estimate {
   /** Degrees of freedom of the t reference; `Infinity` for a normal reference. */
   readonly df: number;
   /** Number of replicates m. */

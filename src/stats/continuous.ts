@@ -4,6 +4,7 @@
  */
 import { lgamma, pt, qnorm, qt } from './distributions.js';
 import { checkConfLevel, StatsError, type StatsWarning } from './errors.js';
+import type { Estimate } from './estimate.js';
 import { checkAtLeast, checkValue, type Subject } from './validate.js';
 
 /** Options of the continuous effect measures. */
@@ -12,20 +13,13 @@ export interface ContinuousOptions {
   confLevel?: number;
 }
 
-/** Result of {@link meanDifference}. */
-export interface MeanDifferenceResult {
-  /** mean₁ − mean₀. */
-  readonly estimate: number;
-  /** √(s₁²/n₁ + s₀²/n₀). */
-  readonly se: number;
+/**
+ * Result of {@link meanDifference}: `estimate` mean₁ − mean₀, `se` √(s₁²/n₁ + s₀²/n₀),
+ * `statistic` estimate / se and `p` its two-sided p-value from t(df).
+ */
+export interface MeanDifferenceResult extends Estimate {
   /** Welch–Satterthwaite degrees of freedom. */
   readonly df: number;
-  /** estimate / se. */
-  readonly statistic: number;
-  /** Two-sided p-value from t(df). */
-  readonly p: number;
-  readonly lower: number;
-  readonly upper: number;
   readonly mean1: number;
   readonly mean0: number;
   readonly method: 'welch';

@@ -699,6 +699,13 @@ function symMul3(v: Float64Array, b: Float64Array, p: number): Float64Array {
   return matMul(matMul(v, b, p), v, p);
 }
 
+/** Score residuals of every observation on its own (no clusters), in the sorted order. */
+function observationResiduals(w: Work, etaSorted: Float64Array, efron: boolean): Float64Array {
+  const identity = new Int32Array(w.n);
+  for (let k = 0; k < w.n; k++) identity[k] = k;
+  return collapsedScoreResiduals(w, etaSorted, efron, identity, w.n);
+}
+
 /**
  * Each group's part of the infinitesimal-jackknife variance of every coefficient: with the dfbeta
  * residuals Dᵢ = V·Uᵢ per observation (unclustered), Σ_{i∈g} Dᵢ². O(n·p + G·p³).
@@ -720,9 +727,7 @@ function varianceShares(
       'varianceGroups',
     );
   }
-  const identity = new Int32Array(n);
-  for (let k = 0; k < n; k++) identity[k] = k;
-  const d = collapsedScoreResiduals(w, etaSorted, efron, identity, n);
+  const d = observationResiduals(w, etaSorted, efron);
   const inv = invertScale(scale);
   const rowsOf = new Map<number, number[]>();
   for (let k = 0; k < n; k++) {
@@ -762,9 +767,7 @@ function dfbetaResiduals(
   order: Int32Array,
 ): Float64Array {
   const { n, p } = w;
-  const identity = new Int32Array(n);
-  for (let k = 0; k < n; k++) identity[k] = k;
-  const d = collapsedScoreResiduals(w, etaSorted, efron, identity, n);
+  const d = observationResiduals(w, etaSorted, efron);
   const inv = invertScale(scale);
   const out = new Float64Array(n * p);
   for (let k = 0; k < n; k++) {

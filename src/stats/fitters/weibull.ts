@@ -222,23 +222,56 @@ function weibullStart(
 }
 
 /**
+ * The design of a Weibull score: `x` row-major with `q` columns (the intercept first), one row per
+ * observation — or, with `group` (each observation's group, 0..G−1), one row per group of
+ * observations that share it (categorical parents only): the per-row work is then one
+ * exp(shape·log t) accumulated into Σ t^k, Σ log t·t^k, Σ log² t·t^k per group, so each Newton
+ * iteration costs O(n + G·q²) instead of O(n·q²).
+ */
+export interface WeibullDesign {
+  readonly x: Float64Array;
+  readonly q: number;
+  readonly group?: Int32Array;
+}
+
+/**
  * Maximised log-likelihood of the Weibull (or, with `exponential`, exponential) PH model of
- * `fitWeibull` for a row-major design with the intercept first. O(iterations · n · q²).
+ * `fitWeibull` for a design (see {@link WeibullDesign}); −Infinity without events.
+ * O(iterations · n · q²), or O(iterations · (n + G·q²)) grouped.
  */
 export function weibullLogLik(
   time: Float64Array,
   status: Float64Array,
-  x: Float64Array,
-  q: number,
+  design: WeibullDesign,
   exponential = false,
   maxit = 100,
 ): number {
-  const n = time.length;
-  const start = weibullStart(time, status, q, exponential);
+  const start = weibullStart(time, status, design.q, exponential);
   if (start === null) return -Infinity;
-  const { free, m, u, events, sumDu, th } = start;
   // as glmLogLik: one pass per evaluation gives ℓ, gradient and information at θ
-  return newtonLogLik(th, maxit, (g, h) => {
+  const score: ScoreData = { time, status, design, exponential, start };
+  const step = design.group === undefined ? rowsStep(score) : groupedStep(score, design.group);
+  return newtonLogLik(start.th, maxit, step);
+}
+
+type Step = (g: Float64Array, h: Float64Array) => number;
+
+/** What one Newton evaluation reads. */
+interface ScoreData {
+  readonly time: Float64Array;
+  readonly status: Float64Array;
+  readonly design: WeibullDesign;
+  readonly exponential: boolean;
+  readonly start: WeibullStart;
+}
+
+/** One Newton evaluation over the rows of a row-major design. */
+function rowsStep(score: ScoreData): Step {
+  const { time, status, exponential } = score;
+  const { x, q } = score.design;
+  const { free, m, u, events, sumDu, th } = score.start;
+  const n = time.length;
+  return (g, h) => {
     const k = exponential ? 1 : Math.exp(th[0]!);
     // Σ d·(log k + (k − 1)·u) is separable; the rest per row
     let ll = exponential ? 0 : events * th[0]! + (k - 1) * sumDu;
@@ -264,38 +297,23 @@ export function weibullLogLik(
       }
     }
     return ll;
-  });
+  };
 }
 
-/**
- * `weibullLogLik` for rows in G groups sharing a design row (categorical parents only): the
- * per-row work is one exp(shape·log t) accumulated into Σ t^k, Σ log t·t^k, Σ log² t·t^k per
- * group, so each Newton iteration costs O(n + G·q²) instead of O(n·q²).
- *
- * @param group - group of each row, 0..G−1
- * @param z - row-major G × q design, the intercept first
- */
-export function weibullLogLikGrouped(
-  time: Float64Array,
-  status: Float64Array,
-  group: Int32Array,
-  z: Float64Array,
-  q: number,
-  exponential = false,
-  maxit = 100,
-): number {
+/** One Newton evaluation over G groups sharing a design row (z, row-major G × q). */
+function groupedStep(score: ScoreData, group: Int32Array): Step {
+  const { time, status, exponential } = score;
+  const { x: z, q } = score.design;
+  const { free, m, u, events, sumDu, th } = score.start;
   const n = time.length;
   const G = z.length / q;
-  const start = weibullStart(time, status, q, exponential);
-  if (start === null) return -Infinity;
-  const { free, m, u, events, sumDu, th } = start;
   const D = new Float64Array(G); // events per group
   for (let i = 0; i < n; i++) D[group[i]!]! += status[i]!;
   const S0 = new Float64Array(G);
   const S1 = new Float64Array(G);
   const S2 = new Float64Array(G);
   let lastK = NaN;
-  return newtonLogLik(th, maxit, (g, h) => {
+  return (g, h) => {
     const k = exponential ? 1 : Math.exp(th[0]!);
     if (k !== lastK) {
       S0.fill(0);
@@ -336,5 +354,5 @@ export function weibullLogLikGrouped(
       h[0] = k * a1 + k * k * a2 - k * sumDu;
     }
     return ll;
-  });
+  };
 }

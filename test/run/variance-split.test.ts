@@ -7,7 +7,9 @@
 import type { Cohort } from '../../src/cohort.js';
 import { runAnalysis, type StackedArms } from '../../src/run/analyses.js';
 import type { AnalysisSpec } from '../../src/protocol/schema.js';
+import { controlVariances } from '../../src/run/combine.js';
 import { fitCox } from '../../src/stats/cox.js';
+import { twinControlVariance } from '../../src/stats/combine.js';
 import { rmst } from '../../src/stats/rmst.js';
 
 /** A deterministic two-arm data set: 40 treated, 60 controls, one numeric covariate. */
@@ -60,6 +62,31 @@ describe('the control arm part of each analysis variance', () => {
       { varianceGroups: a.group },
     );
     expect(Math.abs(est.uControl / fit.groupVariance!.get(0)![0]! - 1)).toBeLessThan(1e-12);
+  });
+
+  test("twin mode: each pair's control dfbeta, and the control part taken across replicates", () => {
+    const cluster = Int32Array.from({ length: 100 }, (_, i) => i % 40);
+    const est = runAnalysis(spec({ method: 'cox-unadjusted' }), { ...a, cluster }, 'test');
+    const fit = fitCox(
+      { time: a.time, status: a.status, x: [a.group], names: ['treated'], cluster },
+      { dfbeta: true },
+    );
+    const want = new Float64Array(40);
+    for (let i = 40; i < 100; i++) want[cluster[i]!]! += fit.dfbeta![i]!;
+    expect(Array.from(est.controlInfluence!)).toEqual(Array.from(want));
+    // a population design reports none, and its control parts stay the analysis's own
+    const pop = runAnalysis(spec({ method: 'cox-unadjusted' }), a, 'test');
+    expect(pop.controlInfluence).toBeUndefined();
+    expect(controlVariances([pop, pop])).toEqual([pop.uControl, pop.uControl]);
+    // across replicates: Σ over pairs of the variance of each pair's influence (the same for all)
+    const shifted = (k: number) => ({
+      ...est,
+      controlInfluence: est.controlInfluence!.map((d, i) => d + 0.001 * k * ((i % 3) - 1)),
+    });
+    const reps = [shifted(0), shifted(1), shifted(2)];
+    const expected = twinControlVariance(reps.map((r) => r.controlInfluence));
+    expect(expected).toBeGreaterThan(0);
+    expect(controlVariances(reps)).toEqual(reps.map((r) => Math.min(r.u, expected)));
   });
 
   test('RMST difference: the control arm RMST variance', () => {

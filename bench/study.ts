@@ -66,7 +66,9 @@ export async function run(): Promise<BenchResult[]> {
   let s = 0;
   const replicatesMs = timeIt(() => {
     const seed = s++;
-    return Array.from({ length: 10 }, (_, r) => runReplicate(prepared, seed, r));
+    return Array.from({ length: 10 }, (_, r) =>
+      runReplicate(prepared, seed, r, { estimatesOnly: true }),
+    );
   }, runs);
   return [
     {

@@ -706,19 +706,22 @@ function observationResiduals(w: Work, etaSorted: Float64Array, efron: boolean):
   return collapsedScoreResiduals(w, etaSorted, efron, identity, w.n);
 }
 
+/** What the per-observation residuals of a converged fit are computed from. */
+interface FittedParts {
+  readonly w: Work;
+  readonly etaSorted: Float64Array;
+  readonly efron: boolean;
+  readonly naiveVar: Float64Array;
+  readonly scale: Float64Array;
+  readonly order: Int32Array;
+}
+
 /**
  * Each group's part of the infinitesimal-jackknife variance of every coefficient: with the dfbeta
  * residuals Dᵢ = V·Uᵢ per observation (unclustered), Σ_{i∈g} Dᵢ². O(n·p + G·p³).
  */
-function varianceShares(
-  w: Work,
-  etaSorted: Float64Array,
-  efron: boolean,
-  naiveVar: Float64Array,
-  scale: Float64Array,
-  order: Int32Array,
-  groups: ArrayLike<number>,
-): Map<number, Float64Array> {
+function varianceShares(fitted: FittedParts, groups: ArrayLike<number>): Map<number, Float64Array> {
+  const { w, etaSorted, efron, naiveVar, scale, order } = fitted;
   const { n, p } = w;
   if (groups.length !== n) {
     fail(
@@ -758,14 +761,8 @@ function varianceShares(
  * The dfbeta residuals Dᵢ = V·Uᵢ of every observation (unclustered), row-major n × p in the
  * caller's observation order: R's `residuals(fit, type = "dfbeta")`. O(n·p²).
  */
-function dfbetaResiduals(
-  w: Work,
-  etaSorted: Float64Array,
-  efron: boolean,
-  naiveVar: Float64Array,
-  scale: Float64Array,
-  order: Int32Array,
-): Float64Array {
+function dfbetaResiduals(fitted: FittedParts): Float64Array {
+  const { w, etaSorted, efron, naiveVar, scale, order } = fitted;
   const { n, p } = w;
   const d = observationResiduals(w, etaSorted, efron);
   const inv = invertScale(scale);
@@ -1044,22 +1041,13 @@ export function fitCox(data: CoxData, options: CoxOptions = {}): CoxFit {
     robustScore = chiTest(wtest(b0, u0, p, tolerChol), p);
   }
 
+  const fitted: FittedParts = { w, etaSorted, efron, naiveVar, scale, order };
   let groupVariance: Map<number, Float64Array> | undefined;
   if (options.varianceGroups !== undefined) {
-    groupVariance = varianceShares(
-      w,
-      etaSorted,
-      efron,
-      naiveVar,
-      scale,
-      order,
-      options.varianceGroups,
-    );
+    groupVariance = varianceShares(fitted, options.varianceGroups);
   }
 
-  const dfbeta = options.dfbeta
-    ? dfbetaResiduals(w, etaSorted, efron, naiveVar, scale, order)
-    : undefined;
+  const dfbeta = options.dfbeta ? dfbetaResiduals(fitted) : undefined;
 
   const vUse = robustVar ?? naiveVar;
   const zq = qnorm(1 - (1 - confLevel) / 2);

@@ -15,7 +15,7 @@ import { EcasimError } from '../../src/errors.js';
 import { StatsError } from '../../src/stats/errors.js';
 import { fitWeibull } from '../../src/stats/fitters/weibull.js';
 import { expectClose } from '../helpers/close.js';
-import { loadFixture } from '../helpers/fixtures.js';
+import { fixtureTable, loadFixture } from '../helpers/fixtures.js';
 
 interface Fixture {
   cases: {
@@ -25,12 +25,7 @@ interface Fixture {
 }
 const fx = loadFixture<Fixture>('fit').cases;
 const cols = Object.keys(fx.data);
-const table: Table = {
-  file: 'registry.csv',
-  header: cols,
-  rows: fx.data.x!.map((_, i) => cols.map((c) => String(fx.data[c]![i]))),
-  lines: fx.data.x!.map((_, i) => i + 2),
-};
+const table: Table = fixtureTable(fx.data);
 const spec = (covariance: string) => `
 format: ecasim-fit/1
 registry: { name: Test registry }

@@ -8,7 +8,7 @@ import { fitWeibull } from '../../src/stats/fitters/weibull.js';
 import { parseFitSpecText } from '../../src/model/fit-spec.js';
 import type { Table } from '../../src/io/csv.js';
 import { expectClose } from '../helpers/close.js';
-import { loadFixture } from '../helpers/fixtures.js';
+import { fixtureTable, loadFixture } from '../helpers/fixtures.js';
 
 interface Coefs {
   names: string[];
@@ -38,13 +38,7 @@ interface Fixture {
 }
 
 const fx = loadFixture<Fixture>('fit').cases;
-const cols = Object.keys(fx.data);
-const table: Table = {
-  file: 'registry.csv',
-  header: cols,
-  rows: fx.data.x!.map((_, i) => cols.map((c) => String(fx.data[c]![i]))),
-  lines: fx.data.x!.map((_, i) => i + 2),
-};
+const table: Table = fixtureTable(fx.data);
 
 function spec(baseline: string): string {
   return `

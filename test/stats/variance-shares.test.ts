@@ -5,7 +5,7 @@
  * (of each column's largest residual for the residuals).
  */
 import { readFileSync } from 'node:fs';
-import { fitCox, type CoxTies } from '../../src/stats/cox.js';
+import { fitCox, type CoxOptions, type CoxTies } from '../../src/stats/cox.js';
 
 interface Case {
   name: string;
@@ -21,34 +21,29 @@ const fixture = JSON.parse(
 ) as { cases: { data: Record<string, number[]>; cases: Case[] } };
 const { data, cases } = fixture.cases;
 
+/** The case's model as the R script fits it, with `extra` options. */
+const fitCase = (c: Case, extra: CoxOptions) =>
+  fitCox(
+    {
+      time: data['time']!,
+      status: data['status']!,
+      x: c.covariates.map((v) => data[v]!),
+      names: c.covariates,
+      ...(c.weighted ? { weights: data['w']! } : {}),
+    },
+    { ties: c.ties, ...extra, ...(c.weighted ? { robust: true } : {}) },
+  );
+
 describe('fitCox varianceGroups (R dfbeta shares)', () => {
   test.each(cases.map((c) => [c.name, c] as const))('%s', (_name, c) => {
-    const fit = fitCox(
-      {
-        time: data['time']!,
-        status: data['status']!,
-        x: c.covariates.map((v) => data[v]!),
-        names: c.covariates,
-        ...(c.weighted ? { weights: data['w']! } : {}),
-      },
-      { ties: c.ties, varianceGroups: data['arm']!, ...(c.weighted ? { robust: true } : {}) },
-    );
+    const fit = fitCase(c, { varianceGroups: data['arm']! });
     const parts = fit.groupVariance!;
     expect(Math.abs(parts.get(1)![0]! / c.shares.treated - 1)).toBeLessThan(1e-8);
     expect(Math.abs(parts.get(0)![0]! / c.shares.control - 1)).toBeLessThan(1e-8);
   });
 
   test.each(cases.map((c) => [c.name, c] as const))('dfbeta residuals: %s', (_name, c) => {
-    const fit = fitCox(
-      {
-        time: data['time']!,
-        status: data['status']!,
-        x: c.covariates.map((v) => data[v]!),
-        names: c.covariates,
-        ...(c.weighted ? { weights: data['w']! } : {}),
-      },
-      { ties: c.ties, dfbeta: true, ...(c.weighted ? { robust: true } : {}) },
-    );
+    const fit = fitCase(c, { dfbeta: true });
     const p = c.covariates.length;
     const d = fit.dfbeta!;
     // a one-coefficient row is written unboxed (jsonlite's auto_unbox)

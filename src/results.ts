@@ -200,7 +200,17 @@ export interface Results {
     replicates: number;
     /** How substreams are assigned. */
     substreams: string;
-    parameterUncertainty: { enabled: boolean; drawn: string[]; fixed: string[]; method: string };
+    parameterUncertainty: {
+      enabled: boolean;
+      drawn: string[];
+      fixed: string[];
+      method: string;
+      /**
+       * How the model's covariances were estimated, per variable that has one (the model's
+       * `covariance.method`; 'unstated' for a model that does not say, e.g. written by hand).
+       */
+      covariances: { variable: string; method: string; replicates: number | null }[];
+    };
     eligibility: { name: string; expression: string }[];
     followUp: {
       accrual: number;

@@ -96,6 +96,12 @@ function controlSection(
   const { protocol } = prepared.loaded;
   const { model } = prepared;
   const fu = protocol.followUp;
+  const covariances = model.names.flatMap((name) => {
+    const c = model.model.variables[name]!.covariance;
+    return c === undefined
+      ? []
+      : [{ variable: name, method: c.method ?? 'unstated', replicates: c.replicates ?? null }];
+  });
   return {
     mode: protocol.control.mode,
     size: prepared.controlSize,
@@ -107,7 +113,9 @@ function controlSection(
       drawn: [...replicates[0]!.parametersDrawn],
       fixed: model.names.filter((n) => !replicates[0]!.parametersDrawn.includes(n)),
       method:
-        'Dirichlet(counts + 1/2) for table rows with counts; N(estimate, covariance) where the model carries a covariance',
+        'Dirichlet(counts + 1/2) for table rows with counts; N(estimate, covariance) where the model carries a covariance' +
+        covarianceSources(covariances),
+      covariances,
     },
     eligibility: protocol.eligibility.map((c) => ({ name: c.name, expression: c.expression })),
     followUp: {
@@ -269,4 +277,22 @@ export function computeResults(
     warnings,
   } satisfies Omit<Results, 'verdicts'>);
   return { ...results, verdicts: computeVerdicts(results) };
+}
+
+/** " (bootstrap, 200 resamples: age, os; inverse information: crp)": the covariances' sources. */
+function covarianceSources(
+  covariances: readonly { variable: string; method: string; replicates: number | null }[],
+): string {
+  const groups = new Map<string, string[]>();
+  for (const c of covariances) {
+    const key =
+      c.method === 'bootstrap'
+        ? `bootstrap of the registry fit, ${c.replicates} resamples`
+        : c.method === 'information'
+          ? 'inverse information of the registry fit'
+          : 'covariance of unstated origin';
+    groups.set(key, [...(groups.get(key) ?? []), c.variable]);
+  }
+  if (groups.size === 0) return '';
+  return ` (${[...groups].map(([k, v]) => `${k}: ${v.join(', ')}`).join('; ')})`;
 }

@@ -150,6 +150,7 @@ function craftResults(): Results {
         drawn: ['sex'],
         fixed: ['age', 'os'],
         method: evil('Dirichlet(counts + 1/2)'),
+        covariances: [{ variable: evil('os', 3), method: 'bootstrap', replicates: 200 }],
       },
       eligibility: [{ name: evil('Adult'), expression: evil('age >= 18', 1) }],
       followUp: {

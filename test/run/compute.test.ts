@@ -3,6 +3,7 @@
  * exactly the results `runProtocol` writes, reads no file, and loads no dossier renderer.
  */
 import { computeResults, prepareRun, runProtocol, runReplicate } from '../../src/run/index.js';
+import { resolve } from 'node:path';
 import { toJsonText } from '../../src/results.js';
 import { makeWorkspace, type Workspace } from '../helpers/workspace.js';
 
@@ -25,6 +26,22 @@ describe('computeResults', () => {
     expect(results.control.replicates).toBe(3);
     expect(results.audit).toBeNull();
     expect(results.verdicts.map((v) => v.key)).toContain('proportional-hazards');
+  });
+
+  test('says how each covariance the parameter draws use was estimated', () => {
+    const prepared = prepareRun(resolve('protocols/nsclc-os.yaml'));
+    const replicates = [0, 1].map((r) => runReplicate(prepared, 3, r));
+    const u = computeResults(prepared, replicates, { seed: 3 }).control.parameterUncertainty;
+    expect(u.covariances).toEqual(
+      ['age', 'brain_mets', 'os'].map((variable) => ({
+        variable,
+        method: 'bootstrap',
+        replicates: 200,
+      })),
+    );
+    expect(u.method).toMatch(
+      /bootstrap of the registry fit, 200 resamples: age, brain_mets, os\)$/,
+    );
   });
 
   test('is repeatable: the same inputs give the same results, and inputs are not changed', () => {

@@ -19,6 +19,20 @@ export function failureList(records: readonly TrialRecord[]): string[] {
   );
 }
 
+/** Secondary analyses left out of some trials, grouped by cell, method and masked reason. */
+export function notEstimableList(records: readonly TrialRecord[]): string[] {
+  const groups = new Map<string, { cell: string; method: string; reason: string; n: number }>();
+  for (const r of records) {
+    for (const [method, reason] of Object.entries(r.notEstimable ?? {})) {
+      const key = `${r.cell}|${method}|${reason.replace(/-?\d+(\.\d+)?(e-?\d+)?/g, '#')}`;
+      const g = groups.get(key) ?? { cell: r.cell, method, reason, n: 0 };
+      g.n++;
+      groups.set(key, g);
+    }
+  }
+  return [...groups.values()].map((g) => `- ${g.n}× ${g.cell}, ${g.method}: "${g.reason}"`);
+}
+
 export function markdownReport(
   options: StudyOptions,
   result: StudyResult,
@@ -31,6 +45,7 @@ export function markdownReport(
     ([k, v]) => `${k} marginal log HR ${v.estimate.toFixed(4)} (HR ${Math.exp(v.estimate).toFixed(4)}, MC SE ${v.se.toFixed(4)})`,
   );
   const failures = failureList(result.records);
+  const notEstimable = notEstimableList(result.records);
   return [
     `Coverage study: ${options.trial !== undefined ? `trial ${options.trial}` : `${options.trials} trials`} × ${options.cells.length} cells, ` +
       `m = ${options.replicates}, seed ${options.seed}, truth ${options.truthMode === 'fixed' ? 'fixed (registry drawn and re-fitted each trial)' : '~ posterior of the protocol model'}, ` +
@@ -55,6 +70,12 @@ export function markdownReport(
     compareTable(rows),
     '',
     failures.length ? `**Failed trials** (left out of every measure):\n\n${failures.join('\n')}` : 'No trial failed.',
+    ...(notEstimable.length
+      ? [
+          '',
+          `**Not estimable** (a secondary analysis that could not be carried out in some replicate is left out of that trial, as the pipeline leaves it out of a run; the trial's other analyses are kept):\n\n${notEstimable.join('\n')}`,
+        ]
+      : []),
     '',
   ].join('\n');
 }

@@ -70,7 +70,7 @@ export interface RuleSummary {
   /** Share of intervals excluding the null (0 on the log scale): type-I error or power. */
   readonly rejection: Estimate;
   readonly meanSe: Estimate;
-  /** Mean interval width on the HR scale, exp(upper) − exp(lower). */
+  /** Mean interval width on the HR scale, exp(upper) − exp(lower) (RMST: upper − lower, months). */
   readonly width: Estimate;
   /** Share of trials where the rule fell back from its main formula. */
   readonly fallback: number;
@@ -87,6 +87,11 @@ export interface AnalysisSummary {
   /** Trials with a result; failed trials are left out of every measure. */
   readonly n: number;
   readonly failed: number;
+  /**
+   * Trials in which this (secondary) analysis could not be carried out in some replicate and was
+   * left out, as the pipeline leaves it out of a run (TrialRecord.notEstimable); not in `n`.
+   */
+  readonly notEstimable: number;
   /** Of the combined estimate q̄ (log HR); the same for every rule. */
   readonly bias: Estimate;
   readonly empSd: Estimate;
@@ -120,11 +125,15 @@ export function summarise(
     const all = records.filter((r) => r.cell === cell.id);
     const ok = all.filter((r) => r.analyses !== undefined);
     const failed = all.length - ok.length;
-    const methods = ok.length > 0 ? Object.keys(ok[0]!.analyses!) : [];
+    // in order of first appearance: a secondary analysis may be missing from some trials
+    const methods = [...new Set(ok.flatMap((r) => Object.keys(r.analyses!)))];
     const marginal = targets.get(targetKey(cell.truth, cell.hr)) ?? (cell.hr === 1 ? 0 : NaN);
     for (const method of methods) {
       const target = targetFor(method, cell.hr, marginal);
-      const reps = ok.map((r) => r.analyses![method]!);
+      // RMST is a difference (months); the Cox analyses are on the log-HR scale
+      const ratio = method !== 'rmst';
+      const reps = ok.flatMap((r) => (r.analyses![method] ? [r.analyses![method]] : []));
+      const notEstimable = ok.length - reps.length;
       const qbar = reps.map(qbarOf);
       const within = reps.map((r) => r.u.reduce((a, b) => a + b, 0) / r.u.length);
       const between = reps.map((r, i) => r.q.reduce((a, x) => a + (x - qbar[i]!) ** 2, 0) / (r.q.length - 1));
@@ -136,10 +145,12 @@ export function summarise(
         return {
           rule: rule.id,
           n: used.length,
-          coverage: proportion(iv.filter((c) => c.lower <= target && target <= c.upper).length, iv.length),
+          coverage: Number.isNaN(target)
+            ? { value: NaN, mcse: NaN }
+            : proportion(iv.filter((c) => c.lower <= target && target <= c.upper).length, iv.length),
           rejection: proportion(iv.filter((c) => c.lower > 0 || c.upper < 0).length, iv.length),
           meanSe: meanOf(iv.map((c) => c.se)),
-          width: meanOf(finite.map((c) => Math.exp(c.upper) - Math.exp(c.lower))),
+          width: meanOf(finite.map((c) => (ratio ? Math.exp(c.upper) - Math.exp(c.lower) : c.upper - c.lower))),
           fallback: iv.filter((c) => c.fallback).length / iv.length,
           infinite: iv.length - finite.length,
         };
@@ -149,8 +160,9 @@ export function summarise(
         hr: cell.hr,
         method,
         target,
-        n: ok.length,
+        n: reps.length,
         failed,
+        notEstimable,
         bias: bias(qbar, target),
         empSd: empiricalSd(qbar),
         rmse: rmse(qbar, target),
@@ -184,12 +196,12 @@ function table(head: readonly string[], body: readonly string[][]): string {
 /** The rule-independent table: what the combined estimate q̄ does, and the variance components. */
 export function estimationTable(rows: readonly AnalysisSummary[]): string {
   return table(
-    ['cell', 'analysis', 'trials (failed)', 'target HR', 'bias log HR', 'emp. SD', 'RMSE', 'mean ū', 'mean b', 'mean ū_C'],
+    ['cell', 'analysis', 'trials (failed; not estimable)', 'target (HR; RMST: difference)', 'bias (log HR; RMST: months)', 'emp. SD', 'RMSE', 'mean ū', 'mean b', 'mean ū_C'],
     rows.map((r) => [
       r.cell,
       r.method,
-      `${r.n} (${r.failed})`,
-      Math.exp(r.target).toFixed(4),
+      `${r.n} (${r.failed}${r.notEstimable > 0 ? `; ${r.notEstimable}` : ''})`,
+      Number.isNaN(r.target) ? '—' : r.method === 'rmst' ? r.target.toFixed(4) : Math.exp(r.target).toFixed(4),
       num(r.bias, 4),
       num(r.empSd, 4),
       num(r.rmse, 4),

@@ -24,8 +24,12 @@ import { STREAMS, TRUTHS, controlSize, type Cell, type TruthMode } from './desig
 import type { Replicates } from './rules.js';
 import { drawRegistry, drawTreated, type TreatedDesign } from './truth.js';
 
-/** The analysis methods whose combined interval the study assesses (RMST: no simple truth). */
-export const ASSESSED_METHODS = ['cox-iptw', 'cox-unadjusted', 'cox-adjusted'] as const;
+/**
+ * The analysis methods whose combined interval the study assesses. RMST's target is known only
+ * under HR = 1 (a difference of 0); under another HR its coverage is not computed (truth.ts
+ * `targetFor`), its rejection rate still is.
+ */
+export const ASSESSED_METHODS = ['cox-iptw', 'cox-unadjusted', 'cox-adjusted', 'rmst'] as const;
 
 export interface TrialOptions {
   readonly seed: number;
@@ -63,6 +67,12 @@ export interface TrialRecord {
   readonly registryN: number | null;
   /** Per assessed method: each replicate's q, u (and uControl). Absent when the trial failed. */
   readonly analyses?: Readonly<Record<string, Replicates>>;
+  /**
+   * Secondary analyses that could not be carried out in some replicate (e.g. an RMST τ beyond a
+   * small synthetic arm's follow-up), with the first reason: as the pipeline does, such an
+   * analysis is left out of the trial (and of `analyses`); the others are kept.
+   */
+  readonly notEstimable?: Readonly<Record<string, string>>;
   /** Why the trial failed (then `reproduce` says how to run it alone). */
   readonly error?: string;
   readonly reproduce?: string;
@@ -241,18 +251,21 @@ export function runTrialGroup(
       const prepared = prepareRunInMemory(ctx.protocols.get(sizeKey(cell))!, fitted, treated);
       const methods = prepared.analyses.map((a) => a.spec.method);
       const per = methods.map(() => [] as AnalysisEstimate[]);
+      const notEstimable: Record<string, string> = {};
       for (let r = 0; r < options.replicates; r++) {
+        // the primary analysis cannot fail here: runReplicate throws when it does
         const out = runReplicate(prepared, runSeed, r, { estimatesOnly: true });
         out.analyses.forEach((a, k) => {
-          if (a === null) {
+          if (a !== null) per[k]!.push(a);
+          else {
             const f = out.failed.find((x) => x.key === prepared.analyses[k]!.key);
-            throw new Error(`replicate ${r}, ${methods[k]}: ${f?.message ?? 'failed'}`);
+            notEstimable[methods[k]!] ??= `replicate ${r}: ${f?.message ?? 'failed'}`;
           }
-          per[k]!.push(a);
         });
       }
       const analyses: Record<string, Replicates> = {};
       methods.forEach((m, k) => {
+        if (notEstimable[m] !== undefined) return;
         // the control parts as the pipeline's combining rule takes them (twin mode: across replicates)
         analyses[m] = {
           q: per[k]!.map((a) => a.q),
@@ -266,6 +279,7 @@ export function runTrialGroup(
         treatedEvents: events,
         registryN,
         analyses,
+        ...(Object.keys(notEstimable).length > 0 ? { notEstimable } : {}),
         ms: fitMs + performance.now() - t1,
       };
     } catch (err) {

@@ -178,11 +178,14 @@ export function marginalLogHr(
 }
 
 /**
- * The value each Cox analysis targets: the conditional log HR for the covariate-adjusted model
- * (the HR applied: the truth's outcome model is PH in the adjusted covariates), the marginal one
- * for the unadjusted and IPTW-ATT models. Under HR = 1 every target is 0.
+ * The value each analysis targets: for the Cox models the conditional log HR for the
+ * covariate-adjusted model (the HR applied: the truth's outcome model is PH in the adjusted
+ * covariates), the marginal one for the unadjusted and IPTW-ATT models. Under HR = 1 every target
+ * is 0 (for RMST a difference of 0); RMST under another HR has no target here (NaN: its coverage
+ * and bias are not computed).
  */
 export function targetFor(method: string, hr: number, marginal: number): number {
   if (hr === 1) return 0;
+  if (method === 'rmst') return NaN;
   return method === 'cox-adjusted' ? Math.log(hr) : marginal;
 }

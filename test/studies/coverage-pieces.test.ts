@@ -24,13 +24,14 @@ import {
   rmse,
   summarise,
 } from '../../studies/coverage/summary.js';
-import { failureList } from '../../studies/coverage/markdown.js';
+import { failureList, notEstimableList } from '../../studies/coverage/markdown.js';
 import {
   createContext,
   reproduceCommand,
   runTrialGroup,
   studyProtocol,
   type TrialOptions,
+  type TrialRecord,
 } from '../../studies/coverage/trial.js';
 import {
   drawRegistry,
@@ -180,7 +181,7 @@ describe('grid and protocol', () => {
     expect(grid('posterior')).toHaveLength(8);
   });
 
-  test('the study protocol keeps only the assessed Cox analyses, m and the cell size', () => {
+  test('the study protocol keeps only the assessed analyses, m and the cell size', () => {
     const p = studyProtocol(
       'protocols/nsclc-os.yaml',
       readFileSync('protocols/nsclc-os.yaml', 'utf8'),
@@ -189,7 +190,11 @@ describe('grid and protocol', () => {
     ).protocol;
     expect(p.control.replicates).toBe(7);
     expect(p.control.size).toBe(1200);
-    expect(p.analysis.secondary.map((a) => a.method)).toEqual(['cox-unadjusted', 'cox-adjusted']);
+    expect(p.analysis.secondary.map((a) => a.method)).toEqual([
+      'cox-unadjusted',
+      'cox-adjusted',
+      'rmst',
+    ]);
     expect(p.analysis.sensitivity.phTest).toBeUndefined();
   });
 });
@@ -203,7 +208,12 @@ describe('a trial group', () => {
     const b = strip(runTrialGroup(ctx, cells, 3, options));
     expect(b).toEqual(a);
     expect(a.every((r) => r.error === undefined)).toBe(true);
-    expect(Object.keys(a[0]!.analyses!)).toEqual(['cox-iptw', 'cox-unadjusted', 'cox-adjusted']);
+    expect(Object.keys(a[0]!.analyses!)).toEqual([
+      'cox-iptw',
+      'cox-unadjusted',
+      'cox-adjusted',
+      'rmst',
+    ]);
     expect(a[0]!.analyses!['cox-iptw']!.q).toHaveLength(4);
     // Both HR cells share the registry fit and the treated patients (common random numbers).
     expect(a[0]!.treatedEvents).toBeGreaterThanOrEqual(a[1]!.treatedEvents);
@@ -287,6 +297,39 @@ describe('Monte-Carlo standard errors (Morris, White & Crowther 2019, Table 6)',
     // √0.01 = 0.1: |−0.3| > 1.96·0.1 is the one rejection, and the one interval missing 0.
     expect(row!.rules[0]!.rejection.value).toBeCloseTo(1 / 3, 14);
     expect(row!.rules[0]!.coverage.value).toBeCloseTo(2 / 3, 14);
+  });
+});
+
+describe('secondary analyses', () => {
+  test('a secondary analysis left out of some trials is counted apart; RMST has no target under HR ≠ 1', () => {
+    const cox = { q: [0.01, -0.01], u: [0.01, 0.01] };
+    const rmstRep = { q: [0.5, 0.7], u: [0.25, 0.25] };
+    const base = { cell: 'c', treatedEvents: 0, registryN: 150, ms: 0 };
+    const records: TrialRecord[] = [
+      { ...base, trial: 0, analyses: { 'cox-iptw': cox, rmst: rmstRep } },
+      {
+        ...base,
+        trial: 1,
+        analyses: { 'cox-iptw': cox },
+        notEstimable: { rmst: 'replicate 3: τ' },
+      },
+    ];
+    for (const hr of [1, 0.7]) {
+      const cell: Cell = { id: 'c', truth: 'nsclc', registryN: 150, ratio: 1, hr };
+      const rows = summarise(records, [cell], [WITHIN_FLOOR], new Map([['nsclc:0.7', -0.3]]), {
+        confLevel: 0.95,
+        parameterUncertainty: true,
+      });
+      const [coxRow, rmstRow] = rows;
+      expect(coxRow!.method).toBe('cox-iptw');
+      expect([coxRow!.n, coxRow!.notEstimable]).toEqual([2, 0]);
+      expect([rmstRow!.method, rmstRow!.n, rmstRow!.notEstimable]).toEqual(['rmst', 1, 1]);
+      // RMST's width is a difference: 2·1.96·0.5 = 1.96
+      expect(rmstRow!.rules[0]!.width.value).toBeCloseTo(1.96, 2);
+      if (hr === 1) expect(rmstRow!.rules[0]!.coverage.value).toBe(1);
+      else expect(Number.isNaN(rmstRow!.rules[0]!.coverage.value)).toBe(true);
+    }
+    expect(notEstimableList(records)).toEqual(['- 1× c, rmst: "replicate 3: τ"']);
   });
 });
 

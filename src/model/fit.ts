@@ -450,22 +450,12 @@ export function fitNode(
   // The bootstrap covariance of the same parameters when the plan asks for it (else the
   // information-based one): `refit` re-estimates them on resampled rows, null if it cannot.
   const sampling = (
-    names: readonly string[],
     information: { parameters: string[]; matrix: number[][] },
     refit: (pick: (a: ArrayLike<number>) => Float64Array) => ArrayLike<number> | null,
   ) =>
     bootstrap === undefined
       ? information
-      : resampledCovariance(
-          name,
-          data.n,
-          d.columns,
-          names,
-          information,
-          refit,
-          bootstrap,
-          warnings,
-        );
+      : resampledCovariance(name, data.n, d.columns, information, refit, bootstrap, warnings);
   const est = (
     names: readonly string[],
     coef: ArrayLike<number>,
@@ -486,7 +476,7 @@ export function fitNode(
         intercept: f.coefficients[0]!,
         coefficients: terms(f.coefficients, 1),
         centers: d.centers,
-        covariance: sampling(f.names, covarianceOf(f.names, f.covariance), (pick) => {
+        covariance: sampling(covarianceOf(f.names, f.covariance), (pick) => {
           const r = fitLogistic(pick(cc.codes), d.columns.map(pick), d.terms);
           return r.warnings.length === 0 ? r.coefficients : null;
         }),
@@ -516,7 +506,6 @@ export function fitNode(
         centers: d.centers,
         // log σ̂ is independent of the coefficients under normal theory, Var ≈ 1/(2(n − p))
         covariance: sampling(
-          [...f.names, 'log(sd)'],
           withLogSd(covarianceOf(f.names, f.covariance), 1 / (2 * (f.n - f.names.length))),
           (pick) => {
             const r = fitOls(pick(y), d.columns.map(pick), d.terms);
@@ -552,7 +541,7 @@ export function fitNode(
         intercept: f.coefficients[0]!,
         coefficients: terms(f.coefficients, 1),
         centers: d.centers,
-        covariance: sampling(f.names, covarianceOf(f.names, f.covariance), (pick) => {
+        covariance: sampling(covarianceOf(f.names, f.covariance), (pick) => {
           const r = fitPoisson(pick(counts), d.columns.map(pick), d.terms);
           return r.warnings.length === 0 ? r.coefficients : null;
         }),
@@ -608,14 +597,10 @@ export function fitNode(
       logHazardRatios: terms(f.logHazardRatios, 0),
       centers: d.centers,
       // piecewise rates are named log(rate[START]) by the interval they start
-      covariance: sampling(
-        f.parameterNames,
-        covarianceOf(f.parameterNames, f.covariance),
-        (pick) => {
-          const r = fitSurvival(pick(s.time), pick(s.status), d.columns.map(pick), f);
-          return r.warnings.length === 0 ? survivalParameters(r) : null;
-        },
-      ),
+      covariance: sampling(covarianceOf(f.parameterNames, f.covariance), (pick) => {
+        const r = fitSurvival(pick(s.time), pick(s.status), d.columns.map(pick), f);
+        return r.warnings.length === 0 ? survivalParameters(r) : null;
+      }),
     },
     estimates: [
       ...baseNames.map((t, j) => ({ term: t, estimate: baseEst[j]!, se: ses[j]! })),
@@ -663,7 +648,6 @@ function resampledCovariance(
   variable: string,
   n: number,
   design: readonly Float64Array[],
-  names: readonly string[],
   fallback: { parameters: string[]; matrix: number[][] },
   refit: (pick: (a: ArrayLike<number>) => Float64Array) => ArrayLike<number> | null,
   plan: BootstrapPlan,
@@ -714,14 +698,11 @@ function resampledCovariance(
     });
     return { ...fallback, method: 'information' };
   }
-  const q = names.length;
+  const q = fallback.parameters.length;
   const c = boot.covariance;
   return {
     parameters: fallback.parameters,
-    // symmetrised: the running cross-products are symmetric only up to rounding
-    matrix: Array.from({ length: q }, (_, i) =>
-      Array.from({ length: q }, (_, j) => (c[i * q + j]! + c[j * q + i]!) / 2),
-    ),
+    matrix: Array.from({ length: q }, (_, i) => Array.from(c.subarray(i * q, i * q + q))),
     method: 'bootstrap',
     replicates: boot.kept,
   };

@@ -186,9 +186,9 @@ export function runReplicate(
   });
   const primary = analyses[0]!;
   const summaries = options.estimatesOnly !== true;
-  const all = summaries ? designMatrix(stacked, baseline) : { x: [], names: [] };
+  const all = summaries ? designMatrix(stacked, baseline) : null;
   const balance =
-    all.x.length === 0
+    all === null || all.x.length === 0
       ? null
       : standardizedDifferences(all.x, all.names, group, {
           ...(primary.weights ? { weights: primary.weights } : {}),

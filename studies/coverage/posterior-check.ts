@@ -39,6 +39,10 @@ const trials = num('trials', 200);
 const seed = num('seed', 20261203);
 const check = flag('check') ?? 'contrast';
 const method = flag('covariance');
+if (method !== undefined && method !== 'bootstrap' && method !== 'information')
+  throw new Error(`--covariance must be bootstrap or information, found "${method}"`);
+if (check !== 'fit' && check !== 'contrast')
+  throw new Error(`--check must be fit or contrast, found "${check}"`);
 
 const mean = (x: readonly number[]): number => x.reduce((s, y) => s + y, 0) / x.length;
 const variance = (x: readonly number[]): number => {
@@ -65,7 +69,7 @@ const fitSpec: LoadedFitSpec =
         ...ctx.fitSpec,
         spec: {
           ...ctx.fitSpec.spec,
-          covariance: { ...ctx.fitSpec.spec.covariance, method: method as 'bootstrap' },
+          covariance: { ...ctx.fitSpec.spec.covariance, method },
         },
       };
 const treated = drawTreated(ctx.truth, ctx.design, size, 1, createStream(seed, 99, 0));

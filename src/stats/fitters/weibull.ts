@@ -58,7 +58,8 @@ export function fitWeibull(
     ) {
       throw new StatsError(
         'invalid-option',
-        `start must be a ${exponential ? 'exponential' : 'Weibull'} fit with ${p} log-hazard ratios`,
+        `start must be a ${exponential ? 'exponential' : 'Weibull'} fit with ${p} log-hazard ratios, ` +
+          `found a ${b.distribution} fit with ${start.logHazardRatios.length}`,
         { field: 'start' },
       );
     }

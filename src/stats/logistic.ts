@@ -82,6 +82,42 @@ function deviance(y: ArrayLike<number>, mu: Float64Array, w: Float64Array): numb
   return dev;
 }
 
+/**
+ * The 0/1 indicator columns whose 2 × 2 table with the outcome has an empty cell, each as a
+ * sentence. Such a cell is a quasi-complete separation (Albert & Anderson 1984, Biometrika
+ * 71:1–10): if no observation with xⱼ = 1 has the outcome (or every one has), the likelihood
+ * increases without bound as βⱼ → −∞ (+∞) with the other coefficients fixed; if the cell is
+ * among xⱼ = 0, along the intercept with βⱼ compensating. The maximum-likelihood estimate does not
+ * exist, however the iterations end. Sufficient, not necessary: separation by a combination of
+ * columns is caught by `diverging` coefficients only. Complexity O(n · p).
+ */
+function emptyIndicatorCells(
+  y: ArrayLike<number>,
+  x: readonly ArrayLike<number>[],
+  names: readonly string[],
+): string[] {
+  const out: string[] = [];
+  x.forEach((col, j) => {
+    // counts[x][y]
+    const counts = [0, 0, 0, 0];
+    for (let i = 0; i < col.length; i++) {
+      const v = col[i]!;
+      if (v !== 0 && v !== 1) return;
+      counts[2 * v + (y[i]! === 1 ? 1 : 0)]! += 1;
+    }
+    for (const v of [1, 0]) {
+      const [no, yes] = [counts[2 * v]!, counts[2 * v + 1]!];
+      if (no + yes > 0 && (no === 0 || yes === 0)) {
+        out.push(
+          `${yes === 0 ? 'no' : 'every'} observation with \`${names[j]}\` = ${v} (${no + yes}) has the outcome`,
+        );
+        return;
+      }
+    }
+  });
+  return out;
+}
+
 /** Pivot tolerance for collinearity on the standardised Gram matrix: 1 − R² below 1e-12. */
 const COLLINEAR_TOL = 1e-12;
 
@@ -320,6 +356,13 @@ export function fitLogistic(
     warnings.push({
       code: 'separation',
       message: `coefficients of ${diverging.map((d) => `\`${d}\``).join(', ')} are diverging (more than 15 log-odds per standard deviation): quasi-complete separation; estimates and standard errors are unreliable`,
+    });
+  }
+  const empty = emptyIndicatorCells(y, x, names);
+  if (empty.length > 0 && diverging.length === 0) {
+    warnings.push({
+      code: 'separation',
+      message: `${empty.join('; ')}: quasi-complete separation, so the maximum-likelihood estimate does not exist (R's glm reports a large coefficient with a huge standard error); estimates and standard errors are unreliable. Merge sparse levels or drop the covariate`,
     });
   }
   return {

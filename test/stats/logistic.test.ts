@@ -70,6 +70,26 @@ describe('fitLogistic', () => {
     expect(fit.iterations).toBe(c.expected.iterations);
   });
 
+  test('an empty cell of an indicator is quasi-complete separation, where glm stays silent', () => {
+    // No observation with rare = 1 has the outcome: the MLE of its coefficient is −∞, and IRLS
+    // stops at a large negative value with no 0/1 fitted probability (glm gives no warning).
+    const y = [0, 1, 0, 1, 1, 0, 1, 0, 0, 1, 0, 0, 1, 1, 0, 0];
+    const rare = [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0];
+    const age = [61, 70, 65, 72, 58, 66, 69, 63, 71, 60, 67, 64, 73, 62, 68, 59];
+    const fit = fitLogistic(y, [rare, age], ['rare', 'age']);
+    const sep = fit.warnings.filter((w) => w.code === 'separation');
+    expect(sep).toHaveLength(1);
+    expect(sep[0]!.message).toMatch(/no observation with `rare` = 1 \(3\) has the outcome/);
+    expect(fit.coefficients[1]!).toBeLessThan(-5);
+    // every observation with the indicator at 0 has the outcome: the intercept diverges instead
+    const all = fitLogistic([1, 1, 1, 0, 1, 0], [[0, 0, 0, 1, 1, 1]], ['x']);
+    expect(all.warnings.map((w) => w.message).join()).toMatch(
+      /every observation with `x` = 0 \(3\)/,
+    );
+    // no empty cell, no warning
+    expect(fitLogistic([1, 0, 1, 0, 1, 0], [[0, 0, 1, 1, 1, 0]], ['x']).warnings).toEqual([]);
+  });
+
   test('collinear columns: an error naming them (glm reports NA)', () => {
     const c = fx.cases.logistic.find((k) => k.name === 'collinear')!;
     expect(c.expected.aliased).toEqual(['combo']);

@@ -24,7 +24,7 @@ export async function run(): Promise<BenchResult[]> {
     parameterUncertainty: true,
     root: process.cwd(),
   };
-  const cell: Cell = { id: 'bench', truth: 'nsclc', registryN: 3840, ratio: 400 / 120, hr: 0.7 };
+  const cell: Cell = { id: 'bench', truth: 'nsclc', registryN: 3840, ratio: 400 / 120, effect: 0.7 };
   const ctx = createContext('nsclc', [cell], options);
   const runs = 15;
   let t = 0;
@@ -57,7 +57,7 @@ export async function run(): Promise<BenchResult[]> {
       truth: 'nsclc' as const,
       registryN: 3840,
       ratio,
-      hr,
+      effect: hr,
     })),
   );
   const gctx = createContext('nsclc', group, options);

@@ -34,7 +34,7 @@ export interface RegistryDesign {
 }
 
 export interface TruthSetting {
-  readonly id: 'nsclc' | 'als';
+  readonly id: 'nsclc' | 'als' | 'aml';
   readonly label: string;
   /** Repository-relative paths. */
   readonly truthModel: string;
@@ -47,7 +47,13 @@ export interface TruthSetting {
   readonly twin: boolean;
   /** Registry size of twin cells (population cells take it from the grid). */
   readonly registryN?: number;
-  readonly registry: RegistryDesign;
+  /** How the registry extract is censored; null for a binary endpoint, which needs none. */
+  readonly registry: RegistryDesign | null;
+  /**
+   * The treatment effect a cell applies, conditionally on the covariates: the hazard ratio of a
+   * time-to-event endpoint, the odds ratio of a binary one. Its grid values and cell-id prefix.
+   */
+  readonly effect: { readonly name: 'HR' | 'OR'; readonly prefix: 'hr' | 'or'; readonly grid: readonly number[] };
 }
 
 /** As examples/nsclc/make-registry.mjs draws examples/nsclc/registry.csv. */
@@ -78,6 +84,7 @@ export const TRUTHS: Readonly<Record<TruthSetting['id'], TruthSetting>> = {
     treatedN: 120,
     twin: false,
     registry: MAKE_REGISTRY_DESIGN,
+    effect: { name: 'HR', prefix: 'hr', grid: [1, 0.7] },
   },
   als: {
     id: 'als',
@@ -91,6 +98,21 @@ export const TRUTHS: Readonly<Record<TruthSetting['id'], TruthSetting>> = {
     // The size of examples/als/registry.csv.
     registryN: 1200,
     registry: ALS_REGISTRY_DESIGN,
+    effect: { name: 'HR', prefix: 'hr', grid: [1, 0.7] },
+  },
+  aml: {
+    id: 'aml',
+    label: 'AML (binary endpoint)',
+    truthModel: 'examples/aml/truth-model.json',
+    pointModel: 'examples/aml/model.json',
+    fitSpec: 'examples/aml/fit.yaml',
+    protocol: 'protocols/aml-remission.yaml',
+    // the trial of protocols/aml-remission.yaml (examples/aml/treated.csv)
+    treatedN: 60,
+    twin: false,
+    // remission by cycle 4 is known for every patient (examples/aml/make-registry.mjs)
+    registry: null,
+    effect: { name: 'OR', prefix: 'or', grid: [1, 2] },
   },
 };
 
@@ -103,38 +125,46 @@ export interface Cell {
   readonly registryN: number | null;
   /** Synthetic arm size as a multiple of the treated arm (null: twin mode, 1 per patient). */
   readonly ratio: number | null;
-  readonly hr: number;
+  /** The conditional treatment effect applied to the treated arm (TruthSetting.effect: HR or OR). */
+  readonly effect: number;
 }
 
 export const GRID_REGISTRY_N = [150, 300, 1000, 3840] as const;
 export const GRID_RATIOS = [1, 3, 10] as const;
-export const GRID_HRS = [1, 0.7] as const;
+/** Registry sizes of the binary-endpoint cells (examples/aml/registry.csv has 900). */
+export const GRID_AML_REGISTRY_N = [150, 300, 900] as const;
 
-function cellId(truth: string, n: number | null, ratio: number | null, hr: number): string {
+function cellId(truth: TruthSetting['id'], n: number | null, ratio: number | null, effect: number): string {
   return [
     ratio === null ? `${truth}-twin` : truth,
     ...(n === null ? [] : [`n${n}`]),
     ...(ratio === null ? [] : [`r${ratio}`]),
-    `hr${hr}`,
+    `${TRUTHS[truth].effect.prefix}${effect}`,
   ].join('-');
 }
 
 /**
- * The grid: registry n × synthetic ratio × HR for the NSCLC protocol, and the ALS twin protocol
- * at each HR (registry of 1200, as examples/als/registry.csv). In "truth ~ posterior" mode there is no registry, so the registry
- * dimension collapses (24 + 2 cells become 6 + 2).
+ * The grid: registry n × synthetic ratio × HR for the NSCLC protocol, the ALS twin protocol at
+ * each HR (registry of 1200, as examples/als/registry.csv), and registry n × ratio × OR for the
+ * AML protocol (binary endpoint: risk difference, risk ratio, odds ratio). In "truth ~ posterior"
+ * mode there is no registry, so the registry dimension collapses (24 + 2 + 18 cells become
+ * 6 + 2 + 6).
  */
 export function grid(mode: TruthMode): Cell[] {
   const cells: Cell[] = [];
-  const ns = mode === 'fixed' ? [...GRID_REGISTRY_N] : [null];
-  for (const hr of GRID_HRS)
-    for (const n of ns)
-      for (const ratio of GRID_RATIOS)
-        cells.push({ id: cellId('nsclc', n, ratio, hr), truth: 'nsclc', registryN: n, ratio, hr });
-  for (const hr of GRID_HRS) {
+  const population = (truth: 'nsclc' | 'aml', sizes: readonly number[]): void => {
+    const ns = mode === 'fixed' ? sizes : [null];
+    for (const effect of TRUTHS[truth].effect.grid)
+      for (const n of ns)
+        for (const ratio of GRID_RATIOS)
+          cells.push({ id: cellId(truth, n, ratio, effect), truth, registryN: n, ratio, effect });
+  };
+  population('nsclc', GRID_REGISTRY_N);
+  for (const effect of TRUTHS.als.effect.grid) {
     const n = mode === 'fixed' ? TRUTHS.als.registryN! : null;
-    cells.push({ id: cellId('als', n, null, hr), truth: 'als', registryN: n, ratio: null, hr });
+    cells.push({ id: cellId('als', n, null, effect), truth: 'als', registryN: n, ratio: null, effect });
   }
+  population('aml', GRID_AML_REGISTRY_N);
   return cells;
 }
 

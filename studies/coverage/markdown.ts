@@ -41,9 +41,11 @@ export function markdownReport(
 ): string {
   const ok = result.records.filter((r) => r.error === undefined).length;
   const ms = result.records.reduce((a, r) => a + r.ms, 0) / result.records.length;
-  const targets = [...result.targets].map(
-    ([k, v]) => `${k} marginal log HR ${v.estimate.toFixed(4)} (HR ${Math.exp(v.estimate).toFixed(4)}, MC SE ${v.se.toFixed(4)})`,
-  );
+  const targets = [...result.targets].map(([k, v]) => {
+    const ratio = !k.endsWith(':risk-difference');
+    const shown = ratio ? ` (${Math.exp(v.estimate).toFixed(4)} as a ratio)` : '';
+    return `${k} ${v.estimate.toFixed(4)}${shown}, MC SE ${v.se.toFixed(4)}`;
+  });
   const failures = failureList(result.records);
   const notEstimable = notEstimableList(result.records);
   return [
@@ -53,11 +55,11 @@ export function markdownReport(
       `${result.records.length} cell-trials (${result.records.length - ok} failed) in ${result.seconds.toFixed(0)} s on ${options.workers} worker(s); ` +
       `${ms.toFixed(0)} ms a cell-trial on one core (registry fit shared by the cells of a registry size).`,
     '',
-    `Estimands (${options.estimandN} patients an arm): ${targets.length ? targets.join('; ') : 'HR = 1 only (all targets 0)'}; the adjusted Cox model targets log(HR).`,
+    `Estimands (${options.estimandN} patients an arm): ${targets.length ? targets.join('; ') : 'no effect only (all targets 0)'}; the adjusted Cox model targets log(HR).`,
     '',
     `Rules: ${rules.map((r) => `\`${r.id}\` ${r.label}${r.id === PIPELINE_RULE ? ' (the pipeline\'s rule now)' : ''}`).join('; ')}.`,
     '',
-    '**Estimation** (combined estimate q̄ on the log-HR scale; the same for every rule; MC SE in brackets)',
+    '**Estimation** (combined estimate q̄ on the combining scale: log HR, log RR, log OR, or the RMST or risk difference; the same for every rule; MC SE in brackets)',
     '',
     estimationTable(rows),
     '',
@@ -65,7 +67,7 @@ export function markdownReport(
     '',
     rulesTable(rows),
     '',
-    '**Rules side by side** (coverage / rejection of H0: HR = 1, %)',
+    '**Rules side by side** (coverage / rejection of H0: no effect, %)',
     '',
     compareTable(rows),
     '',

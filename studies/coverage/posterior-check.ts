@@ -60,7 +60,7 @@ const options = {
   root: process.cwd(),
 };
 const size = num('size', 1500);
-const cell = { id: 'check', truth: 'nsclc' as const, registryN: n, ratio: size / 120, hr: 1 };
+const cell = { id: 'check', truth: 'nsclc' as const, registryN: n, ratio: size / 120, effect: 1 };
 const ctx = createContext('nsclc', [cell], options);
 const fitSpec: LoadedFitSpec =
   method === undefined

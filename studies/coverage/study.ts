@@ -16,7 +16,7 @@ import {
   type TrialRecord,
   type TruthContext,
 } from './trial.js';
-import { marginalLogHr } from './truth.js';
+import { marginalEstimands } from './truth.js';
 
 export interface StudyOptions extends TrialOptions {
   readonly trials: number;
@@ -74,26 +74,31 @@ export function runGroups(
   }
 }
 
-/** The marginal log HR of each (truth, HR ≠ 1) the cells need; computed once each. */
+/**
+ * The marginal estimands of each (truth, effect ≠ 1) the cells need, keyed by `targetKey`;
+ * computed once each.
+ */
 export function computeTargets(
   cells: readonly Cell[],
   options: Pick<StudyOptions, 'seed' | 'estimandN' | 'root' | 'truthMode' | 'replicates' | 'parameterUncertainty'>,
 ): Map<string, { estimate: number; se: number }> {
   const out = new Map<string, { estimate: number; se: number }>();
+  const done = new Set<string>();
   const contexts = new Map<string, TruthContext>();
   for (const c of cells) {
-    const key = targetKey(c.truth, c.hr);
-    if (c.hr === 1 || out.has(key)) continue;
+    const key = `${c.truth}:${c.effect}`;
+    if (c.effect === 1 || done.has(key)) continue;
+    done.add(key);
     let ctx = contexts.get(c.truth);
     if (ctx === undefined) {
       ctx = createContext(c.truth, cells, { ...options });
       contexts.set(c.truth, ctx);
     }
     // A stream of its own (3), so the estimand is the same whatever cells or trials run.
-    out.set(
-      key,
-      marginalLogHr(ctx.truth, ctx.design, c.hr, options.estimandN, createStream(options.seed, 3, Math.round(c.hr * 1e6))),
-    );
+    const stream = createStream(options.seed, 3, Math.round(c.effect * 1e6));
+    const values = marginalEstimands(ctx.truth, ctx.design, c.effect, options.estimandN, stream);
+    for (const [estimand, v] of Object.entries(values))
+      out.set(targetKey(c.truth, c.effect, estimand as keyof typeof values), v);
   }
   return out;
 }
@@ -131,6 +136,7 @@ export async function runStudy(
     parameterUncertainty: options.parameterUncertainty,
     root: options.root,
     ...(options.methods ? { methods: options.methods } : {}),
+    ...(options.covariance ? { covariance: options.covariance } : {}),
   };
   const workers = Math.min(options.workers, groups.length);
   if (workers <= 1) runGroups(groups, options.cells, trialOptions, take);

@@ -13,7 +13,7 @@
 import type { Cell } from './design.js';
 import type { CombiningRule, Replicates, RuleContext } from './rules.js';
 import type { TrialRecord } from './trial.js';
-import { targetFor } from './truth.js';
+import { targetFor, type MarginalEstimand } from './truth.js';
 
 /** A performance measure and its Monte-Carlo standard error. */
 export interface Estimate {
@@ -80,9 +80,10 @@ export interface RuleSummary {
 
 export interface AnalysisSummary {
   readonly cell: string;
-  readonly hr: number;
+  /** The cell's conditional treatment effect (HR or OR). */
+  readonly effect: number;
   readonly method: string;
-  /** Target on the log-HR scale. */
+  /** Target on the analysis's combining scale (log HR, log RR, log OR; RMST or risk difference). */
   readonly target: number;
   /** Trials with a result; failed trials are left out of every measure. */
   readonly n: number;
@@ -92,7 +93,7 @@ export interface AnalysisSummary {
    * left out, as the pipeline leaves it out of a run (TrialRecord.notEstimable); not in `n`.
    */
   readonly notEstimable: number;
-  /** Of the combined estimate q̄ (log HR); the same for every rule. */
+  /** Of the combined estimate q̄ (on the combining scale); the same for every rule. */
   readonly bias: Estimate;
   readonly empSd: Estimate;
   readonly rmse: Estimate;
@@ -103,12 +104,15 @@ export interface AnalysisSummary {
   readonly rules: readonly RuleSummary[];
 }
 
-/** Marginal log HR of each truth under each HR (`${truth}:${hr}`). */
+/** The marginal estimands of each truth under each effect (`targetKey`). */
 export type Targets = ReadonlyMap<string, number>;
 
-export function targetKey(truth: string, hr: number): string {
-  return `${truth}:${hr}`;
+export function targetKey(truth: string, effect: number, estimand: MarginalEstimand): string {
+  return `${truth}:${effect}:${estimand}`;
 }
+
+/** Analyses whose combining scale is a log ratio (their widths are reported on the ratio scale). */
+const RATIO_METHODS = new Set(['cox-iptw', 'cox-unadjusted', 'cox-adjusted', 'risk-ratio', 'odds-ratio']);
 
 const qbarOf = (r: Replicates): number => r.q.reduce((a, b) => a + b, 0) / r.q.length;
 
@@ -127,11 +131,11 @@ export function summarise(
     const failed = all.length - ok.length;
     // in order of first appearance: a secondary analysis may be missing from some trials
     const methods = [...new Set(ok.flatMap((r) => Object.keys(r.analyses!)))];
-    const marginal = targets.get(targetKey(cell.truth, cell.hr)) ?? (cell.hr === 1 ? 0 : NaN);
+    const marginal = (e: MarginalEstimand): number => targets.get(targetKey(cell.truth, cell.effect, e)) ?? NaN;
     for (const method of methods) {
-      const target = targetFor(method, cell.hr, marginal);
-      // RMST is a difference (months); the Cox analyses are on the log-HR scale
-      const ratio = method !== 'rmst';
+      const target = targetFor(method, cell.effect, marginal);
+      // RMST and the risk difference are differences; the Cox models and RR, OR log ratios
+      const ratio = RATIO_METHODS.has(method);
       const reps = ok.flatMap((r) => (r.analyses![method] ? [r.analyses![method]] : []));
       const notEstimable = ok.length - reps.length;
       const qbar = reps.map(qbarOf);
@@ -157,7 +161,7 @@ export function summarise(
       });
       out.push({
         cell: cell.id,
-        hr: cell.hr,
+        effect: cell.effect,
         method,
         target,
         n: reps.length,
@@ -196,12 +200,12 @@ function table(head: readonly string[], body: readonly string[][]): string {
 /** The rule-independent table: what the combined estimate q̄ does, and the variance components. */
 export function estimationTable(rows: readonly AnalysisSummary[]): string {
   return table(
-    ['cell', 'analysis', 'trials (failed; not estimable)', 'target (HR; RMST: difference)', 'bias (log HR; RMST: months)', 'emp. SD', 'RMSE', 'mean ū', 'mean b', 'mean ū_C'],
+    ['cell', 'analysis', 'trials (failed; not estimable)', 'target (HR, RR, OR; RMST, RD: difference)', 'bias (log scale; RMST, RD: difference)', 'emp. SD', 'RMSE', 'mean ū', 'mean b', 'mean ū_C'],
     rows.map((r) => [
       r.cell,
       r.method,
       `${r.n} (${r.failed}${r.notEstimable > 0 ? `; ${r.notEstimable}` : ''})`,
-      Number.isNaN(r.target) ? '—' : r.method === 'rmst' ? r.target.toFixed(4) : Math.exp(r.target).toFixed(4),
+      Number.isNaN(r.target) ? '—' : RATIO_METHODS.has(r.method) ? Math.exp(r.target).toFixed(4) : r.target.toFixed(4),
       num(r.bias, 4),
       num(r.empSd, 4),
       num(r.rmse, 4),
@@ -222,13 +226,13 @@ export function rulesTable(rows: readonly AnalysisSummary[]): string {
         r.method,
         s.rule,
         pct(s.coverage),
-        `${pct(s.rejection)} ${r.hr === 1 ? 'type I' : 'power'}`,
+        `${pct(s.rejection)} ${r.effect === 1 ? 'type I' : 'power'}`,
         `${num(s.meanSe, 4)} vs RMSE ${r.rmse.value.toFixed(4)}`,
         num(s.width) + (s.infinite > 0 ? `, ${s.infinite} ∞` : ''),
         `${(100 * s.fallback).toFixed(0)}%`,
       ]);
   return table(
-    ['cell', 'analysis', 'rule', 'coverage (MC SE)', 'reject H0: HR = 1 (MC SE)', 'mean SE (MC SE)', 'mean CI width (MC SE)', 'fallback'],
+    ['cell', 'analysis', 'rule', 'coverage (MC SE)', 'reject H0: no effect (MC SE)', 'mean SE (MC SE)', 'mean CI width (MC SE)', 'fallback'],
     body,
   );
 }

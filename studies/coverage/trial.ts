@@ -29,7 +29,15 @@ import { drawRegistry, drawTreated, type TreatedDesign } from './truth.js';
  * under HR = 1 (a difference of 0); under another HR its coverage is not computed (truth.ts
  * `targetFor`), its rejection rate still is.
  */
-export const ASSESSED_METHODS = ['cox-iptw', 'cox-unadjusted', 'cox-adjusted', 'rmst'] as const;
+export const ASSESSED_METHODS = [
+  'cox-iptw',
+  'cox-unadjusted',
+  'cox-adjusted',
+  'rmst',
+  'risk-difference',
+  'risk-ratio',
+  'odds-ratio',
+] as const;
 
 export interface TrialOptions {
   readonly seed: number;
@@ -41,6 +49,8 @@ export interface TrialOptions {
   readonly root: string;
   /** Only these of the assessed methods (default: every one the protocol has); the primary always runs. */
   readonly methods?: readonly string[];
+  /** How the registry fit estimates its parameter covariance (default: the fit spec's own). */
+  readonly covariance?: 'bootstrap' | 'information';
 }
 
 /** Everything a worker loads once per truth. */
@@ -124,7 +134,17 @@ export function createContext(
   const at = (p: string): string => resolve(options.root, p);
   const point = loadModel(at(setting.pointModel));
   const truth = options.truthMode === 'fixed' ? loadModel(at(setting.truthModel)) : point;
-  const fitSpec = loadFitSpec(at(setting.fitSpec));
+  const specified = loadFitSpec(at(setting.fitSpec));
+  const fitSpec: LoadedFitSpec =
+    options.covariance === undefined
+      ? specified
+      : {
+          ...specified,
+          spec: {
+            ...specified.spec,
+            covariance: { ...specified.spec.covariance, method: options.covariance },
+          },
+        };
   // The treated arm is built from the truth but analysed against the fit: their levels must agree.
   for (const [name, v] of Object.entries(fitSpec.spec.variables)) {
     const want = levelsOf(truth.variables.get(name)!);
@@ -183,7 +203,8 @@ export function reproduceCommand(cell: Cell, trial: number, options: TrialOption
     `npm run validate:coverage -- --seed ${options.seed} --replicates ${options.replicates} ` +
     `--cells ${cell.id} --trial ${trial}` +
     (options.truthMode === 'posterior' ? ' --truth posterior' : '') +
-    (options.parameterUncertainty ? '' : ' --no-parameter-uncertainty')
+    (options.parameterUncertainty ? '' : ' --no-parameter-uncertainty') +
+    (options.covariance === undefined ? '' : ` --covariance ${options.covariance}`)
   );
 }
 
@@ -237,15 +258,15 @@ export function runTrialGroup(
       ? ctx.truth
       : drawParameters(ctx.point, treatedStream.substream(2)).model;
   const runSeed = createStream(options.seed, STREAMS.run, trial).uint32();
-  const treatedByHr = new Map<number, ReturnType<typeof drawTreated>>();
+  const treatedByEffect = new Map<number, ReturnType<typeof drawTreated>>();
   return cells.map((cell) => {
     const t1 = performance.now();
     let events = 0;
     try {
-      let treated = treatedByHr.get(cell.hr);
+      let treated = treatedByEffect.get(cell.effect);
       if (treated === undefined) {
-        treated = drawTreated(truth, ctx.design, ctx.setting.treatedN, cell.hr, treatedStream);
-        treatedByHr.set(cell.hr, treated);
+        treated = drawTreated(truth, ctx.design, ctx.setting.treatedN, cell.effect, treatedStream);
+        treatedByEffect.set(cell.effect, treated);
       }
       for (const e of treated.event) events += e;
       const prepared = prepareRunInMemory(ctx.protocols.get(sizeKey(cell))!, fitted, treated);

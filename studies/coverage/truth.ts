@@ -1,11 +1,13 @@
 /**
  * What the truth model is used for in a trial: the registry extract the covariate model is
- * re-fitted from (exactly as examples/nsclc/make-registry.mjs writes registry.csv, but as an
- * in-memory table), the treated arm with a known hazard ratio, and the estimands.
+ * re-fitted from (exactly as examples/{nsclc,als,aml}/make-registry.mjs write registry.csv, but as
+ * an in-memory table), the treated arm with a known treatment effect (a hazard ratio, or an odds
+ * ratio for a binary endpoint), and the estimands.
  */
-import type { Cohort } from '../../src/cohort.js';
+import type { CategoricalColumn, Cohort } from '../../src/cohort.js';
 import type { Table } from '../../src/io/csv.js';
 import type { CovariateModel } from '../../src/model/load.js';
+import type { Model } from '../../src/model/schema.js';
 import type { TreatedArm } from '../../src/protocol/treated.js';
 import type { RandomSource } from '../../src/random/index.js';
 import { sampleCohort } from '../../src/simulate/ancestral.js';
@@ -16,10 +18,12 @@ import type { RegistryDesign } from './design.js';
 
 /**
  * A registry extract of n patients from `truth` as make-registry.mjs draws one: the cohort from
- * `stream.substream(0)`, censoring (uniform entry, cut, loss to follow-up) from `substream(1)`,
- * every variable but the outcome as text (`String` of numbers, levels of categories), the outcome
- * as `<outcome>_time` (rounded to the design's precision, at least that) and `<outcome>_event`.
- * Complexity O(n · variables).
+ * `stream.substream(0)`, every variable but the outcome as text (`String` of numbers, levels of
+ * categories). A time-to-event outcome is censored (uniform entry, cut, loss to follow-up, from
+ * `substream(1)`) and written as `<outcome>_time` (rounded to the design's precision, at least
+ * that) and `<outcome>_event`, after the other columns; a binary endpoint (`design` null: it needs
+ * no censoring) is written as its level, in its place among the model's variables, as
+ * examples/aml/make-registry.mjs writes it. Complexity O(n · variables).
  *
  * @example
  * drawRegistry(truth, 'os', 3840, createStream(20260630), MAKE_REGISTRY_DESIGN);
@@ -30,9 +34,29 @@ export function drawRegistry(
   outcome: string,
   n: number,
   stream: RandomSource,
-  design: RegistryDesign,
+  design: RegistryDesign | null,
 ): Table {
   const cohort = sampleCohort(truth, n, stream.substream(0));
+  const digitsOf = (precision: number): number => Math.max(0, Math.round(-Math.log10(precision)));
+  const text = (name: string, i: number, precision: number | undefined): string => {
+    const c = cohort.columns.get(name)!;
+    if (c.kind !== 'numeric') return c.levels[c.codes[i]!]!;
+    // make-registry.mjs: Math.round(x · 1/precision) / (1/precision), shown with as many decimals.
+    if (precision === undefined) return String(c.values[i]);
+    const scale = 1 / precision;
+    return (Math.round(c.values[i]! * scale) / scale).toFixed(digitsOf(precision));
+  };
+  const rows: string[][] = [];
+  const lines: number[] = [];
+  if (design === null) {
+    if (truth.variables.get(outcome)?.kind !== 'binary-endpoint')
+      throw new Error(`${outcome} needs a censoring design: it is not a binary endpoint`);
+    for (let i = 0; i < n; i++) {
+      rows.push(truth.names.map((name) => text(name, i, undefined)));
+      lines.push(i + 2);
+    }
+    return { file: '(simulated registry)', header: [...truth.names], rows, lines };
+  }
   const latent = (cohort.columns.get(outcome) as { values: Float64Array }).values;
   const { time, event } = applyCensoring(
     latent,
@@ -44,25 +68,10 @@ export function drawRegistry(
     stream.substream(1),
   );
   const names = truth.names.filter((name) => name !== outcome);
-  const columns = names.map((name) => cohort.columns.get(name)!);
-  const digitsOf = (precision: number): number => Math.max(0, Math.round(-Math.log10(precision)));
-  // make-registry.mjs: Math.round(x · 1/precision) / (1/precision), shown with as many decimals.
-  const rounded = names.map((name) => {
-    const p = design.precision?.[name];
-    return p === undefined ? undefined : { scale: 1 / p, digits: digitsOf(p) };
-  });
   const scale = 1 / design.timePrecision;
   const digits = digitsOf(design.timePrecision);
-  const rows: string[][] = [];
-  const lines: number[] = [];
   for (let i = 0; i < n; i++) {
-    const row = columns.map((c, k) => {
-      if (c.kind !== 'numeric') return c.levels[c.codes[i]!]!;
-      const r = rounded[k];
-      return r === undefined
-        ? String(c.values[i])
-        : (Math.round(c.values[i]! * r.scale) / r.scale).toFixed(r.digits);
-    });
+    const row = names.map((name) => text(name, i, design.precision?.[name]));
     row.push(
       Math.max(design.timePrecision, Math.round(time[i]! * scale) / scale).toFixed(digits),
       String(event[i]),
@@ -76,6 +85,21 @@ export function drawRegistry(
     rows,
     lines,
   };
+}
+
+/**
+ * `model` with the log odds of a binary endpoint shifted by log(oddsRatio) for every patient:
+ * the conditional odds ratio of a treated patient against a control of the same covariates.
+ */
+export function withOddsRatio(model: CovariateModel, outcome: string, oddsRatio: number): CovariateModel {
+  if (!(oddsRatio > 0 && Number.isFinite(oddsRatio)))
+    throw new Error(`the odds ratio must be a positive number, found ${oddsRatio}`);
+  const doc = structuredClone(model.model) as Model;
+  const v = doc.variables[outcome];
+  if (v === undefined || v.kind !== 'binary-endpoint')
+    throw new Error(`${outcome} is not a binary endpoint of the truth model`);
+  v.intercept += Math.log(oddsRatio);
+  return { ...model, model: doc, variables: new Map(Object.entries(doc.variables)) };
 }
 
 /**
@@ -103,44 +127,65 @@ export interface TreatedDesign {
   readonly covariates: readonly string[];
 }
 
+/** The kind of endpoint `outcome` is in `model`: what the treated arm carries. */
+function endpointOf(model: CovariateModel, outcome: string): 'time-to-event' | 'binary' {
+  const kind = model.variables.get(outcome)?.kind;
+  if (kind === 'time-to-event') return 'time-to-event';
+  if (kind === 'binary-endpoint') return 'binary';
+  throw new Error(`the study needs a time-to-event or binary endpoint; ${outcome} is ${kind ?? 'not in the model'}`);
+}
+
 /**
- * A treated arm of n eligible patients from `truth` whose hazard is multiplied by `hr`, censored
- * by the protocol's follow-up: patients from `stream.substream(0)`, censoring from `substream(1)`
- * (as the first study and examples/nsclc/make-treated.R). Only the covariates the protocol maps
- * are kept, as a treated CSV would have them. Complexity O(draws · variables).
+ * A treated arm of n eligible patients from `truth` with the treatment effect `effect` applied
+ * conditionally on the covariates: a time-to-event endpoint's hazard multiplied by it (censored by
+ * the protocol's follow-up: patients from `stream.substream(0)`, censoring from `substream(1)`, as
+ * the first study and examples/nsclc/make-treated.R), a binary endpoint's odds (`withOddsRatio`;
+ * patients from `substream(0)`, no censoring). Only the covariates the protocol maps are kept, as
+ * a treated CSV would have them. Complexity O(draws · variables).
  */
 export function drawTreated(
   truth: CovariateModel,
   design: TreatedDesign,
   n: number,
-  hr: number,
+  effect: number,
   stream: RandomSource,
 ): TreatedArm {
+  const endpoint = endpointOf(truth, design.outcome);
+  const population = endpoint === 'binary' ? withOddsRatio(truth, design.outcome, effect) : truth;
   const { cohort } = drawEligible(
-    truth,
+    population,
     design.criteria,
     n,
     stream.substream(0),
     design.maxDraws,
   );
-  const latent = (cohort.columns.get(design.outcome) as { values: Float64Array }).values;
-  const k = timeMultiplier(truth, design.outcome, hr);
-  const { time, event } = applyCensoring(
-    latent.map((t) => t * k),
-    {
-      accrual: { duration: design.followUp.accrual, shape: 'uniform' },
-      studyDuration: design.followUp.studyDuration,
-      dropoutRate: design.followUp.dropoutRate,
-    },
-    stream.substream(1),
-  );
+  let time: Float64Array;
+  let event: Uint8Array;
+  if (endpoint === 'binary') {
+    // level 2 of the endpoint is the response (as the pipeline reads a synthetic arm)
+    const codes = (cohort.columns.get(design.outcome) as CategoricalColumn).codes;
+    time = new Float64Array(cohort.n).fill(1);
+    event = Uint8Array.from(codes, (c) => (c === 1 ? 1 : 0));
+  } else {
+    const latent = (cohort.columns.get(design.outcome) as { values: Float64Array }).values;
+    const k = timeMultiplier(truth, design.outcome, effect);
+    ({ time, event } = applyCensoring(
+      latent.map((t) => t * k),
+      {
+        accrual: { duration: design.followUp.accrual, shape: 'uniform' },
+        studyDuration: design.followUp.studyDuration,
+        dropoutRate: design.followUp.dropoutRate,
+      },
+      stream.substream(1),
+    ));
+  }
   const covariates: Cohort = {
     n: cohort.n,
     columns: new Map(design.covariates.map((name) => [name, cohort.columns.get(name)!])),
   };
   return {
     file: '(simulated treated arm)',
-    endpoint: 'time-to-event',
+    endpoint,
     n: cohort.n,
     ids: Array.from({ length: cohort.n }, (_, i) => `SIM-${i + 1}`),
     time,
@@ -149,24 +194,55 @@ export function drawTreated(
   };
 }
 
+/** What a marginal (unadjusted or IPTW-ATT) analysis estimates, on its combining scale. */
+export type MarginalEstimand = 'log-hr' | 'risk-difference' | 'log-risk-ratio' | 'log-odds-ratio';
+
+/** The marginal estimand each analysis method targets (none: the adjusted Cox model and RMST). */
+const ESTIMAND_OF: Readonly<Record<string, MarginalEstimand>> = {
+  'cox-unadjusted': 'log-hr',
+  'cox-iptw': 'log-hr',
+  'risk-difference': 'risk-difference',
+  'risk-ratio': 'log-risk-ratio',
+  'odds-ratio': 'log-odds-ratio',
+};
+
 /**
- * The large-sample log HR an unadjusted (marginal) Cox model estimates when both arms come from
- * the eligible truth population and the conditional HR is `hr`: with covariate heterogeneity it
- * is closer to 0 than log(hr) (non-collapsibility; Gail, Wieand & Piantadosi 1984, Biometrika
- * 71:431–444) and depends on censoring, so it is computed from one trial of n patients an arm with
- * the protocol's design. The IPTW-ATT analysis targets the same marginal HR (its weights are ≈ 1
- * when the arms share the population), and so does the twin analysis. Returns the estimate and its
- * (model-based) standard error. Complexity O(n log n).
+ * The large-sample values the marginal analyses estimate when both arms come from the eligible
+ * truth population and the conditional effect is `effect`, from one trial of n patients an arm
+ * with the protocol's design (treated from `stream.substream(0)`, control from `substream(1)`),
+ * each with its Monte-Carlo standard error.
+ *
+ * Time-to-event: the log HR of an unadjusted Cox model. With covariate heterogeneity it is closer
+ * to 0 than log(effect) (non-collapsibility; Gail, Wieand & Piantadosi 1984, Biometrika
+ * 71:431–444) and depends on censoring. The IPTW-ATT analysis targets the same marginal HR (its
+ * weights are ≈ 1 when the arms share the population), and so does the twin analysis.
+ * Binary: the risk difference p₁ − p₀, log(p₁/p₀) and the log odds ratio of the two response
+ * proportions (the marginal odds ratio is closer to 1 than the conditional one, for the same
+ * reason), SEs by the delta method. Complexity O(n log n).
  */
-export function marginalLogHr(
+export function marginalEstimands(
   truth: CovariateModel,
   design: TreatedDesign,
-  hr: number,
+  effect: number,
   n: number,
   stream: RandomSource,
-): { estimate: number; se: number } {
-  const t = drawTreated(truth, design, n, hr, stream.substream(0));
+): Partial<Record<MarginalEstimand, { estimate: number; se: number }>> {
+  const t = drawTreated(truth, design, n, effect, stream.substream(0));
   const c = drawTreated(truth, design, n, 1, stream.substream(1));
+  if (t.endpoint === 'binary') {
+    let e1 = 0;
+    let e0 = 0;
+    for (let i = 0; i < n; i++) [e1, e0] = [e1 + t.event[i]!, e0 + c.event[i]!];
+    const [p1, p0] = [e1 / n, e0 / n];
+    return {
+      'risk-difference': { estimate: p1 - p0, se: Math.sqrt((p1 * (1 - p1) + p0 * (1 - p0)) / n) },
+      'log-risk-ratio': { estimate: Math.log(p1 / p0), se: Math.sqrt((1 - p1) / e1 + (1 - p0) / e0) },
+      'log-odds-ratio': {
+        estimate: Math.log(p1 / (1 - p1)) - Math.log(p0 / (1 - p0)),
+        se: Math.sqrt(1 / e1 + 1 / (n - e1) + 1 / e0 + 1 / (n - e0)),
+      },
+    };
+  }
   const time = new Float64Array(2 * n);
   const status = new Float64Array(2 * n);
   const group = new Float64Array(2 * n);
@@ -174,18 +250,24 @@ export function marginalLogHr(
   time.set(c.time, n);
   for (let i = 0; i < n; i++) [status[i], status[n + i], group[i]] = [t.event[i]!, c.event[i]!, 1];
   const fit = fitCox({ time, status, x: [group], names: ['treated'] });
-  return { estimate: fit.coef[0]!, se: fit.se[0]! };
+  return { 'log-hr': { estimate: fit.coef[0]!, se: fit.se[0]! } };
 }
 
 /**
- * The value each analysis targets: for the Cox models the conditional log HR for the
- * covariate-adjusted model (the HR applied: the truth's outcome model is PH in the adjusted
- * covariates), the marginal one for the unadjusted and IPTW-ATT models. Under HR = 1 every target
- * is 0 (for RMST a difference of 0); RMST under another HR has no target here (NaN: its coverage
- * and bias are not computed).
+ * The value each analysis targets on its combining scale: for the covariate-adjusted Cox model
+ * the conditional log HR (the HR applied: the truth's outcome model is PH in the adjusted
+ * covariates), for the marginal analyses (unadjusted and IPTW-ATT Cox, risk difference, risk and
+ * odds ratios) their marginal estimand (`marginal`, from `marginalEstimands`). With no effect
+ * (1) every target is 0 (for RMST and the risk difference a difference of 0); RMST under another
+ * effect has no target here (NaN: its coverage and bias are not computed).
  */
-export function targetFor(method: string, hr: number, marginal: number): number {
-  if (hr === 1) return 0;
-  if (method === 'rmst') return NaN;
-  return method === 'cox-adjusted' ? Math.log(hr) : marginal;
+export function targetFor(
+  method: string,
+  effect: number,
+  marginal: (estimand: MarginalEstimand) => number,
+): number {
+  if (effect === 1) return 0;
+  if (method === 'cox-adjusted') return Math.log(effect);
+  const estimand = ESTIMAND_OF[method];
+  return estimand === undefined ? NaN : marginal(estimand);
 }

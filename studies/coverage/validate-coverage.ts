@@ -7,7 +7,8 @@
  *
  * Usage: npm run validate:coverage -- [--trials 200] [--replicates 10] [--seed 20261123]
  *   [--workers 1] [--cells 'nsclc-n150-*,als-*'] [--trial T] [--truth fixed|posterior]
- *   [--no-parameter-uncertainty] [--rules pipeline,rrr,ubar-b] [--estimand-n 200000]
+ *   [--no-parameter-uncertainty] [--covariance bootstrap|information (default: the fit spec's)]
+ *   [--rules pipeline,rrr,ubar-b] [--estimand-n 200000]
  *   [--json FILE] [--markdown FILE] [--from-json FILE (re-combine a --json run's replicates)]
  */
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -24,7 +25,7 @@ function parseArgs(argv: readonly string[]): {
   fromJson: string | undefined;
 } {
   const known = new Set([
-    'trials', 'replicates', 'seed', 'workers', 'cells', 'trial', 'truth', 'rules', 'estimand-n', 'json', 'markdown', 'from-json',
+    'trials', 'replicates', 'seed', 'workers', 'cells', 'trial', 'truth', 'rules', 'estimand-n', 'json', 'markdown', 'from-json', 'covariance',
   ]);
   const values = new Map<string, string>();
   const flags = new Set<string>();
@@ -46,8 +47,12 @@ function parseArgs(argv: readonly string[]): {
   const truth = values.get('truth') ?? 'fixed';
   if (truth !== 'fixed' && truth !== 'posterior')
     throw new Error(`invalid option. \`--truth\` must be fixed or posterior. Value: \`${truth}\`.`);
+  const covariance = values.get('covariance');
+  if (covariance !== undefined && covariance !== 'bootstrap' && covariance !== 'information')
+    throw new Error(`invalid option. \`--covariance\` must be bootstrap or information. Value: \`${covariance}\`.`);
   return {
     options: {
+      ...(covariance !== undefined ? { covariance } : {}),
       trials: int('trials', 200),
       ...(values.has('trial') ? { trial: int('trial', 0, 0) } : {}),
       replicates: int('replicates', 10, 2),

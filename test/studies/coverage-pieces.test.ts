@@ -36,8 +36,9 @@ import {
 import {
   drawRegistry,
   drawTreated,
-  marginalLogHr,
+  marginalEstimands,
   targetFor,
+  withOddsRatio,
   timeMultiplier,
 } from '../../studies/coverage/truth.js';
 
@@ -122,6 +123,17 @@ describe('registry draw', () => {
     },
   );
 
+  test('of a binary endpoint is examples/aml/registry.csv (no censoring; the level in its column)', () => {
+    // examples/aml/make-registry.mjs: extract('examples/aml/registry.csv', 900, createStream(20260531))
+    const aml = loadModel('examples/aml/truth-model.json');
+    const t = drawRegistry(aml, 'remission', 900, createStream(20260531), null);
+    const csv = readFileSync('examples/aml/registry.csv', 'utf8').trimEnd().split('\n');
+    expect(linesOf(t).length).toBe(901);
+    expect(linesOf(t).findIndex((line, i) => line !== csv[i])).toBe(-1);
+    // a time-to-event outcome cannot go uncensored
+    expect(() => drawRegistry(truth, 'os', 10, createStream(1), null)).toThrow(/censoring design/);
+  });
+
   test('is reproducible from its stream and differs between streams', () => {
     const a = drawRegistry(truth, 'os', 150, createStream(7, 0, 3), MAKE_REGISTRY_DESIGN);
     const b = drawRegistry(truth, 'os', 150, createStream(7, 0, 3), MAKE_REGISTRY_DESIGN);
@@ -157,28 +169,80 @@ describe('treated arm and estimands', () => {
   });
 
   test('the marginal HR is near the conditional one and 1 under the null', () => {
-    const null0 = marginalLogHr(ctx.truth, ctx.design, 1, 20_000, createStream(11));
+    const null0 = marginalEstimands(ctx.truth, ctx.design, 1, 20_000, createStream(11))['log-hr']!;
     expect(Math.abs(null0.estimate)).toBeLessThan(4 * null0.se);
-    const m = marginalLogHr(ctx.truth, ctx.design, 0.7, 20_000, createStream(11));
+    const m = marginalEstimands(ctx.truth, ctx.design, 0.7, 20_000, createStream(11))['log-hr']!;
     // The marginal log HR lies between log(0.7) and 0 (non-collapsibility), within MC error.
     expect(m.estimate).toBeGreaterThan(Math.log(0.7) - 4 * m.se);
     expect(m.estimate).toBeLessThan(Math.log(0.7) / 2);
-    expect(targetFor('cox-adjusted', 0.7, m.estimate)).toBe(Math.log(0.7));
-    expect(targetFor('cox-iptw', 0.7, m.estimate)).toBe(m.estimate);
-    expect(targetFor('cox-unadjusted', 1, m.estimate)).toBe(0);
+    const marginal = (e: string): number => (e === 'log-hr' ? m.estimate : NaN);
+    expect(targetFor('cox-adjusted', 0.7, marginal)).toBe(Math.log(0.7));
+    expect(targetFor('cox-iptw', 0.7, marginal)).toBe(m.estimate);
+    expect(targetFor('cox-unadjusted', 1, marginal)).toBe(0);
+    expect(targetFor('rmst', 0.7, marginal)).toBeNaN();
+  });
+});
+
+describe('binary endpoint: treated arm and estimands', () => {
+  const ctx = createContext('aml', grid('fixed'), options);
+
+  test("an odds ratio shifts the endpoint's log odds, nothing else", () => {
+    const shifted = withOddsRatio(ctx.truth, 'remission', 2);
+    const before = ctx.truth.model.variables['remission'] as { intercept: number };
+    const after = shifted.model.variables['remission'] as { intercept: number };
+    expect(after.intercept - before.intercept).toBeCloseTo(Math.log(2), 14);
+    expect(ctx.truth.variables.get('remission')).toBe(ctx.truth.model.variables['remission']);
+    expect(shifted.variables.get('age')).toEqual(ctx.truth.variables.get('age'));
+    expect(() => withOddsRatio(ctx.truth, 'age', 2)).toThrow(/not a binary endpoint/);
+    expect(() => withOddsRatio(ctx.truth, 'remission', 0)).toThrow(/positive/);
+  });
+
+  test('the treated arm has the same patients under OR 1 and 2, and no fewer responders', () => {
+    const one = drawTreated(ctx.truth, ctx.design, 60, 1, createStream(5));
+    const two = drawTreated(ctx.truth, ctx.design, 60, 2, createStream(5));
+    expect(one.endpoint).toBe('binary');
+    expect(two.covariates.columns.get('age')).toEqual(one.covariates.columns.get('age'));
+    expect(two.event.every((e, i) => e >= one.event[i]!)).toBe(true);
+    expect(two.time.every((t) => t === 1)).toBe(true);
+    // eligible only: ECOG 0-2
+    const ecog = two.covariates.columns.get('ecog') as { codes: Int32Array };
+    expect(ecog.codes.every((c) => c < 3)).toBe(true);
+  });
+
+  test('the marginal estimands: none under OR 1; under OR 2 the marginal OR is between 1 and 2', () => {
+    const null0 = marginalEstimands(ctx.truth, ctx.design, 1, 20_000, createStream(11));
+    for (const e of ['risk-difference', 'log-risk-ratio', 'log-odds-ratio'] as const)
+      expect(Math.abs(null0[e]!.estimate)).toBeLessThan(4 * null0[e]!.se);
+    const m = marginalEstimands(ctx.truth, ctx.design, 2, 20_000, createStream(11));
+    const lor = m['log-odds-ratio']!;
+    expect(lor.estimate).toBeGreaterThan(0);
+    expect(lor.estimate).toBeLessThan(Math.log(2) + 4 * lor.se);
+    expect(m['risk-difference']!.estimate).toBeGreaterThan(0);
+    const marginal = (e: string): number => m[e as keyof typeof m]!.estimate;
+    expect(targetFor('odds-ratio', 2, marginal)).toBe(lor.estimate);
+    expect(targetFor('risk-ratio', 2, marginal)).toBe(m['log-risk-ratio']!.estimate);
+    expect(targetFor('risk-difference', 1, marginal)).toBe(0);
   });
 });
 
 describe('grid and protocol', () => {
-  test('has 24 NSCLC cells and 2 ALS twin cells; --cells patterns select them', () => {
+  test('has 24 NSCLC cells, 2 ALS twin cells and 18 AML cells; --cells patterns select them', () => {
     const cells = grid('fixed');
-    expect(cells).toHaveLength(26);
+    expect(cells).toHaveLength(44);
+    expect(selectCells(cells, 'aml-*')).toHaveLength(18);
+    expect(selectCells(cells, 'aml-n900-r10-or2')[0]).toEqual({
+      id: 'aml-n900-r10-or2',
+      truth: 'aml',
+      registryN: 900,
+      ratio: 10,
+      effect: 2,
+    });
     expect(selectCells(cells, 'nsclc-n150-r10-hr1').map((c) => c.id)).toEqual([
       'nsclc-n150-r10-hr1',
     ]);
     expect(selectCells(cells, 'als-*')).toHaveLength(2);
     expect(() => selectCells(cells, 'nope')).toThrow(/matches no cell/);
-    expect(grid('posterior')).toHaveLength(8);
+    expect(grid('posterior')).toHaveLength(14);
   });
 
   test('the study protocol keeps only the assessed analyses, m and the cell size', () => {
@@ -273,7 +337,7 @@ describe('Monte-Carlo standard errors (Morris, White & Crowther 2019, Table 6)',
   });
 
   test('summarise counts coverage, rejection and failures per cell and rule', () => {
-    const cell: Cell = { id: 'c', truth: 'nsclc', registryN: 150, ratio: 1, hr: 1 };
+    const cell: Cell = { id: 'c', truth: 'nsclc', registryN: 150, ratio: 1, effect: 1 };
     const rec = (q: number, u: number) => ({
       cell: 'c',
       trial: 0,
@@ -315,7 +379,7 @@ describe('secondary analyses', () => {
       },
     ];
     for (const hr of [1, 0.7]) {
-      const cell: Cell = { id: 'c', truth: 'nsclc', registryN: 150, ratio: 1, hr };
+      const cell: Cell = { id: 'c', truth: 'nsclc', registryN: 150, ratio: 1, effect: hr };
       const rows = summarise(records, [cell], [WITHIN_FLOOR], new Map([['nsclc:0.7', -0.3]]), {
         confLevel: 0.95,
         parameterUncertainty: true,

@@ -24,7 +24,13 @@ export async function run(): Promise<BenchResult[]> {
     parameterUncertainty: true,
     root: process.cwd(),
   };
-  const cell: Cell = { id: 'bench', truth: 'nsclc', registryN: 3840, ratio: 400 / 120, effect: 0.7 };
+  const cell: Cell = {
+    id: 'bench',
+    truth: 'nsclc',
+    registryN: 3840,
+    ratio: 400 / 120,
+    effect: 0.7,
+  };
   const ctx = createContext('nsclc', [cell], options);
   const runs = 15;
   let t = 0;

@@ -9,7 +9,7 @@
  *  - (seed, 1, t): the treated arm (patients 0, censoring 1; "truth ~ posterior": parameters 2);
  *  - (seed, 2, t): the run seed of the m synthetic replicates (`runReplicate(prepared, s, r)`).
  * Cells with the same truth and registry size share trial t's registry and its fit; cells with
- * the same HR share its treated arm.
+ * the same effect (HR or OR) share its treated arm.
  */
 
 /** Where a trial's true population comes from. */

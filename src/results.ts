@@ -82,6 +82,12 @@ export interface Combining {
   method: 'external-control';
   /** Why this rule, in words. */
   rule: string;
+  /**
+   * How the interval and p are formed: `t`, q̄ ± t_df·√T; `hybrid-score` (risk difference), the
+   * treated arm's Wilson limits with the combined control proportion's t limits (Newcombe 1998;
+   * `combineRiskDifference`), df being the control part's.
+   */
+  limits: 't' | 'hybrid-score';
   m: number;
   /** false: the registry's sampling error is ignored (the protocol said so). */
   parameterUncertainty: boolean;

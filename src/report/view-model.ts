@@ -112,7 +112,11 @@ const MAX_REPLICATE_ROWS = 100;
 
 function combiningText(a: CombinedAnalysis): string {
   const c = a.combining;
-  const ref = a.df === null ? 'normal reference' : `t reference with ${fmt(a.df, 1)} df`;
+  const t = a.df === null ? 'normal reference' : `t reference with ${fmt(a.df, 1)} df`;
+  const ref =
+    c.limits === 'hybrid-score'
+      ? `hybrid score limits (the treated arm's Wilson limits with the control proportion's ${t})`
+      : t;
   return (
     `treated-arm, registry and Monte-Carlo variance separated over m = ${c.m} (docs/combining.md), ${ref}` +
     (c.parameterUncertainty ? '' : '; registry uncertainty ignored (parameterUncertainty: false)')

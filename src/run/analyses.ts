@@ -51,6 +51,11 @@ export interface AnalysisEstimate {
    * Monte-Carlo variance given the treated patients' covariates (`twinControlVariance`).
    */
   controlInfluence?: Float64Array;
+  /**
+   * Risk difference only: the treated arm's responders and size (the same in every replicate),
+   * for the combined interval's hybrid score limits (`combineRiskDifference`).
+   */
+  treated?: { events: number; n: number };
   /** Cox analyses: the cox.zph global test of this model, when asked for. */
   phTest?: { statistic: number; df: number; p: number };
   warnings: Warning[];
@@ -161,6 +166,7 @@ export function runAnalysis(
         u: r.se ** 2,
         // p₀(1 − p₀)/n₀ of the unpooled Wald variance
         uControl: Math.min(r.se ** 2, (r.risk0 * (1 - r.risk0)) / n0),
+        treated: { events: e1, n: n1 },
         estimate: r.estimate,
         lower: r.lower,
         upper: r.upper,

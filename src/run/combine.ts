@@ -5,7 +5,12 @@
  * tables and warnings gathered into one of each.
  */
 import type { BalanceRowResult, CombinedAnalysis, Results, Warning } from '../results.js';
-import { combineExternalControl, monteCarloPlan, twinControlVariance } from '../stats/combine.js';
+import {
+  combineExternalControl,
+  combineRiskDifference,
+  monteCarloPlan,
+  twinControlVariance,
+} from '../stats/combine.js';
 import type { AnalysisEstimate } from './analyses.js';
 import type { PreparedRun } from './prepare.js';
 import type { ReplicateOutput } from './replicate.js';
@@ -31,6 +36,14 @@ const COMBINING_RULE =
   "pair's control-twin influence (twins share their patient's covariates, which are the same in " +
   'every replicate).';
 
+/** How a risk difference's interval is formed, for results.json and the dossier. */
+const HYBRID_LIMITS =
+  "The risk difference's interval and p are Newcombe's (1998) hybrid score construction, as a " +
+  "single analysis's: the treated arm's Wilson limits with the combined control proportion's " +
+  "t limits from its part of T, (1 + 1/m)·V̂_P + ū_C/m (df is that part's); q̄ ± t·√T with " +
+  "the treated arm's Wald variance was 1–2 points liberal for arms of tens of patients " +
+  '(docs/validation.md).';
+
 /**
  * Each replicate's control-arm part of its variance, as the combining rule uses it: the
  * analysis's own split (`uControl`), or in twin mode, where every replicate reports its pairs'
@@ -54,12 +67,12 @@ export function combine(
   const first = per[0]!;
   const { confLevel, parameterUncertainty, controlSize } = settings;
   const uControl = controlVariances(per);
-  const c = combineExternalControl(
-    per.map((a) => a.q),
-    per.map((a) => a.u),
-    uControl,
-    { confLevel, parameterUncertainty },
-  );
+  const args = [per.map((a) => a.q), per.map((a) => a.u), uControl] as const;
+  const c =
+    first.measure === 'risk-difference' && first.treated !== undefined
+      ? combineRiskDifference(...args, first.treated, { confLevel, parameterUncertainty })
+      : combineExternalControl(...args, { confLevel, parameterUncertainty });
+  const hybrid = 'limits' in c;
   const plan = monteCarloPlan(c, controlSize);
   const ratio =
     first.measure === 'hazard-ratio' ||
@@ -89,7 +102,8 @@ export function combine(
     p: c.p,
     combining: {
       method: c.method,
-      rule: COMBINING_RULE,
+      rule: hybrid ? `${COMBINING_RULE} ${HYBRID_LIMITS}` : COMBINING_RULE,
+      limits: hybrid ? 'hybrid-score' : 't',
       m: c.m,
       parameterUncertainty: c.parameterUncertainty,
       between: c.between,

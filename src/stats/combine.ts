@@ -1,6 +1,7 @@
 /**
  * Combining rules across the m synthetic replicates, and the interval-overlap utility measure.
  */
+import { wilson } from './binary.js';
 import { pt, qnorm, qt, pTwoSidedNormal } from './distributions.js';
 import { checkConfLevel, StatsError, type StatsWarning } from './errors.js';
 import type { Estimate } from './estimate.js';
@@ -357,6 +358,111 @@ export function combineExternalControl(
     parameterUncertainty,
     confLevel,
     warnings: [],
+  };
+}
+
+/** Result of {@link combineRiskDifference}. */
+export interface CombineRiskDifferenceResult extends CombineExternalResult {
+  /** How `lower`, `upper` and `p` were formed: the hybrid score construction (below). */
+  readonly limits: 'hybrid-score';
+  /** The treated arm's proportion p̂₁ and the combined control proportion p̄₀ = p̂₁ − q̄. */
+  readonly risk1: number;
+  readonly risk0: number;
+  /** Variance of p̄₀: (1 + 1/m)·V̂_P + ū_C/m, the part of T that is not the treated arm's. */
+  readonly controlVariance: number;
+}
+
+/** Smallest p-value the test inversion resolves; below it the t test's p is reported. */
+const MIN_INVERTED_P = 1e-12;
+
+/**
+ * The risk difference p₁ − p₀ of a real treated arm (`events` of `n`, the same in every
+ * replicate) against m synthetic arms, combined as {@link combineExternalControl} combines it, but
+ * with the interval of Newcombe's hybrid score method (1998, Stat Med 17:873–890, method 10; the
+ * "MOVER" of Zou & Donner 2008, Stat Med 27:1693–1702), the interval a single analysis reports:
+ *   [q̄ − √((p̂₁ − l₁)² + (u₀ − p̄₀)²), q̄ + √((u₁ − p̂₁)² + (p̄₀ − l₀)²)],
+ * (l₁, u₁) the Wilson limits of the treated proportion and (l₀, u₀) = p̄₀ ∓ t_ν₀·√T₀ (clipped to
+ * [0, 1]) the limits of the combined control proportion, T₀ = (1 + 1/m)·V̂_P + ū_C/m with
+ * ν₀ = (m − 1)·T₀²/((1 + 1/m)²·V̂_P·(V̂_P + 2·ū_C)) (normal when V̂_P = 0; `df` reports ν₀).
+ *
+ * Why: q̄ ± t·√T uses the treated arm's Wald variance p̂₁(1 − p̂₁)/n₁, and the Wald interval of a
+ * proportion from tens of patients covers 92–95% (exactly: 92.2% at n = 60, p = 0.2); the coverage
+ * study found the combined risk difference 5.8–7.0% liberal at every registry size with it, and
+ * 2.8–4.3% with this construction (docs/validation.md, "Binary endpoints"). `p` is the test that
+ * agrees with the interval: the α at which the 1 − α interval has 0 as a limit (bisection on
+ * log α; below 10⁻¹², the t test's p). `se` and `statistic` stay the Wald ones (√T, q̄/√T).
+ *
+ * Complexity: O(m) plus 60 bisection steps for p.
+ * @example
+ * combineRiskDifference([0.2, 0.25, 0.22], [0.006, 0.0062, 0.0061], [0.002, 0.0022, 0.0021],
+ *   { events: 27, n: 60 });
+ * // { estimate: 0.2233, lower: 0.0935, upper: 0.3587, p: 0.0003, ... } (q̄ ± 1.96·√T: 0.0890 to 0.3577)
+ */
+export function combineRiskDifference(
+  estimates: ArrayLike<number>,
+  variances: ArrayLike<number>,
+  controlVariances: ArrayLike<number>,
+  treated: { readonly events: number; readonly n: number },
+  options: CombineExternalOptions = {},
+): CombineRiskDifferenceResult {
+  const { events, n } = treated;
+  if (!(Number.isInteger(n) && n >= 1 && Number.isInteger(events) && events >= 0 && events <= n)) {
+    throw new StatsError(
+      'invalid-count',
+      `invalid treated arm: expected whole numbers 0 <= events <= n, n >= 1; found ${events} of ${n}`,
+      { field: 'treated' },
+    );
+  }
+  const c = combineExternalControl(estimates, variances, controlVariances, options);
+  const { m, parameterVariance: vp, withinControl: uc } = c;
+  const k = 1 + 1 / m;
+  const t0 = k * vp + uc / m;
+  const df = vp > 0 ? ((m - 1) * t0 * t0) / (k * k * vp * (vp + 2 * uc)) : Infinity;
+  const p1 = events / n;
+  const p0 = p1 - c.estimate;
+  const q = c.estimate;
+  const limits = (alpha: number): [number, number] => {
+    const z = qnorm(1 - alpha / 2);
+    const h = (Number.isFinite(df) ? qt(1 - alpha / 2, df) : z) * Math.sqrt(t0);
+    const w = wilson(events, n, z);
+    const l0 = Math.max(0, p0 - h);
+    const u0 = Math.min(1, p0 + h);
+    return [
+      q - Math.sqrt((p1 - w.lower) ** 2 + (u0 - p0) ** 2),
+      q + Math.sqrt((w.upper - p1) ** 2 + (p0 - l0) ** 2),
+    ];
+  };
+  const confLevel = c.confLevel;
+  const [lower, upper] = limits(1 - confLevel);
+  // The limit nearer 0 moves towards q̄ as α grows: find the α at which it reaches 0.
+  const gap = (alpha: number): number => {
+    const [lo, hi] = limits(alpha);
+    return q > 0 ? lo : -hi;
+  };
+  let p = 1;
+  if (q !== 0) {
+    if (gap(MIN_INVERTED_P) > 0) p = c.p;
+    else {
+      let a = Math.log(MIN_INVERTED_P);
+      let b = 0;
+      for (let i = 0; i < 60; i++) {
+        const mid = (a + b) / 2;
+        if (gap(Math.exp(mid)) > 0) b = mid;
+        else a = mid;
+      }
+      p = Math.exp((a + b) / 2);
+    }
+  }
+  return {
+    ...c,
+    lower,
+    upper,
+    p,
+    df,
+    limits: 'hybrid-score',
+    risk1: p1,
+    risk0: p0,
+    controlVariance: t0,
   };
 }
 

@@ -7,7 +7,11 @@
  * Notation (docs/validation.md, "Why: where the variance comes from"): q̄ = Σq_r/m,
  * b = Σ(q_r − q̄)²/(m − 1), ū = Σu_r/m.
  */
-import { combineExternalControl, combineSynthetic } from '../../src/stats/combine.js';
+import {
+  combineExternalControl,
+  combineRiskDifference,
+  combineSynthetic,
+} from '../../src/stats/combine.js';
 import { qnorm } from '../../src/stats/distributions.js';
 
 /** One analysis of one trial: what each replicate gave. */
@@ -16,6 +20,8 @@ export interface Replicates {
   readonly u: readonly number[];
   /** The control arm's part of each u (absent until the analyses report it). */
   readonly uControl?: readonly number[];
+  /** Risk difference: the treated arm's responders and size (its interval's hybrid score limits). */
+  readonly treated?: { readonly events: number; readonly n: number };
 }
 
 export interface Combined {
@@ -131,16 +137,21 @@ export const UBAR_MINUS_B: CombiningRule = {
 
 /**
  * `combineExternalControl` (src/stats/combine.ts, "Honest intervals"), called as `runProtocol`
- * calls it (src/run/index.ts `combine`): T = ū_T + (1 + 1/m)·V̂_P + ū_C/m with
- * V̂_P = max(0, b − ū_C) and a Satterthwaite t reference — needs each replicate's uControl.
- * Fallback counts the trials where V̂_P = 0 (normal reference).
+ * calls it (src/run/combine.ts `combine`): T = ū_T + (1 + 1/m)·V̂_P + ū_C/m with
+ * V̂_P = max(0, b − ū_C) and a Satterthwaite t reference — needs each replicate's uControl; for
+ * a risk difference with the treated arm's counts, `combineRiskDifference` (hybrid score limits),
+ * as the pipeline does. Fallback counts the trials where V̂_P = 0 (normal reference).
  */
 export const EXTERNAL: CombiningRule = {
   id: 'external',
   label: 'external control (ū_T + (1 + 1/m)·V̂_P + ū_C/m)',
   applies: (r) => r.uControl !== undefined,
   combine: (r, { confLevel, parameterUncertainty }) => {
-    const c = combineExternalControl(r.q, r.u, r.uControl!, { confLevel, parameterUncertainty });
+    const o = { confLevel, parameterUncertainty };
+    const c =
+      r.treated !== undefined
+        ? combineRiskDifference(r.q, r.u, r.uControl!, r.treated, o)
+        : combineExternalControl(r.q, r.u, r.uControl!, o);
     return {
       estimate: c.estimate,
       se: c.se,

@@ -288,10 +288,12 @@ export function runTrialGroup(
       methods.forEach((m, k) => {
         if (notEstimable[m] !== undefined) return;
         // the control parts as the pipeline's combining rule takes them (twin mode: across replicates)
+        const treated = per[k]![0]?.treated;
         analyses[m] = {
           q: per[k]!.map((a) => a.q),
           u: per[k]!.map((a) => a.u),
           uControl: controlVariances(per[k]!),
+          ...(treated !== undefined ? { treated } : {}),
         };
       });
       return {

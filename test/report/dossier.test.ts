@@ -24,6 +24,7 @@ function testCombining(over: {
   return {
     method: 'external-control',
     rule: 'test rule',
+    limits: 't',
     parameterUncertainty: true,
     withinTreated: over.within * 0.7,
     withinControl: over.within * 0.3,

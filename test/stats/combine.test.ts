@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import {
   combineExternalControl,
+  combineRiskDifference,
   combineSynthetic,
   ciOverlap,
   monteCarloPlan,
@@ -346,5 +347,85 @@ describe('twinControlVariance (twin mode: the control part across replicates)', 
     expect(() => twinControlVariance([[0.1], [NaN]])).toThrow(
       /invalid dfbeta residual at pair 0: expected a finite number, found NaN/,
     );
+  });
+});
+
+describe('combineRiskDifference (hybrid score limits for the combined risk difference)', () => {
+  // Ten replicates of one treated arm (27 of 60) against synthetic arms of 300: q_r = p̂₁ − p₀,r,
+  // u_r the unpooled Wald variance, uControl_r its control term.
+  const p1 = 27 / 60;
+  const p0 = [0.3, 0.33, 0.28, 0.31, 0.35, 0.29, 0.32, 0.3, 0.34, 0.27];
+  const q = p0.map((p) => p1 - p);
+  const uc = p0.map((p) => (p * (1 - p)) / 300);
+  const u = uc.map((v) => v + (p1 * (1 - p1)) / 60);
+  const treated = { events: 27, n: 60 };
+
+  test('keeps the external-control estimate and variance; only the limits and p change', () => {
+    const w = combineExternalControl(q, u, uc);
+    const h = combineRiskDifference(q, u, uc, treated);
+    expect(h.estimate).toBe(w.estimate);
+    expect(h.totalVariance).toBe(w.totalVariance);
+    expect(h.se).toBe(w.se);
+    expect(h.limits).toBe('hybrid-score');
+    expect(h.risk0).toBeCloseTo(p1 - w.estimate, 15);
+    const k = 1 + 1 / 10;
+    expectClose(h.controlVariance, k * w.parameterVariance + w.withinControl / 10, { rtol: 1e-14 });
+    // Wilson limits are pulled towards ½: for p̂₁ < ½ the upper limit moves out, the lower in.
+    expect(h.upper - w.estimate).toBeGreaterThan(w.estimate - h.lower);
+  });
+
+  test('p is the test the interval agrees with: the (1 − p) interval has 0 as its limit', () => {
+    const h = combineRiskDifference(q, u, uc, treated);
+    expect(h.p).toBeGreaterThan(1e-6);
+    expect(h.p).toBeLessThan(0.5);
+    const at = combineRiskDifference(q, u, uc, treated, { confLevel: 1 - h.p });
+    expect(Math.abs(at.lower)).toBeLessThan(1e-9);
+    // and the 95% interval excludes 0 exactly when p < 0.05
+    expect(h.lower > 0).toBe(h.p < 0.05);
+  });
+
+  test('with a huge treated arm and no registry term it is the t interval (Wilson → Wald)', () => {
+    const n = 10_000_000;
+    const big = { events: Math.round(0.45 * n), n };
+    const ub = uc.map((v) => v + (0.45 * 0.55) / n);
+    const qb = p0.map((p) => 0.45 - p);
+    const o = { parameterUncertainty: false };
+    const w = combineExternalControl(qb, ub, uc, o);
+    const h = combineRiskDifference(qb, ub, uc, big, o);
+    expectClose(h.lower, w.lower, { rtol: 1e-4 });
+    expectClose(h.upper, w.upper, { rtol: 1e-4 });
+    expectClose(h.p, w.p, { rtol: 1e-3 });
+  });
+
+  test('a negative difference inverts the upper limit; no difference gives p = 1', () => {
+    const neg = combineRiskDifference(
+      q.map((x) => -x),
+      u,
+      uc,
+      { events: 60 - 27, n: 60 },
+    );
+    const at = combineRiskDifference(
+      q.map((x) => -x),
+      u,
+      uc,
+      { events: 33, n: 60 },
+      {
+        confLevel: 1 - neg.p,
+      },
+    );
+    expect(Math.abs(at.upper)).toBeLessThan(1e-9);
+    const zero = combineRiskDifference([0.01, -0.01], [0.01, 0.01], [0.002, 0.002], treated);
+    expect(zero.estimate).toBe(0);
+    expect(zero.p).toBe(1);
+  });
+
+  test('refuses treated counts that are not 0 <= events <= n', () => {
+    for (const bad of [
+      { events: 61, n: 60 },
+      { events: -1, n: 60 },
+      { events: 2.5, n: 60 },
+      { events: 0, n: 0 },
+    ])
+      expect(() => combineRiskDifference(q, u, uc, bad)).toThrow(/invalid treated arm/);
   });
 });

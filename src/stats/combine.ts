@@ -343,7 +343,7 @@ export function combineExternalControl(
       { field: 'variances' },
     );
   }
-  const df = vp > 0 ? ((m - 1) * total * total) / (c * c * vp * (vp + 2 * ucbar)) : Infinity;
+  const df = satterthwaiteDf(total, vp, ucbar, m);
   return {
     ...interval(qbar, total, df, confLevel),
     m,
@@ -359,6 +359,16 @@ export function combineExternalControl(
     confLevel,
     warnings: [],
   };
+}
+
+/**
+ * Degrees of freedom of a variance v that contains (1 + 1/m)·V̂_P, V̂_P = max(0, b − ū_C):
+ * ν = (m − 1)·v²/((1 + 1/m)²·V̂_P·(V̂_P + 2·ū_C)), Satterthwaite (1946) with
+ * Var(V̂_P) ≈ 2(V_P² + 2·V_P·V_C)/(m − 1) (docs/combining.md); Infinity when V̂_P = 0.
+ */
+function satterthwaiteDf(v: number, vp: number, uc: number, m: number): number {
+  const k = 1 + 1 / m;
+  return vp > 0 ? ((m - 1) * v * v) / (k * k * vp * (vp + 2 * uc)) : Infinity;
 }
 
 /** Result of {@link combineRiskDifference}. */
@@ -417,7 +427,7 @@ export function combineRiskDifference(
   const { m, parameterVariance: vp, withinControl: uc } = c;
   const k = 1 + 1 / m;
   const t0 = k * vp + uc / m;
-  const df = vp > 0 ? ((m - 1) * t0 * t0) / (k * k * vp * (vp + 2 * uc)) : Infinity;
+  const df = satterthwaiteDf(t0, vp, uc, m);
   const p1 = events / n;
   const p0 = p1 - c.estimate;
   const q = c.estimate;

@@ -56,6 +56,7 @@ export {
 } from './stats/cox-zph.js';
 export {
   rmst,
+  rmstInfluence,
   type RmstArm,
   type RmstContrast,
   type RmstEstimate,

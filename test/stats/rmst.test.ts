@@ -1,5 +1,11 @@
 import { kaplanMeier } from '../../src/stats/km.js';
-import { rmst, rmstArea, type RmstContrast, type RmstEstimate } from '../../src/stats/rmst.js';
+import {
+  rmst,
+  rmstArea,
+  rmstInfluence,
+  type RmstContrast,
+  type RmstEstimate,
+} from '../../src/stats/rmst.js';
 import { StatsError } from '../../src/stats/errors.js';
 import { expectClose } from '../helpers/close.js';
 import { loadFixture } from '../helpers/fixtures.js';
@@ -172,5 +178,62 @@ describe('rmstArea: the one RMST of a Kaplan–Meier fit (rmst2 per arm; survmea
   test('a tau before the first time: the area is tau, with no variance', () => {
     const a = rmstArea(kaplanMeier([2, 3, 4], [1, 1, 0]), 1.5);
     expect(a).toEqual({ estimate: 1.5, se: 0, variance: 0, events: 0 });
+  });
+});
+
+interface InfluenceCase {
+  name: string;
+  input: { time: number[]; status: number[]; tau: number };
+  influence: number[];
+  sum_squares: number;
+  se_rmean: number;
+}
+interface PairedCase {
+  name: string;
+  input: {
+    time1: number[];
+    status1: number[];
+    time0: number[];
+    status0: number[];
+    tau: number;
+  };
+  paired_variance: number;
+  unpaired_variance: number;
+}
+
+describe('rmstInfluence against R (resid(survfit(...), type = "sojourn"))', () => {
+  const fixture = loadFixture<{ cases: (InfluenceCase | PairedCase)[] }>('rmst-influence');
+  const single = fixture.cases.filter((c): c is InfluenceCase => 'influence' in c);
+  const influenceOf = (time: number[], status: number[], tau: number): Float64Array =>
+    rmstInfluence(kaplanMeier(time, status), time, status, tau);
+
+  it.each(single.map((c) => [c.name, c] as const))('%s', (_name, c) => {
+    const { time, status, tau } = c.input;
+    const d = influenceOf(time, status, tau);
+    // |D| near 0 for observations past the last event before τ: 1e-12 absolute floor
+    d.forEach((v, i) =>
+      expectClose(v, c.influence[i]!, { label: `D[${i}]`, rtol: 1e-9, atol: 1e-12 }),
+    );
+    const ss = d.reduce((a, v) => a + v * v, 0);
+    expectClose(ss, c.sum_squares, { rtol: 1e-9 });
+    // Σ D² is the Greenwood variance of the area, which rmstArea and R's se(rmean) report
+    expectClose(ss, rmstArea(kaplanMeier(time, status), tau).variance, { rtol: 1e-9 });
+    expectClose(Math.sqrt(ss), c.se_rmean, { rtol: 1e-9 });
+  });
+
+  it('gives the paired (cluster-robust) variance of a difference between twin arms', () => {
+    const c = fixture.cases.find((x): x is PairedCase => 'paired_variance' in x)!;
+    const { time1, status1, time0, status0, tau } = c.input;
+    const d1 = influenceOf(time1, status1, tau);
+    const d0 = influenceOf(time0, status0, tau);
+    let paired = 0;
+    for (let i = 0; i < d1.length; i++) paired += (d1[i]! - d0[i]!) ** 2;
+    expectClose(paired, c.paired_variance, { rtol: 1e-9 });
+    expect(paired).toBeLessThan(c.unpaired_variance);
+  });
+
+  it('refuses observations that are not the fit’s', () => {
+    const fit = kaplanMeier([1, 2, 3], [1, 0, 1]);
+    expect(() => rmstInfluence(fit, [1, 2], [1, 0], 2)).toThrow(StatsError);
   });
 });

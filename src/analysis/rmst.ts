@@ -11,7 +11,7 @@
 import type { StatsWarning } from '../stats/errors.js';
 import { pnorm, qnorm } from '../stats/distributions.js';
 import { kaplanMeier } from '../stats/km.js';
-import { rmst, rmstArea } from '../stats/rmst.js';
+import { rmst, rmstArea, rmstInfluence } from '../stats/rmst.js';
 import { inAnalysis } from './errors.js';
 import type { StackedArms } from './stacked.js';
 
@@ -23,13 +23,22 @@ export interface RmstArmSummary {
 export interface RmstComparison {
   tau: number;
   tauDefault: boolean;
-  /** 'greenwood', or 'greenwood (weighted counts)' with case weights (R's survmean). */
+  /**
+   * 'greenwood', 'greenwood (weighted counts)' with case weights (R's survmean), or
+   * 'robust (clusters)' when the arms carry cluster codes (twin mode's pairs).
+   */
   variance: string;
   weighted: boolean;
   treated: RmstArmSummary;
   control: RmstArmSummary;
   difference: { estimate: number; se: number; lower: number; upper: number; p: number };
   ratio: { estimate: number; lower: number; upper: number };
+  /**
+   * With cluster codes: every cluster's summed influence of the control arm on the difference
+   * (−Σ Dᵢ over its control observations; 0 for a cluster without any), by cluster code, and
+   * the control arm's own variance Σ Dᵢ² (its Greenwood variance).
+   */
+  clusters?: { controlInfluence: Float64Array; controlVariance: number };
   warnings: StatsWarning[];
 }
 
@@ -64,6 +73,7 @@ export function rmstComparison(
       }),
     { keepField },
   );
+  if (!arms.weights && arms.cluster) return clustered(arms, r, what, keepField);
   if (!arms.weights) {
     return {
       tau: r.tau,
@@ -112,6 +122,82 @@ export function rmstComparison(
       upper: Math.exp(logRatio + z * seLog),
     },
     // the unweighted fit's warnings (no events before τ) hold for the weighted one too
+    warnings: r.warnings,
+  };
+}
+
+/**
+ * The comparison when observations come in clusters (twin mode: a treated patient and the twins
+ * that copy its covariates): the same estimates, with the cluster-robust variance of the
+ * difference, Σ_c (Σ_{i∈c} ±Dᵢ)² for the influences Dᵢ of each observation on its arm's RMST
+ * (`rmstInfluence`; + treated, − control), and of the log ratio with Dᵢ / RMST of the arm.
+ * Unclustered, these sums are the Greenwood variances of `rmst`; pairs with positively
+ * correlated outcomes make them smaller.
+ */
+function clustered(
+  arms: StackedArms,
+  r: ReturnType<typeof rmst>,
+  what: string,
+  keepField: boolean,
+): RmstComparison {
+  const cluster = arms.cluster!;
+  const n = arms.group.length;
+  let k = 0;
+  for (let i = 0; i < n; i++) k = Math.max(k, cluster[i]! + 1);
+  const diff = new Float64Array(k);
+  const logRatio = new Float64Array(k);
+  const controlInfluence = new Float64Array(k);
+  let controlVariance = 0;
+  const arm = [r.control.rmst.estimate, r.treated.rmst.estimate];
+  for (const g of [0, 1]) {
+    const rows: number[] = [];
+    for (let i = 0; i < n; i++) if (arms.group[i] === g) rows.push(i);
+    const time = rows.map((i) => arms.time[i]!);
+    const status = rows.map((i) => arms.status[i]!);
+    const fit = inAnalysis(what, () => kaplanMeier(time, status), { keepField });
+    const d = rmstInfluence(fit, time, status, r.tau);
+    const sign = g === 1 ? 1 : -1;
+    rows.forEach((i, j) => {
+      const c = cluster[i]!;
+      diff[c]! += sign * d[j]!;
+      logRatio[c]! += (sign * d[j]!) / arm[g]!;
+      if (g === 0) {
+        controlInfluence[c]! -= d[j]!;
+        controlVariance += d[j]! * d[j]!;
+      }
+    });
+  }
+  let v = 0;
+  let vLog = 0;
+  for (let c = 0; c < k; c++) {
+    v += diff[c]! * diff[c]!;
+    vLog += logRatio[c]! * logRatio[c]!;
+  }
+  const z = qnorm(1 - (1 - r.confLevel) / 2);
+  const est = r.difference.estimate;
+  const se = Math.sqrt(v);
+  const seLog = Math.sqrt(vLog);
+  const lr = Math.log(r.ratio.estimate);
+  return {
+    tau: r.tau,
+    tauDefault: r.tauDefault,
+    variance: 'robust (clusters)',
+    weighted: false,
+    treated: { estimate: r.treated.rmst.estimate, se: r.treated.rmst.se },
+    control: { estimate: r.control.rmst.estimate, se: r.control.rmst.se },
+    difference: {
+      estimate: est,
+      se,
+      lower: est - z * se,
+      upper: est + z * se,
+      p: 2 * pnorm(-Math.abs(est) / se),
+    },
+    ratio: {
+      estimate: r.ratio.estimate,
+      lower: Math.exp(lr - z * seLog),
+      upper: Math.exp(lr + z * seLog),
+    },
+    clusters: { controlInfluence, controlVariance },
     warnings: r.warnings,
   };
 }

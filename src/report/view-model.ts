@@ -172,9 +172,11 @@ function methodText(a: CombinedAnalysis, unit: string): string {
         ? 'robust (sandwich) variance'
         : d['variance'] === 'greenwood'
           ? 'Greenwood variance'
-          : d['variance'] === 'model'
-            ? 'model-based variance'
-            : `${d['variance']} variance`,
+          : d['variance'] === 'robust (clusters)'
+            ? 'cluster-robust variance (pairs)'
+            : d['variance'] === 'model'
+              ? 'model-based variance'
+              : `${d['variance']} variance`,
     );
   }
   if (typeof d['estimand'] === 'string') parts.push(`${d['estimand']} weights`);

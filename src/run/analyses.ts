@@ -46,8 +46,8 @@ export interface AnalysisEstimate {
   /** Propensity weighting only: counts of scores in 20 bins of width 0.05, by arm. */
   scoreHistogram?: { treated: number[]; control: number[] };
   /**
-   * Twin mode (pair clusters): each pair's control-twin dfbeta residual of the log HR, by pair
-   * (the treated patient's index). Its variance over replicates estimates the synthetic arm's
+   * Twin mode (pair clusters): each pair's control-twin influence (the dfbeta residual of the log
+   * HR, or the influence on the RMST difference), by pair (the treated patient's index). Its variance over replicates estimates the synthetic arm's
    * Monte-Carlo variance given the treated patients' covariates (`twinControlVariance`).
    */
   controlInfluence?: Float64Array;
@@ -211,12 +211,14 @@ export function runAnalysis(
       `the RMST difference (${label})`,
       spec.tau !== undefined ? { tau: spec.tau } : {},
     );
+    // Var(RMST₁ − RMST₀) = Var(RMST₁) + Var(RMST₀) for independent arms; in twin mode the
+    // pair-robust variance, and each pair's control influence for the across-replicate V_C
     return {
       measure: 'rmst-difference',
       q: r.difference.estimate,
       u: r.difference.se ** 2,
-      // Var(RMST₁ − RMST₀) = Var(RMST₁) + Var(RMST₀): the arms are independent
-      uControl: Math.min(r.difference.se ** 2, r.control.se ** 2),
+      uControl: Math.min(r.difference.se ** 2, r.clusters?.controlVariance ?? r.control.se ** 2),
+      ...(r.clusters ? { controlInfluence: r.clusters.controlInfluence } : {}),
       estimate: r.difference.estimate,
       lower: r.difference.lower,
       upper: r.difference.upper,

@@ -10,7 +10,8 @@ import type { AnalysisSpec } from '../../src/protocol/schema.js';
 import { controlVariances } from '../../src/run/combine.js';
 import { fitCox } from '../../src/stats/cox.js';
 import { twinControlVariance } from '../../src/stats/combine.js';
-import { rmst } from '../../src/stats/rmst.js';
+import { kaplanMeier } from '../../src/stats/km.js';
+import { rmst, rmstInfluence } from '../../src/stats/rmst.js';
 
 /** A deterministic two-arm data set: 40 treated, 60 controls, one numeric covariate. */
 function arms(): StackedArms {
@@ -100,6 +101,41 @@ describe('the control arm part of each analysis variance', () => {
     const r = rmst(a.time, a.status, a.group, { tau: 15 });
     expect(Math.abs(est.uControl / r.control.variance - 1)).toBeLessThan(1e-12);
     expect(Math.abs(est.u - est.uControl - r.treated.variance) / est.u).toBeLessThan(1e-9);
+  });
+
+  test('RMST difference with pair clusters (twin mode): paired variance and pair influences', () => {
+    // 40 treated; controls 40..99 are twins of patients i % 40 (the first 20 have two)
+    const cluster = Int32Array.from({ length: 100 }, (_, i) => i % 40);
+    const est = runAnalysis(spec({ method: 'rmst', tau: 15 }), { ...a, cluster }, 'test');
+    const arm = (g: number) => {
+      const rows = [...Array(100).keys()].filter((i) => a.group[i] === g);
+      const time = rows.map((i) => a.time[i]!);
+      const status = rows.map((i) => a.status[i]!);
+      return { rows, d: rmstInfluence(kaplanMeier(time, status), time, status, 15) };
+    };
+    const t = arm(1);
+    const c = arm(0);
+    const pair = new Float64Array(40);
+    const control = new Float64Array(40);
+    t.rows.forEach((i, j) => (pair[cluster[i]!]! += t.d[j]!));
+    c.rows.forEach((i, j) => {
+      pair[cluster[i]!]! -= c.d[j]!;
+      control[cluster[i]!]! -= c.d[j]!;
+    });
+    const paired = pair.reduce((s, v) => s + v * v, 0);
+    const r = rmst(a.time, a.status, a.group, { tau: 15 });
+    expect(Math.abs(est.u / paired - 1)).toBeLessThan(1e-12);
+    expect(est.details['variance']).toBe('robust (clusters)');
+    // the control part before the across-replicate estimate: the control arm's own variance
+    expect(Math.abs(est.uControl / Math.min(paired, r.control.variance) - 1)).toBeLessThan(1e-12);
+    expect(Array.from(est.controlInfluence!)).toEqual(Array.from(control));
+    // the estimate and its Wald limits on the paired standard error
+    expect(est.q).toBe(r.difference.estimate);
+    expect(est.upper - est.q).toBeCloseTo(1.959963984540054 * Math.sqrt(paired), 12);
+    // clusters of one observation each give back the unpaired (Greenwood) analysis
+    const own = Int32Array.from({ length: 100 }, (_, i) => i);
+    const single = runAnalysis(spec({ method: 'rmst', tau: 15 }), { ...a, cluster: own }, 'test');
+    expect(Math.abs(single.u / r.difference.se ** 2 - 1)).toBeLessThan(1e-12);
   });
 
   test('risk difference and log risk/odds ratios: the control arm terms', () => {

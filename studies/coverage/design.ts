@@ -34,7 +34,7 @@ export interface RegistryDesign {
 }
 
 export interface TruthSetting {
-  readonly id: 'nsclc' | 'als' | 'aml';
+  readonly id: 'nsclc' | 'als' | 'aml' | 'walk';
   readonly label: string;
   /** Repository-relative paths. */
   readonly truthModel: string;
@@ -47,13 +47,20 @@ export interface TruthSetting {
   readonly twin: boolean;
   /** Registry size of twin cells (population cells take it from the grid). */
   readonly registryN?: number;
-  /** How the registry extract is censored; null for a binary endpoint, which needs none. */
+  /** How the registry extract is censored; null for a binary or continuous endpoint (none needed). */
   readonly registry: RegistryDesign | null;
   /**
    * The treatment effect a cell applies, conditionally on the covariates: the hazard ratio of a
-   * time-to-event endpoint, the odds ratio of a binary one. Its grid values and cell-id prefix.
+   * time-to-event endpoint, the odds ratio of a binary one, the mean shift of a continuous one.
+   * Its grid values, cell-id prefix, and the value that means no effect (1 for a ratio, 0 for a
+   * shift).
    */
-  readonly effect: { readonly name: 'HR' | 'OR'; readonly prefix: 'hr' | 'or'; readonly grid: readonly number[] };
+  readonly effect: {
+    readonly name: 'HR' | 'OR' | 'MD';
+    readonly prefix: 'hr' | 'or' | 'md';
+    readonly grid: readonly number[];
+    readonly none: number;
+  };
 }
 
 /** As examples/nsclc/make-registry.mjs draws examples/nsclc/registry.csv. */
@@ -84,7 +91,7 @@ export const TRUTHS: Readonly<Record<TruthSetting['id'], TruthSetting>> = {
     treatedN: 120,
     twin: false,
     registry: MAKE_REGISTRY_DESIGN,
-    effect: { name: 'HR', prefix: 'hr', grid: [1, 0.7] },
+    effect: { name: 'HR', prefix: 'hr', grid: [1, 0.7], none: 1 },
   },
   als: {
     id: 'als',
@@ -98,7 +105,7 @@ export const TRUTHS: Readonly<Record<TruthSetting['id'], TruthSetting>> = {
     // The size of examples/als/registry.csv.
     registryN: 1200,
     registry: ALS_REGISTRY_DESIGN,
-    effect: { name: 'HR', prefix: 'hr', grid: [1, 0.7] },
+    effect: { name: 'HR', prefix: 'hr', grid: [1, 0.7], none: 1 },
   },
   aml: {
     id: 'aml',
@@ -112,9 +119,29 @@ export const TRUTHS: Readonly<Record<TruthSetting['id'], TruthSetting>> = {
     twin: false,
     // remission by cycle 4 is known for every patient (examples/aml/make-registry.mjs)
     registry: null,
-    effect: { name: 'OR', prefix: 'or', grid: [1, 2] },
+    effect: { name: 'OR', prefix: 'or', grid: [1, 2], none: 1 },
+  },
+  walk: {
+    id: 'walk',
+    label: 'Six-minute walk (continuous endpoint)',
+    truthModel: 'studies/coverage/truths/walk/truth-model.json',
+    // no fitted model of its own: the study runs this truth in 'fixed' mode only
+    pointModel: 'studies/coverage/truths/walk/truth-model.json',
+    fitSpec: 'studies/coverage/truths/walk/fit.yaml',
+    protocol: 'studies/coverage/truths/walk/protocol.yaml',
+    // a rare-disease trial
+    treatedN: 40,
+    twin: false,
+    registry: null,
+    // metres of walk distance added to every treated patient's change (the truth's SD is 42)
+    effect: { name: 'MD', prefix: 'md', grid: [0, 25], none: 0 },
   },
 };
+
+/** Whether `effect` is the truth's "no effect" (HR or OR 1, mean shift 0). */
+export function isNoEffect(truth: TruthSetting['id'], effect: number): boolean {
+  return effect === TRUTHS[truth].effect.none;
+}
 
 /** One cell of the grid. */
 export interface Cell {
@@ -131,7 +158,7 @@ export interface Cell {
 
 export const GRID_REGISTRY_N = [150, 300, 1000, 3840] as const;
 export const GRID_RATIOS = [1, 3, 10] as const;
-/** Registry sizes of the binary-endpoint cells (examples/aml/registry.csv has 900). */
+/** Registry sizes of the binary-endpoint cells (examples/aml/registry.csv has 900), and the continuous ones'. */
 export const GRID_AML_REGISTRY_N = [150, 300, 900] as const;
 
 function cellId(truth: TruthSetting['id'], n: number | null, ratio: number | null, effect: number): string {
@@ -146,13 +173,15 @@ function cellId(truth: TruthSetting['id'], n: number | null, ratio: number | nul
 /**
  * The grid: registry n × synthetic ratio × HR for the NSCLC protocol, the ALS twin protocol at
  * each HR (registry of 1200, as examples/als/registry.csv), and registry n × ratio × OR for the
- * AML protocol (binary endpoint: risk difference, risk ratio, odds ratio). In "truth ~ posterior"
- * mode there is no registry, so the registry dimension collapses (24 + 2 + 18 cells become
- * 6 + 2 + 6).
+ * AML protocol (binary endpoint: risk difference, risk ratio, odds ratio), and registry n ×
+ * ratio × mean shift for the six-minute-walk protocol (continuous endpoint: mean difference),
+ * 62 cells. In "truth ~ posterior" mode there is no registry, so the registry dimension collapses
+ * (24 + 2 + 18 cells become 6 + 2 + 6) and the continuous truth, which has no fitted model, is
+ * left out.
  */
 export function grid(mode: TruthMode): Cell[] {
   const cells: Cell[] = [];
-  const population = (truth: 'nsclc' | 'aml', sizes: readonly number[]): void => {
+  const population = (truth: 'nsclc' | 'aml' | 'walk', sizes: readonly number[]): void => {
     const ns = mode === 'fixed' ? sizes : [null];
     for (const effect of TRUTHS[truth].effect.grid)
       for (const n of ns)
@@ -165,6 +194,8 @@ export function grid(mode: TruthMode): Cell[] {
     cells.push({ id: cellId('als', n, null, effect), truth: 'als', registryN: n, ratio: null, effect });
   }
   population('aml', GRID_AML_REGISTRY_N);
+  // the continuous endpoint has no fitted model to draw a posterior truth from: fixed mode only
+  if (mode === 'fixed') population('walk', GRID_AML_REGISTRY_N);
   return cells;
 }
 

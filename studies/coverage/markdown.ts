@@ -42,7 +42,7 @@ export function markdownReport(
   const ok = result.records.filter((r) => r.error === undefined).length;
   const ms = result.records.reduce((a, r) => a + r.ms, 0) / result.records.length;
   const targets = [...result.targets].map(([k, v]) => {
-    const ratio = !k.endsWith(':risk-difference');
+    const ratio = !k.endsWith(':risk-difference') && !k.endsWith(':mean-difference');
     const shown = ratio ? ` (${Math.exp(v.estimate).toFixed(4)} as a ratio)` : '';
     return `${k} ${v.estimate.toFixed(4)}${shown}, MC SE ${v.se.toFixed(4)}`;
   });
@@ -59,7 +59,7 @@ export function markdownReport(
     '',
     `Rules: ${rules.map((r) => `\`${r.id}\` ${r.label}${r.id === PIPELINE_RULE ? ' (the pipeline\'s rule now)' : ''}`).join('; ')}.`,
     '',
-    '**Estimation** (combined estimate q̄ on the combining scale: log HR, log RR, log OR, or the RMST or risk difference; the same for every rule; MC SE in brackets)',
+    '**Estimation** (combined estimate q̄ on the combining scale: log HR, log RR, log OR, or the RMST, risk or mean difference; the same for every rule; MC SE in brackets)',
     '',
     estimationTable(rows),
     '',

@@ -6,7 +6,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import { createStream } from '../../src/random/index.js';
-import { TRUTHS, type Cell } from './design.js';
+import { isNoEffect, TRUTHS, type Cell } from './design.js';
 import type { CombiningRule } from './rules.js';
 import { summarise, targetKey, type AnalysisSummary } from './summary.js';
 import {
@@ -87,7 +87,7 @@ export function computeTargets(
   const contexts = new Map<string, TruthContext>();
   for (const c of cells) {
     const key = `${c.truth}:${c.effect}`;
-    if (c.effect === 1 || done.has(key)) continue;
+    if (isNoEffect(c.truth, c.effect) || done.has(key)) continue;
     done.add(key);
     let ctx = contexts.get(c.truth);
     if (ctx === undefined) {
@@ -96,7 +96,14 @@ export function computeTargets(
     }
     // A stream of its own (3), so the estimand is the same whatever cells or trials run.
     const stream = createStream(options.seed, 3, Math.round(c.effect * 1e6));
-    const values = marginalEstimands(ctx.truth, ctx.design, c.effect, options.estimandN, stream);
+    const values = marginalEstimands(
+      ctx.truth,
+      ctx.design,
+      c.effect,
+      options.estimandN,
+      stream,
+      TRUTHS[c.truth].effect.none,
+    );
     for (const [estimand, v] of Object.entries(values))
       out.set(targetKey(c.truth, c.effect, estimand as keyof typeof values), v);
   }

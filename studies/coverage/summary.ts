@@ -10,7 +10,7 @@
  *  - RMSE √mean((θ̂_i − θ)²): MC SE sd((θ̂_i − θ)²)/√n_sim / (2·RMSE) (delta method);
  *  - a mean of per-trial quantities x_i (model SE, CI width): MC SE sd(x)/√n_sim.
  */
-import type { Cell } from './design.js';
+import { isNoEffect, TRUTHS, type Cell } from './design.js';
 import type { CombiningRule, Replicates, RuleContext } from './rules.js';
 import type { TrialRecord } from './trial.js';
 import { targetFor, type MarginalEstimand } from './truth.js';
@@ -80,8 +80,10 @@ export interface RuleSummary {
 
 export interface AnalysisSummary {
   readonly cell: string;
-  /** The cell's conditional treatment effect (HR or OR). */
+  /** The cell's conditional treatment effect (HR, OR or mean shift). */
   readonly effect: number;
+  /** Whether that effect is "none" (HR or OR 1, shift 0): rejections are then type-I errors. */
+  readonly noEffect: boolean;
   readonly method: string;
   /** Target on the analysis's combining scale (log HR, log RR, log OR; RMST or risk difference). */
   readonly target: number;
@@ -133,7 +135,7 @@ export function summarise(
     const methods = [...new Set(ok.flatMap((r) => Object.keys(r.analyses!)))];
     const marginal = (e: MarginalEstimand): number => targets.get(targetKey(cell.truth, cell.effect, e)) ?? NaN;
     for (const method of methods) {
-      const target = targetFor(method, cell.effect, marginal);
+      const target = targetFor(method, cell.effect, marginal, TRUTHS[cell.truth].effect.none);
       // RMST and the risk difference are differences; the Cox models and RR, OR log ratios
       const ratio = RATIO_METHODS.has(method);
       const reps = ok.flatMap((r) => (r.analyses![method] ? [r.analyses![method]] : []));
@@ -162,6 +164,7 @@ export function summarise(
       out.push({
         cell: cell.id,
         effect: cell.effect,
+        noEffect: isNoEffect(cell.truth, cell.effect),
         method,
         target,
         n: reps.length,
@@ -226,7 +229,7 @@ export function rulesTable(rows: readonly AnalysisSummary[]): string {
         r.method,
         s.rule,
         pct(s.coverage),
-        `${pct(s.rejection)} ${r.effect === 1 ? 'type I' : 'power'}`,
+        `${pct(s.rejection)} ${r.noEffect ? 'type I' : 'power'}`,
         `${num(s.meanSe, 4)} vs RMSE ${r.rmse.value.toFixed(4)}`,
         num(s.width) + (s.infinite > 0 ? `, ${s.infinite} ∞` : ''),
         `${(100 * s.fallback).toFixed(0)}%`,

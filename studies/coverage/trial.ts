@@ -37,6 +37,7 @@ export const ASSESSED_METHODS = [
   'risk-difference',
   'risk-ratio',
   'odds-ratio',
+  'mean-difference',
 ] as const;
 
 export interface TrialOptions {

@@ -49,8 +49,9 @@ export function drawRegistry(
   const rows: string[][] = [];
   const lines: number[] = [];
   if (design === null) {
-    if (truth.variables.get(outcome)?.kind !== 'binary-endpoint')
-      throw new Error(`${outcome} needs a censoring design: it is not a binary endpoint`);
+    const kind = truth.variables.get(outcome)?.kind;
+    if (kind !== 'binary-endpoint' && kind !== 'continuous-endpoint')
+      throw new Error(`${outcome} needs a censoring design: it is not a binary or continuous endpoint`);
     for (let i = 0; i < n; i++) {
       rows.push(truth.names.map((name) => text(name, i, undefined)));
       lines.push(i + 2);
@@ -103,6 +104,23 @@ export function withOddsRatio(model: CovariateModel, outcome: string, oddsRatio:
 }
 
 /**
+ * `model` with a continuous endpoint's mean shifted by `shift` for every patient: the conditional
+ * (and, the endpoint being linear and unbounded, the marginal) mean difference of a treated
+ * patient against a control of the same covariates.
+ */
+export function withMeanShift(model: CovariateModel, outcome: string, shift: number): CovariateModel {
+  if (!Number.isFinite(shift)) throw new Error(`the mean shift must be a finite number, found ${shift}`);
+  const doc = structuredClone(model.model) as Model;
+  const v = doc.variables[outcome];
+  if (v === undefined || v.kind !== 'continuous-endpoint')
+    throw new Error(`${outcome} is not a continuous endpoint of the truth model`);
+  if (v.bounds !== undefined || v.round === true)
+    throw new Error(`${outcome} is bounded or rounded: a shift of its mean would not be the mean difference`);
+  v.intercept += shift;
+  return { ...model, model: doc, variables: new Map(Object.entries(doc.variables)) };
+}
+
+/**
  * Multiplier of a latent event time that gives the time drawn with linear predictor lp + log(HR)
  * from the same uniform: S0(t)^exp(lp) = u inverted, for baselines where that is a rescaling
  * (Weibull: HR^(−1/shape); exponential: 1/HR) — the hazard multiplied by HR.
@@ -128,11 +146,14 @@ export interface TreatedDesign {
 }
 
 /** The kind of endpoint `outcome` is in `model`: what the treated arm carries. */
-function endpointOf(model: CovariateModel, outcome: string): 'time-to-event' | 'binary' {
+function endpointOf(model: CovariateModel, outcome: string): 'time-to-event' | 'binary' | 'continuous' {
   const kind = model.variables.get(outcome)?.kind;
   if (kind === 'time-to-event') return 'time-to-event';
   if (kind === 'binary-endpoint') return 'binary';
-  throw new Error(`the study needs a time-to-event or binary endpoint; ${outcome} is ${kind ?? 'not in the model'}`);
+  if (kind === 'continuous-endpoint') return 'continuous';
+  throw new Error(
+    `the study needs a time-to-event, binary or continuous endpoint; ${outcome} is ${kind ?? 'not in the model'}`,
+  );
 }
 
 /**
@@ -151,7 +172,12 @@ export function drawTreated(
   stream: RandomSource,
 ): TreatedArm {
   const endpoint = endpointOf(truth, design.outcome);
-  const population = endpoint === 'binary' ? withOddsRatio(truth, design.outcome, effect) : truth;
+  const population =
+    endpoint === 'binary'
+      ? withOddsRatio(truth, design.outcome, effect)
+      : endpoint === 'continuous'
+        ? withMeanShift(truth, design.outcome, effect)
+        : truth;
   const { cohort } = drawEligible(
     population,
     design.criteria,
@@ -166,6 +192,10 @@ export function drawTreated(
     const codes = (cohort.columns.get(design.outcome) as CategoricalColumn).codes;
     time = new Float64Array(cohort.n).fill(1);
     event = Uint8Array.from(codes, (c) => (c === 1 ? 1 : 0));
+  } else if (endpoint === 'continuous') {
+    // the value travels in `time`, as loadTreated reads a value column
+    time = Float64Array.from((cohort.columns.get(design.outcome) as { values: Float64Array }).values);
+    event = new Uint8Array(cohort.n).fill(1);
   } else {
     const latent = (cohort.columns.get(design.outcome) as { values: Float64Array }).values;
     const k = timeMultiplier(truth, design.outcome, effect);
@@ -195,7 +225,12 @@ export function drawTreated(
 }
 
 /** What a marginal (unadjusted or IPTW-ATT) analysis estimates, on its combining scale. */
-export type MarginalEstimand = 'log-hr' | 'risk-difference' | 'log-risk-ratio' | 'log-odds-ratio';
+export type MarginalEstimand =
+  | 'log-hr'
+  | 'risk-difference'
+  | 'log-risk-ratio'
+  | 'log-odds-ratio'
+  | 'mean-difference';
 
 /** The marginal estimand each analysis method targets (none: the adjusted Cox model and RMST). */
 const ESTIMAND_OF: Readonly<Record<string, MarginalEstimand>> = {
@@ -204,12 +239,14 @@ const ESTIMAND_OF: Readonly<Record<string, MarginalEstimand>> = {
   'risk-difference': 'risk-difference',
   'risk-ratio': 'log-risk-ratio',
   'odds-ratio': 'log-odds-ratio',
+  'mean-difference': 'mean-difference',
 };
 
 /**
  * The large-sample values the marginal analyses estimate when both arms come from the eligible
- * truth population and the conditional effect is `effect`, from one trial of n patients an arm
- * with the protocol's design (treated from `stream.substream(0)`, control from `substream(1)`),
+ * truth population and the conditional effect is `effect` (against `none`, the truth's "no
+ * effect": 1 for a ratio, 0 for a shift), from one trial of n patients an arm with the protocol's
+ * design (treated from `stream.substream(0)`, control from `substream(1)`),
  * each with its Monte-Carlo standard error.
  *
  * Time-to-event: the log HR of an unadjusted Cox model. With covariate heterogeneity it is closer
@@ -218,7 +255,8 @@ const ESTIMAND_OF: Readonly<Record<string, MarginalEstimand>> = {
  * weights are ≈ 1 when the arms share the population), and so does the twin analysis.
  * Binary: the risk difference p₁ − p₀, log(p₁/p₀) and the log odds ratio of the two response
  * proportions (the marginal odds ratio is closer to 1 than the conditional one, for the same
- * reason), SEs by the delta method. Complexity O(n log n).
+ * reason), SEs by the delta method. Continuous: the difference of the arms' means (the shift
+ * itself, up to Monte-Carlo error, for a linear unbounded endpoint). Complexity O(n log n).
  */
 export function marginalEstimands(
   truth: CovariateModel,
@@ -226,9 +264,22 @@ export function marginalEstimands(
   effect: number,
   n: number,
   stream: RandomSource,
+  none = 1,
 ): Partial<Record<MarginalEstimand, { estimate: number; se: number }>> {
   const t = drawTreated(truth, design, n, effect, stream.substream(0));
-  const c = drawTreated(truth, design, n, 1, stream.substream(1));
+  const c = drawTreated(truth, design, n, none, stream.substream(1));
+  if (t.endpoint === 'continuous') {
+    const moments = (x: Float64Array): [number, number] => {
+      let mean = 0;
+      for (const v of x) mean += v / x.length;
+      let ss = 0;
+      for (const v of x) ss += (v - mean) ** 2;
+      return [mean, ss / (x.length - 1)];
+    };
+    const [m1, v1] = moments(t.time);
+    const [m0, v0] = moments(c.time);
+    return { 'mean-difference': { estimate: m1 - m0, se: Math.sqrt((v1 + v0) / n) } };
+  }
   if (t.endpoint === 'binary') {
     let e1 = 0;
     let e0 = 0;
@@ -257,16 +308,18 @@ export function marginalEstimands(
  * The value each analysis targets on its combining scale: for the covariate-adjusted Cox model
  * the conditional log HR (the HR applied: the truth's outcome model is PH in the adjusted
  * covariates), for the marginal analyses (unadjusted and IPTW-ATT Cox, risk difference, risk and
- * odds ratios) their marginal estimand (`marginal`, from `marginalEstimands`). With no effect
- * (1) every target is 0 (for RMST and the risk difference a difference of 0); RMST under another
- * effect has no target here (NaN: its coverage and bias are not computed).
+ * odds ratios, mean difference) their marginal estimand (`marginal`, from `marginalEstimands`).
+ * With no effect (`none`: 1 for a ratio, 0 for a mean shift) every target is 0 (for RMST, the
+ * risk and mean differences a difference of 0); RMST under another effect has no target here
+ * (NaN: its coverage and bias are not computed).
  */
 export function targetFor(
   method: string,
   effect: number,
   marginal: (estimand: MarginalEstimand) => number,
+  none = 1,
 ): number {
-  if (effect === 1) return 0;
+  if (effect === none) return 0;
   if (method === 'cox-adjusted') return Math.log(effect);
   const estimand = ESTIMAND_OF[method];
   return estimand === undefined ? NaN : marginal(estimand);

@@ -3,6 +3,7 @@
  * estimands, the grid, the cut-down protocol, the rules and the Monte-Carlo SE formulas.
  */
 import { readFileSync } from 'node:fs';
+import { fitModel } from '../../src/model/fit.js';
 import { loadModel } from '../../src/model/load.js';
 import { createStream } from '../../src/random/index.js';
 import { sampleCohort } from '../../src/simulate/ancestral.js';
@@ -11,7 +12,9 @@ import { combineSynthetic } from '../../src/stats/combine.js';
 import {
   ALS_REGISTRY_DESIGN,
   MAKE_REGISTRY_DESIGN,
+  TRUTHS,
   grid,
+  isNoEffect,
   selectCells,
   type Cell,
 } from '../../studies/coverage/design.js';
@@ -38,6 +41,7 @@ import {
   drawTreated,
   marginalEstimands,
   targetFor,
+  withMeanShift,
   withOddsRatio,
   timeMultiplier,
 } from '../../studies/coverage/truth.js';
@@ -225,11 +229,59 @@ describe('binary endpoint: treated arm and estimands', () => {
   });
 });
 
+describe('continuous endpoint: registry, treated arm and estimand', () => {
+  const ctx = createContext('walk', grid('fixed'), options);
+
+  test("the registry records every patient's change, in its column; the fit spec reads it", () => {
+    const t = drawRegistry(ctx.truth, 'change', 200, createStream(3), null);
+    expect(t.header).toEqual(['age', 'sex', 'walk0', 'aid', 'change']);
+    expect(t.rows).toHaveLength(200);
+    expect(t.rows.every((r) => Number.isFinite(Number(r[4])))).toBe(true);
+    const { model } = fitModel(t, ctx.fitSpec);
+    expect(model.variables['change']?.kind).toBe('continuous-endpoint');
+  });
+
+  test('a mean shift moves the endpoint only; the treated arm carries the value', () => {
+    const shifted = withMeanShift(ctx.truth, 'change', 25);
+    const before = ctx.truth.model.variables['change'] as { intercept: number };
+    const after = shifted.model.variables['change'] as { intercept: number };
+    expect(after.intercept - before.intercept).toBe(25);
+    expect(() => withMeanShift(ctx.truth, 'walk0', 1)).toThrow(/not a continuous endpoint/);
+    const zero = drawTreated(ctx.truth, ctx.design, 40, 0, createStream(5));
+    const moved = drawTreated(ctx.truth, ctx.design, 40, 25, createStream(5));
+    expect(zero.endpoint).toBe('continuous');
+    expect(moved.covariates.columns.get('walk0')).toEqual(zero.covariates.columns.get('walk0'));
+    // the same patients and the same residuals: every value moves by exactly the shift
+    moved.time.forEach((v, i) => expect(v - zero.time[i]!).toBeCloseTo(25, 9));
+    // eligible only: baseline walk distance 150 m or more
+    const walk0 = moved.covariates.columns.get('walk0') as { values: Float64Array };
+    expect(walk0.values.every((v) => v >= 150)).toBe(true);
+  });
+
+  test('the marginal mean difference is the shift (0 under no effect), within MC error', () => {
+    const none = TRUTHS.walk.effect.none;
+    const null0 = marginalEstimands(ctx.truth, ctx.design, 0, 20_000, createStream(11), none);
+    const d0 = null0['mean-difference']!;
+    expect(Math.abs(d0.estimate)).toBeLessThan(4 * d0.se);
+    const d = marginalEstimands(ctx.truth, ctx.design, 25, 20_000, createStream(11), none)[
+      'mean-difference'
+    ]!;
+    expect(Math.abs(d.estimate - 25)).toBeLessThan(4 * d.se);
+    const marginal = (): number => d.estimate;
+    expect(targetFor('mean-difference', 25, marginal, none)).toBe(d.estimate);
+    expect(targetFor('mean-difference', 0, marginal, none)).toBe(0);
+    expect(isNoEffect('walk', 0)).toBe(true);
+    expect(isNoEffect('walk', 1)).toBe(false);
+  });
+});
+
 describe('grid and protocol', () => {
-  test('has 24 NSCLC cells, 2 ALS twin cells and 18 AML cells; --cells patterns select them', () => {
+  test('has 24 NSCLC, 2 ALS twin, 18 AML and 18 walk cells; --cells patterns select them', () => {
     const cells = grid('fixed');
-    expect(cells).toHaveLength(44);
+    expect(cells).toHaveLength(62);
     expect(selectCells(cells, 'aml-*')).toHaveLength(18);
+    expect(selectCells(cells, 'walk-*')).toHaveLength(18);
+    expect(selectCells(cells, 'walk-n150-r1-md0').map((c) => c.effect)).toEqual([0]);
     expect(selectCells(cells, 'aml-n900-r10-or2')[0]).toEqual({
       id: 'aml-n900-r10-or2',
       truth: 'aml',

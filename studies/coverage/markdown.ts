@@ -42,7 +42,7 @@ export function markdownReport(
   const ok = result.records.filter((r) => r.error === undefined).length;
   const ms = result.records.reduce((a, r) => a + r.ms, 0) / result.records.length;
   const targets = [...result.targets].map(([k, v]) => {
-    const ratio = !k.endsWith(':risk-difference') && !k.endsWith(':mean-difference');
+    const ratio = !/:(risk|mean|rmst)-difference$/.test(k);
     const shown = ratio ? ` (${Math.exp(v.estimate).toFixed(4)} as a ratio)` : '';
     return `${k} ${v.estimate.toFixed(4)}${shown}, MC SE ${v.se.toFixed(4)}`;
   });

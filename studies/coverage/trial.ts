@@ -25,9 +25,9 @@ import type { Replicates } from './rules.js';
 import { drawRegistry, drawTreated, type TreatedDesign } from './truth.js';
 
 /**
- * The analysis methods whose combined interval the study assesses. RMST's target is known only
- * under HR = 1 (a difference of 0); under another HR its coverage is not computed (truth.ts
- * `targetFor`), its rejection rate still is.
+ * The analysis methods whose combined interval the study assesses. RMST's target under an HR
+ * other than 1 is the marginal RMST difference to the protocol's τ (truth.ts `targetFor`); with no
+ * τ in the protocol its coverage is not computed, its rejection rate still is.
  */
 export const ASSESSED_METHODS = [
   'cox-iptw',
@@ -125,6 +125,12 @@ export function studyProtocol(
   return protocolFromText(file, stringify(doc));
 }
 
+/** τ of the plan's first RMST analysis that names one. */
+function rmstTauOf(plan: readonly { method: string; tau?: number }[]): { rmstTau?: number } {
+  const tau = plan.find((a) => a.method === 'rmst' && a.tau !== undefined)?.tau;
+  return tau === undefined ? {} : { rmstTau: tau };
+}
+
 /** Loads a truth's inputs and the cut-down protocols its cells need. */
 export function createContext(
   id: keyof typeof TRUTHS,
@@ -190,6 +196,7 @@ export function createContext(
         dropoutRate: p.followUp.dropoutRate,
       },
       covariates: Object.keys(p.inputs.treated.covariates),
+      ...rmstTauOf([p.analysis.primary, ...p.analysis.secondary]),
     },
     methods: [p.analysis.primary, ...p.analysis.secondary]
       .map((a) => a.method)

@@ -14,6 +14,7 @@ import { sampleCohort } from '../../src/simulate/ancestral.js';
 import { applyCensoring } from '../../src/simulate/censoring.js';
 import { drawEligible, type Criterion } from '../../src/simulate/eligibility.js';
 import { fitCox } from '../../src/stats/cox.js';
+import { rmst } from '../../src/stats/rmst.js';
 import type { RegistryDesign } from './design.js';
 
 /**
@@ -143,6 +144,8 @@ export interface TreatedDesign {
   readonly followUp: { accrual: number; studyDuration: number; dropoutRate: number };
   /** The baseline covariates the treated data carry (the protocol's column mapping). */
   readonly covariates: readonly string[];
+  /** τ of the protocol's RMST analysis, when it names one (its target is then computed). */
+  readonly rmstTau?: number;
 }
 
 /** The kind of endpoint `outcome` is in `model`: what the treated arm carries. */
@@ -230,9 +233,10 @@ export type MarginalEstimand =
   | 'risk-difference'
   | 'log-risk-ratio'
   | 'log-odds-ratio'
-  | 'mean-difference';
+  | 'mean-difference'
+  | 'rmst-difference';
 
-/** The marginal estimand each analysis method targets (none: the adjusted Cox model and RMST). */
+/** The marginal estimand each analysis method targets (none: the adjusted Cox model). */
 const ESTIMAND_OF: Readonly<Record<string, MarginalEstimand>> = {
   'cox-unadjusted': 'log-hr',
   'cox-iptw': 'log-hr',
@@ -240,6 +244,7 @@ const ESTIMAND_OF: Readonly<Record<string, MarginalEstimand>> = {
   'risk-ratio': 'log-risk-ratio',
   'odds-ratio': 'log-odds-ratio',
   'mean-difference': 'mean-difference',
+  rmst: 'rmst-difference',
 };
 
 /**
@@ -251,7 +256,8 @@ const ESTIMAND_OF: Readonly<Record<string, MarginalEstimand>> = {
  *
  * Time-to-event: the log HR of an unadjusted Cox model. With covariate heterogeneity it is closer
  * to 0 than log(effect) (non-collapsibility; Gail, Wieand & Piantadosi 1984, Biometrika
- * 71:431–444) and depends on censoring. The IPTW-ATT analysis targets the same marginal HR (its
+ * 71:431–444) and depends on censoring. With the protocol's RMST τ (`design.rmstTau`), also the
+ * RMST difference to τ (the follow-up reaches τ in a trial this large). The IPTW-ATT analysis targets the same marginal HR (its
  * weights are ≈ 1 when the arms share the population), and so does the twin analysis.
  * Binary: the risk difference p₁ − p₀, log(p₁/p₀) and the log odds ratio of the two response
  * proportions (the marginal odds ratio is closer to 1 than the conditional one, for the same
@@ -301,7 +307,14 @@ export function marginalEstimands(
   time.set(c.time, n);
   for (let i = 0; i < n; i++) [status[i], status[n + i], group[i]] = [t.event[i]!, c.event[i]!, 1];
   const fit = fitCox({ time, status, x: [group], names: ['treated'] });
-  return { 'log-hr': { estimate: fit.coef[0]!, se: fit.se[0]! } };
+  const out: Partial<Record<MarginalEstimand, { estimate: number; se: number }>> = {
+    'log-hr': { estimate: fit.coef[0]!, se: fit.se[0]! },
+  };
+  if (design.rmstTau !== undefined) {
+    const r = rmst(time, status, group, { tau: design.rmstTau });
+    out['rmst-difference'] = { estimate: r.difference.estimate, se: r.difference.se };
+  }
+  return out;
 }
 
 /**
@@ -310,8 +323,9 @@ export function marginalEstimands(
  * covariates), for the marginal analyses (unadjusted and IPTW-ATT Cox, risk difference, risk and
  * odds ratios, mean difference) their marginal estimand (`marginal`, from `marginalEstimands`).
  * With no effect (`none`: 1 for a ratio, 0 for a mean shift) every target is 0 (for RMST, the
- * risk and mean differences a difference of 0); RMST under another effect has no target here
- * (NaN: its coverage and bias are not computed).
+ * risk and mean differences a difference of 0); RMST under another effect targets the marginal
+ * RMST difference when the protocol names τ, and has no target otherwise (NaN: its coverage and
+ * bias are not computed).
  */
 export function targetFor(
   method: string,

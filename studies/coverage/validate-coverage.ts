@@ -15,7 +15,13 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { grid, selectCells, type TruthMode } from './design.js';
 import { markdownReport } from './markdown.js';
 import { selectRules } from './rules.js';
-import { runStudy, summariseStudy, type StudyOptions, type StudyResult } from './study.js';
+import {
+  computeTargets,
+  runStudy,
+  summariseStudy,
+  type StudyOptions,
+  type StudyResult,
+} from './study.js';
 
 function parseArgs(argv: readonly string[]): {
   options: StudyOptions;
@@ -87,11 +93,10 @@ async function main(): Promise<void> {
     };
     const all = grid(saved.options.truthMode);
     options = { ...saved.options, cells: saved.options.cells.map((id) => all.find((c) => c.id === id)!) };
-    const result: StudyResult = {
-      records: saved.records,
-      targets: new Map(Object.entries(saved.targets)),
-      seconds: saved.seconds,
-    };
+    // targets added to the study since the run (e.g. RMST under an effect) are computed now
+    const targets = computeTargets(options.cells, options);
+    for (const [key, value] of Object.entries(saved.targets)) targets.set(key, value);
+    const result: StudyResult = { records: saved.records, targets, seconds: saved.seconds };
     const text = markdownReport(options, result, rules, summariseStudy(result, options, rules));
     console.log(text);
     if (markdown) writeFileSync(markdown, text);

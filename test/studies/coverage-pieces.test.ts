@@ -185,6 +185,22 @@ describe('treated arm and estimands', () => {
     expect(targetFor('cox-unadjusted', 1, marginal)).toBe(0);
     expect(targetFor('rmst', 0.7, marginal)).toBeNaN();
   });
+
+  test("the marginal RMST difference to the protocol's τ: 0 under HR 1, a gain under HR 0.7", () => {
+    expect(ctx.design.rmstTau).toBe(24);
+    const null0 = marginalEstimands(ctx.truth, ctx.design, 1, 20_000, createStream(11));
+    const d0 = null0['rmst-difference']!;
+    expect(Math.abs(d0.estimate)).toBeLessThan(4 * d0.se);
+    const d = marginalEstimands(ctx.truth, ctx.design, 0.7, 20_000, createStream(11))[
+      'rmst-difference'
+    ]!;
+    // a hazard ratio of 0.7 lengthens the mean survival to 24 months, by less than 24 months
+    expect(d.estimate).toBeGreaterThan(4 * d.se);
+    expect(d.estimate).toBeLessThan(24);
+    expect(targetFor('rmst', 0.7, (e) => (e === 'rmst-difference' ? d.estimate : NaN))).toBe(
+      d.estimate,
+    );
+  });
 });
 
 describe('binary endpoint: treated arm and estimands', () => {

@@ -6,7 +6,7 @@
 import { fitCox, type CoxData, type CoxFit, type CoxOptions } from '../stats/cox.js';
 import { coxZph, type CoxZphResult, type ZphTransform } from '../stats/cox-zph.js';
 import { inAnalysis } from './errors.js';
-import { designMatrix, type Design, type StackedArms } from './stacked.js';
+import { byArmDesign, designMatrix, type Design, type StackedArms } from './stacked.js';
 
 /** One coefficient of a fitted Cox model. */
 export interface CoxTerm {
@@ -56,10 +56,13 @@ export function fitCoxModel(
   options: Pick<CoxOptions, 'ties' | 'varianceGroups' | 'dfbeta'> & {
     keepField?: boolean;
     design?: Design;
+    /** 'by-arm': covariates centred at the treated arm's means, with their interactions with treatment (`byArmDesign`). */
+    covariateEffects?: 'common' | 'by-arm';
   } = {},
 ): CoxModel {
-  const { keepField, design: given, ...cox } = options;
-  const design = given ?? designMatrix(arms.covariates, covariates);
+  const { keepField, design: given, covariateEffects = 'common', ...cox } = options;
+  const common = given ?? designMatrix(arms.covariates, covariates);
+  const design = covariateEffects === 'by-arm' ? byArmDesign(common, arms.group) : common;
   const data: CoxData = {
     time: arms.time,
     status: arms.status,

@@ -65,3 +65,46 @@ export function designMatrix(cohort: Cohort, covariates: readonly string[]): Des
   }
   return { x, names, dropped };
 }
+
+/**
+ * The design of a Cox model with covariate effects by arm: every column of `design` centred at
+ * the treated arm's mean (group 1), and its interaction with treatment (`treated:NAME`, the
+ * centred value in the treated arm, 0 in the control arm). With the treatment indicator first,
+ * the treatment coefficient is then the log hazard ratio at the treated arm's mean covariate
+ * profile, and each arm has its own covariate effects — R's
+ * `coxph(Surv(t, e) ~ treated * (x − x̄_T))`. An interaction whose covariate is constant in the
+ * treated arm (a level no treated patient has) is all zero and is dropped (listed in `dropped`).
+ * Complexity O(n · columns).
+ */
+export function byArmDesign(design: Design, group: ArrayLike<number>): Design {
+  const n = group.length;
+  let nTreated = 0;
+  for (let i = 0; i < n; i++) if (group[i] === 1) nTreated++;
+  const x: Float64Array[] = [];
+  const names: string[] = [];
+  const interactions: Float64Array[] = [];
+  const interactionNames: string[] = [];
+  const dropped = [...design.dropped];
+  design.x.forEach((col, k) => {
+    let mean = 0;
+    for (let i = 0; i < n; i++) if (group[i] === 1) mean += col[i]! / nTreated;
+    const centred = Float64Array.from(col, (v) => v - mean);
+    x.push(centred);
+    names.push(design.names[k]!);
+    // constant in the treated arm: the interaction is all zero
+    let first = NaN;
+    let varies = false;
+    for (let i = 0; i < n && !varies; i++) {
+      if (group[i] !== 1) continue;
+      if (Number.isNaN(first)) first = col[i]!;
+      else if (col[i] !== first) varies = true;
+    }
+    const name = `treated:${design.names[k]!}`;
+    if (!varies) dropped.push(name);
+    else {
+      interactions.push(Float64Array.from(centred, (v, i) => (group[i] === 1 ? v : 0)));
+      interactionNames.push(name);
+    }
+  });
+  return { x: [...x, ...interactions], names: [...names, ...interactionNames], dropped };
+}

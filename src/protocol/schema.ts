@@ -113,6 +113,12 @@ export const analysisSpec = z
       })
       .strict()
       .default({ estimand: 'ATT' }),
+    covariateEffects: z
+      .enum(['common', 'by-arm'])
+      .optional()
+      .describe(
+        "cox-adjusted: 'common' (the default) fits one coefficient per covariate in both arms, coxph(~ treated + covariates); 'by-arm' centres the covariates at the treated arm's means and adds their interactions with treatment, so the hazard ratio is the one at the treated arm's mean profile and each arm has its own covariate effects (docs/validation.md: the common model is biased at small registries).",
+      ),
     ties: z.enum(['efron', 'breslow']).default('efron'),
     tau: positive
       .optional()

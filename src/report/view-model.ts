@@ -183,6 +183,8 @@ function methodText(a: CombinedAnalysis, unit: string): string {
   if (typeof d['trimmed'] === 'number' && d['trimmed'] > 0)
     parts.push(`${fmtInt(d['trimmed'])} weights trimmed`);
   if (typeof d['covariates'] === 'string') parts.push(`adjusted for ${d['covariates']}`);
+  if (d['covariateEffects'] === 'by-arm')
+    parts.push("covariate effects by arm (the HR at the treated arm's mean profile)");
   if (typeof d['tau'] === 'number')
     parts.push(`τ = ${fmt(d['tau'], 1)} ${unit}${d['tauDefault'] === true ? ' (default)' : ''}`);
   if (typeof d['correction'] === 'number' && d['correction'] > 0)

@@ -300,16 +300,22 @@ export function runAnalysis(
       ...est.balance.warnings.map((w) => ({ ...w })),
     );
   } else {
+    const byArm = spec.method === 'cox-adjusted' && spec.covariateEffects === 'by-arm';
     const model = fitCoxModel(arms, covariates, `the Cox model (${label})`, {
       ties: spec.ties,
       design,
       varianceGroups: group,
       dfbeta: arms.cluster !== undefined,
+      ...(byArm ? { covariateEffects: 'by-arm' as const } : {}),
     });
     est = hazardRatio(
       model.fit,
       spec.method,
-      { covariates: model.design.names.join(', ') || null },
+      {
+        covariates: design.names.join(', ') || null,
+        // the hazard ratio at the treated arm's mean profile, covariate effects by arm
+        ...(byArm ? { covariateEffects: 'by-arm' } : {}),
+      },
       arms.cluster !== undefined,
       arms.cluster !== undefined ? { group, cluster: arms.cluster } : undefined,
     );

@@ -350,6 +350,16 @@ export function prepareLoaded(
         );
       }
     });
+    if (a.spec.covariateEffects !== undefined && a.spec.method !== 'cox-adjusted') {
+      problems.push(
+        problemAt(
+          doc,
+          [...a.path, 'covariateEffects'],
+          `covariateEffects applies to the cox-adjusted method only, not ${a.spec.method}`,
+          { hint: 'remove covariateEffects, or use method: cox-adjusted' },
+        ),
+      );
+    }
     const needs = a.spec.method === 'cox-adjusted' || a.spec.method === 'cox-iptw';
     if (needs && a.spec.covariates.length === 0) {
       problems.push(

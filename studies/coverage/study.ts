@@ -144,6 +144,7 @@ export async function runStudy(
     root: options.root,
     ...(options.methods ? { methods: options.methods } : {}),
     ...(options.covariance ? { covariance: options.covariance } : {}),
+    ...(options.adjustedEffects ? { adjustedEffects: options.adjustedEffects } : {}),
   };
   const workers = Math.min(options.workers, groups.length);
   if (workers <= 1) runGroups(groups, options.cells, trialOptions, take);

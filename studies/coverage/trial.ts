@@ -52,6 +52,8 @@ export interface TrialOptions {
   readonly methods?: readonly string[];
   /** How the registry fit estimates its parameter covariance (default: the fit spec's own). */
   readonly covariance?: 'bootstrap' | 'information';
+  /** `covariateEffects` of the protocol's cox-adjusted analyses (default: the protocol's own). */
+  readonly adjustedEffects?: 'common' | 'by-arm';
 }
 
 /** Everything a worker loads once per truth. */
@@ -98,18 +100,23 @@ function sizeKey(cell: Cell): string {
 
 /**
  * The protocol as the study runs it: m replicates, the cell's synthetic arm size, parameter
- * uncertainty as asked, only the assessed Cox analyses, no PH test (it would run cox.zph every
+ * uncertainty as asked, only the assessed analyses (the adjusted Cox models' covariate effects as
+ * asked), no PH test (it would run cox.zph every
  * replicate) and no audit. Paths stay as written; nothing is read from them.
  */
 export function studyProtocol(
   file: string,
   text: string,
-  options: Pick<TrialOptions, 'replicates' | 'parameterUncertainty' | 'methods'>,
+  options: Pick<TrialOptions, 'replicates' | 'parameterUncertainty' | 'methods' | 'adjustedEffects'>,
   size: number | null,
 ): LoadedProtocol {
   const doc = parse(text) as {
     control: Record<string, unknown>;
-    analysis: { secondary?: { method: string }[]; sensitivity?: Record<string, unknown> };
+    analysis: {
+      primary: { method: string; covariateEffects?: string };
+      secondary?: { method: string; covariateEffects?: string }[];
+      sensitivity?: Record<string, unknown>;
+    };
     audit?: unknown;
   };
   doc.control['replicates'] = options.replicates;
@@ -120,6 +127,10 @@ export function studyProtocol(
   }
   const keep = new Set<string>(options.methods ?? ASSESSED_METHODS);
   doc.analysis.secondary = (doc.analysis.secondary ?? []).filter((a) => keep.has(a.method));
+  if (options.adjustedEffects !== undefined) {
+    for (const a of [doc.analysis.primary, ...doc.analysis.secondary])
+      if (a.method === 'cox-adjusted') a.covariateEffects = options.adjustedEffects;
+  }
   if (doc.analysis.sensitivity) delete doc.analysis.sensitivity['phTest'];
   delete doc.audit;
   return protocolFromText(file, stringify(doc));

@@ -8,6 +8,7 @@
  * Usage: npm run validate:coverage -- [--trials 200] [--replicates 10] [--seed 20261123]
  *   [--workers 1] [--cells 'nsclc-n150-*,als-*'] [--trial T] [--truth fixed|posterior]
  *   [--no-parameter-uncertainty] [--covariance bootstrap|information (default: the fit spec's)]
+ *   [--adjusted-effects common|by-arm (the cox-adjusted analyses' covariateEffects)]
  *   [--rules pipeline,rrr,ubar-b] [--estimand-n 200000]
  *   [--json FILE] [--markdown FILE] [--from-json FILE (re-combine a --json run's replicates)]
  */
@@ -31,7 +32,7 @@ function parseArgs(argv: readonly string[]): {
   fromJson: string | undefined;
 } {
   const known = new Set([
-    'trials', 'replicates', 'seed', 'workers', 'cells', 'trial', 'truth', 'rules', 'estimand-n', 'json', 'markdown', 'from-json', 'covariance',
+    'trials', 'replicates', 'seed', 'workers', 'cells', 'trial', 'truth', 'rules', 'estimand-n', 'json', 'markdown', 'from-json', 'covariance', 'adjusted-effects',
   ]);
   const values = new Map<string, string>();
   const flags = new Set<string>();
@@ -56,9 +57,13 @@ function parseArgs(argv: readonly string[]): {
   const covariance = values.get('covariance');
   if (covariance !== undefined && covariance !== 'bootstrap' && covariance !== 'information')
     throw new Error(`invalid option. \`--covariance\` must be bootstrap or information. Value: \`${covariance}\`.`);
+  const adjustedEffects = values.get('adjusted-effects');
+  if (adjustedEffects !== undefined && adjustedEffects !== 'common' && adjustedEffects !== 'by-arm')
+    throw new Error(`invalid option. \`--adjusted-effects\` must be common or by-arm. Value: \`${adjustedEffects}\`.`);
   return {
     options: {
       ...(covariance !== undefined ? { covariance } : {}),
+      ...(adjustedEffects !== undefined ? { adjustedEffects } : {}),
       trials: int('trials', 200),
       ...(values.has('trial') ? { trial: int('trial', 0, 0) } : {}),
       replicates: int('replicates', 10, 2),

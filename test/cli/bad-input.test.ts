@@ -296,6 +296,22 @@ describe('bad protocol input of the full run (issue #5)', () => {
     );
   });
 
+  test('covariate effects by arm on an analysis other than cox-adjusted', async () => {
+    const r = await runWith({
+      protocol: edit(
+        EXAMPLE.protocol,
+        '      method: cox-unadjusted\n',
+        '      method: cox-unadjusted\n      covariateEffects: by-arm\n',
+      ),
+    });
+    expect(r.code).toBe(EXIT.input);
+    expect(r.stderr).toContain(
+      'covariateEffects applies to the cox-adjusted method only, not cox-unadjusted',
+    );
+    expect(r.stderr).toContain('field: analysis.secondary[0].covariateEffects');
+    expect(r.stderr).toMatch(/protocol\.yaml:\d+:\d+/);
+  });
+
   test('an analysis that does not suit the endpoint', async () => {
     const r = await runWith({
       protocol: edit(EXAMPLE.protocol, 'method: rmst', 'method: risk-ratio'),

@@ -328,6 +328,20 @@ describe('grid and protocol', () => {
       'rmst',
     ]);
     expect(p.analysis.sensitivity.phTest).toBeUndefined();
+    expect(p.analysis.secondary[1]!.covariateEffects).toBeUndefined();
+    // --adjusted-effects sets the adjusted models' covariate effects, and only theirs
+    const byArm = studyProtocol(
+      'protocols/nsclc-os.yaml',
+      readFileSync('protocols/nsclc-os.yaml', 'utf8'),
+      { replicates: 7, parameterUncertainty: true, adjustedEffects: 'by-arm' },
+      1200,
+    ).protocol;
+    expect(byArm.analysis.secondary.map((a) => a.covariateEffects)).toEqual([
+      undefined,
+      'by-arm',
+      undefined,
+    ]);
+    expect(byArm.analysis.primary.covariateEffects).toBeUndefined();
   });
 });
 

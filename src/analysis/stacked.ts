@@ -72,39 +72,46 @@ export function designMatrix(cohort: Cohort, covariates: readonly string[]): Des
  * centred value in the treated arm, 0 in the control arm). With the treatment indicator first,
  * the treatment coefficient is then the log hazard ratio at the treated arm's mean covariate
  * profile, and each arm has its own covariate effects — R's
- * `coxph(Surv(t, e) ~ treated * (x − x̄_T))`. An interaction whose covariate is constant in the
- * treated arm (a level no treated patient has) is all zero and is dropped (listed in `dropped`).
- * Complexity O(n · columns).
+ * `coxph(Surv(t, e) ~ treated * (x − x̄_T))`. An interaction that is a linear combination of the
+ * interactions before it within the treated arm (all zero when its covariate is constant there,
+ * e.g. a level no treated patient has; or two levels that together cover every treated patient)
+ * is dropped and listed in `dropped`, where R would report it as aliased (NA): a Gram–Schmidt
+ * pass over the treated rows, in column order, with relative tolerance 1e-9 on the squared norm.
+ * Complexity O(n · columns²).
  */
 export function byArmDesign(design: Design, group: ArrayLike<number>): Design {
   const n = group.length;
-  let nTreated = 0;
-  for (let i = 0; i < n; i++) if (group[i] === 1) nTreated++;
+  const rows: number[] = [];
+  for (let i = 0; i < n; i++) if (group[i] === 1) rows.push(i);
   const x: Float64Array[] = [];
-  const names: string[] = [];
   const interactions: Float64Array[] = [];
   const interactionNames: string[] = [];
   const dropped = [...design.dropped];
+  // orthonormal basis of the accepted interactions, on the treated rows
+  const basis: Float64Array[] = [];
   design.x.forEach((col, k) => {
     let mean = 0;
-    for (let i = 0; i < n; i++) if (group[i] === 1) mean += col[i]! / nTreated;
+    for (const i of rows) mean += col[i]! / rows.length;
     const centred = Float64Array.from(col, (v) => v - mean);
     x.push(centred);
-    names.push(design.names[k]!);
-    // constant in the treated arm: the interaction is all zero
-    let first = NaN;
-    let varies = false;
-    for (let i = 0; i < n && !varies; i++) {
-      if (group[i] !== 1) continue;
-      if (Number.isNaN(first)) first = col[i]!;
-      else if (col[i] !== first) varies = true;
+    const r = Float64Array.from(rows, (i) => centred[i]!);
+    let norm0 = 0;
+    for (const v of r) norm0 += v * v;
+    for (const b of basis) {
+      let dot = 0;
+      for (let j = 0; j < r.length; j++) dot += r[j]! * b[j]!;
+      for (let j = 0; j < r.length; j++) r[j]! -= dot * b[j]!;
     }
+    let norm = 0;
+    for (const v of r) norm += v * v;
     const name = `treated:${design.names[k]!}`;
-    if (!varies) dropped.push(name);
-    else {
-      interactions.push(Float64Array.from(centred, (v, i) => (group[i] === 1 ? v : 0)));
-      interactionNames.push(name);
+    if (norm0 === 0 || norm <= 1e-9 * norm0) {
+      dropped.push(name);
+      return;
     }
+    basis.push(r.map((v) => v / Math.sqrt(norm)));
+    interactions.push(Float64Array.from(centred, (v, i) => (group[i] === 1 ? v : 0)));
+    interactionNames.push(name);
   });
-  return { x: [...x, ...interactions], names: [...names, ...interactionNames], dropped };
+  return { x: [...x, ...interactions], names: [...design.names, ...interactionNames], dropped };
 }

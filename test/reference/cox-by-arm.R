@@ -33,4 +33,9 @@ add(by_arm_case("veteran, breslow", vet, "breslow"))
 sub <- vet[!(vet$treated == 1 & vet$celltype == "large"), ]
 add(by_arm_case("veteran, a level absent from the treated arm", sub, "efron"))
 
+# treated patients of two histologies only: large-cell's interaction is zero, and adeno's is
+# minus small-cell's within the treated arm (the two indicators sum to 1 there): both aliased
+sub2 <- vet[!(vet$treated == 1 & vet$celltype %in% c("squamous", "large")), ]
+add(by_arm_case("veteran, two levels covering the treated arm", sub2, "efron"))
+
 write_fixture("cox-by-arm", cases)

@@ -53,6 +53,30 @@ function pick(arms: StackedArms, g: number): { time: number[]; status: number[];
   return out;
 }
 
+/** Wald limits of the difference (natural scale) and the ratio (log scale), as rmst2 makes them. */
+function waldContrasts(
+  diff: number,
+  se: number,
+  logRatio: number,
+  seLog: number,
+  z: number,
+): Pick<RmstComparison, 'difference' | 'ratio'> {
+  return {
+    difference: {
+      estimate: diff,
+      se,
+      lower: diff - z * se,
+      upper: diff + z * se,
+      p: 2 * pnorm(-Math.abs(diff) / se),
+    },
+    ratio: {
+      estimate: Math.exp(logRatio),
+      lower: Math.exp(logRatio - z * seLog),
+      upper: Math.exp(logRatio + z * seLog),
+    },
+  };
+}
+
 /**
  * RMST to τ by arm, their difference and ratio (treated vs control). τ and its default follow
  * survRM2 (they depend on the largest times only, so weights do not change them). `what` names
@@ -109,18 +133,7 @@ export function rmstComparison(
     weighted: true,
     treated,
     control,
-    difference: {
-      estimate: diff,
-      se,
-      lower: diff - z * se,
-      upper: diff + z * se,
-      p: 2 * pnorm(-Math.abs(diff) / se),
-    },
-    ratio: {
-      estimate: Math.exp(logRatio),
-      lower: Math.exp(logRatio - z * seLog),
-      upper: Math.exp(logRatio + z * seLog),
-    },
+    ...waldContrasts(diff, se, logRatio, seLog, z),
     // the unweighted fit's warnings (no events before τ) hold for the weighted one too
     warnings: r.warnings,
   };
@@ -185,18 +198,7 @@ function clustered(
     weighted: false,
     treated: { estimate: r.treated.rmst.estimate, se: r.treated.rmst.se },
     control: { estimate: r.control.rmst.estimate, se: r.control.rmst.se },
-    difference: {
-      estimate: est,
-      se,
-      lower: est - z * se,
-      upper: est + z * se,
-      p: 2 * pnorm(-Math.abs(est) / se),
-    },
-    ratio: {
-      estimate: r.ratio.estimate,
-      lower: Math.exp(lr - z * seLog),
-      upper: Math.exp(lr + z * seLog),
-    },
+    ...waldContrasts(est, se, lr, seLog, z),
     clusters: { controlInfluence, controlVariance },
     warnings: r.warnings,
   };

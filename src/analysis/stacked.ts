@@ -73,45 +73,56 @@ export function designMatrix(cohort: Cohort, covariates: readonly string[]): Des
  * the treatment coefficient is then the log hazard ratio at the treated arm's mean covariate
  * profile, and each arm has its own covariate effects — R's
  * `coxph(Surv(t, e) ~ treated * (x − x̄_T))`. An interaction that is a linear combination of the
- * interactions before it within the treated arm (all zero when its covariate is constant there,
- * e.g. a level no treated patient has; or two levels that together cover every treated patient)
- * is dropped and listed in `dropped`, where R would report it as aliased (NA): a Gram–Schmidt
- * pass over the treated rows, in column order, with relative tolerance 1e-9 on the squared norm.
- * Complexity O(n · columns²).
+ * treatment indicator, the covariates and the interactions before it (with the baseline hazard
+ * absorbing a constant) is dropped and listed in `dropped`, where R would report it as aliased
+ * (NA): all zero when its covariate is constant in the treated arm (a level no treated patient
+ * has), equal to its covariate up to the treatment indicator when the covariate is constant in
+ * the control arm, or a combination of others (two levels that cover the treated arm). The check
+ * is a Gram–Schmidt pass in R's column order over the columns centred at their means, with
+ * relative tolerance 1e-9 on the squared norm; collinear covariates themselves are left to the
+ * Cox fit's error, as in the common-effects model. Complexity O(n · columns²).
  */
 export function byArmDesign(design: Design, group: ArrayLike<number>): Design {
   const n = group.length;
-  const rows: number[] = [];
-  for (let i = 0; i < n; i++) if (group[i] === 1) rows.push(i);
-  const x: Float64Array[] = [];
-  const interactions: Float64Array[] = [];
-  const interactionNames: string[] = [];
-  const dropped = [...design.dropped];
-  // orthonormal basis of the accepted interactions, on the treated rows
+  let nTreated = 0;
+  for (let i = 0; i < n; i++) if (group[i] === 1) nTreated++;
   const basis: Float64Array[] = [];
-  design.x.forEach((col, k) => {
+  /** Adds `col` (centred at its mean) to the basis unless it is aliased; says which. */
+  const independent = (col: ArrayLike<number>): boolean => {
     let mean = 0;
-    for (const i of rows) mean += col[i]! / rows.length;
-    const centred = Float64Array.from(col, (v) => v - mean);
-    x.push(centred);
-    const r = Float64Array.from(rows, (i) => centred[i]!);
+    for (let i = 0; i < n; i++) mean += col[i]! / n;
+    const r = Float64Array.from({ length: n }, (_, i) => col[i]! - mean);
     let norm0 = 0;
     for (const v of r) norm0 += v * v;
     for (const b of basis) {
       let dot = 0;
-      for (let j = 0; j < r.length; j++) dot += r[j]! * b[j]!;
-      for (let j = 0; j < r.length; j++) r[j]! -= dot * b[j]!;
+      for (let i = 0; i < n; i++) dot += r[i]! * b[i]!;
+      for (let i = 0; i < n; i++) r[i]! -= dot * b[i]!;
     }
     let norm = 0;
     for (const v of r) norm += v * v;
-    const name = `treated:${design.names[k]!}`;
-    if (norm0 === 0 || norm <= 1e-9 * norm0) {
-      dropped.push(name);
-      return;
-    }
+    if (norm0 === 0 || norm <= 1e-9 * norm0) return false;
     basis.push(r.map((v) => v / Math.sqrt(norm)));
-    interactions.push(Float64Array.from(centred, (v, i) => (group[i] === 1 ? v : 0)));
-    interactionNames.push(name);
+    return true;
+  };
+  independent(group);
+  const x = design.x.map((col) => {
+    let mean = 0;
+    for (let i = 0; i < n; i++) if (group[i] === 1) mean += col[i]! / nTreated;
+    return Float64Array.from(col, (v) => v - mean);
+  });
+  for (const col of x) independent(col);
+  const interactions: Float64Array[] = [];
+  const interactionNames: string[] = [];
+  const dropped = [...design.dropped];
+  x.forEach((centred, k) => {
+    const col = Float64Array.from(centred, (v, i) => (group[i] === 1 ? v : 0));
+    const name = `treated:${design.names[k]!}`;
+    if (!independent(col)) dropped.push(name);
+    else {
+      interactions.push(col);
+      interactionNames.push(name);
+    }
   });
   return { x: [...x, ...interactions], names: [...design.names, ...interactionNames], dropped };
 }

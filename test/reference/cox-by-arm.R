@@ -38,4 +38,9 @@ add(by_arm_case("veteran, a level absent from the treated arm", sub, "efron"))
 sub2 <- vet[!(vet$treated == 1 & vet$celltype %in% c("squamous", "large")), ]
 add(by_arm_case("veteran, two levels covering the treated arm", sub2, "efron"))
 
+# no control patient with large-cell histology: its interaction equals its covariate up to the
+# treatment indicator and the baseline (aliased)
+sub3 <- vet[!(vet$treated == 0 & vet$celltype == "large"), ]
+add(by_arm_case("veteran, a level absent from the control arm", sub3, "efron"))
+
 write_fixture("cox-by-arm", cases)

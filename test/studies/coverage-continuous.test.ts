@@ -13,40 +13,26 @@
  * one that guards the rule with a margin). About 30 s (a registry fit with 200 bootstrap
  * resamples a trial).
  */
-import { grid, selectCells } from '../../studies/coverage/design.js';
-import { PIPELINE_RULE, UBAR_MINUS_B, selectRules } from '../../studies/coverage/rules.js';
-import { runStudy, summariseStudy, type StudyOptions } from '../../studies/coverage/study.js';
+import { PIPELINE_RULE, UBAR_MINUS_B } from '../../studies/coverage/rules.js';
 import type { AnalysisSummary } from '../../studies/coverage/summary.js';
+import { rejections as rejectionsOf, runReduced } from './reduced.js';
 
 const TRIALS = 120;
 const MAX_REJECTIONS = 12;
 
-const options: StudyOptions = {
-  trials: TRIALS,
-  replicates: 10,
-  seed: 20261203,
-  workers: 1,
-  cells: selectCells(grid('fixed'), 'walk-n150-r10-md0'),
-  truthMode: 'fixed',
-  parameterUncertainty: true,
-  confLevel: 0.95,
-  estimandN: 20_000,
-  root: process.cwd(),
-};
-
 let row: AnalysisSummary;
 
 beforeAll(async () => {
-  const result = await runStudy(options);
-  expect(result.records.filter((r) => r.error !== undefined).map((r) => r.error)).toEqual([]);
-  const rows = summariseStudy(result, options, selectRules(`${PIPELINE_RULE},${UBAR_MINUS_B.id}`));
+  const rows = await runReduced({
+    cell: 'walk-n150-r10-md0',
+    trials: TRIALS,
+    seed: 20261203,
+    rules: `${PIPELINE_RULE},${UBAR_MINUS_B.id}`,
+  });
   row = rows.find((r) => r.method === 'mean-difference')!;
 }, 120_000);
 
-const rejections = (id: string): number => {
-  const r = row.rules.find((x) => x.rule === id)!;
-  return Math.round(r.rejection.value * r.n);
-};
+const rejections = (id: string): number => rejectionsOf(row, id);
 
 test(`rule ${PIPELINE_RULE}: type-I error of the mean difference <= ${MAX_REJECTIONS} of ${TRIALS} at registry 150, 10:1`, () => {
   expect(row.target).toBe(0);

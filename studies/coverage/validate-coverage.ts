@@ -83,8 +83,20 @@ function parseArgs(argv: readonly string[]): {
   };
 }
 
+const USAGE = `Usage: npm run validate:coverage -- [options]   (studies/coverage/README.md)
+  --trials N (200)  --replicates M (10)  --seed S (20261123)  --workers W (1)
+  --cells 'ID,PATTERN*'  --trial T  --truth fixed|posterior  --no-parameter-uncertainty
+  --covariance bootstrap|information  --adjusted-effects common|by-arm
+  --rules external,within-floor,rrr,ubar-b  --estimand-n N (200000)
+  --json FILE  --markdown FILE  --from-json FILE (re-combine a --json run's replicates)`;
+
 async function main(): Promise<void> {
-  const parsed = parseArgs(process.argv.slice(2));
+  const argv = process.argv.slice(2);
+  if (argv.includes('--help') || argv.includes('-h')) {
+    console.log(USAGE);
+    return;
+  }
+  const parsed = parseArgs(argv);
   const { rules: ruleIds, json, markdown, fromJson } = parsed;
   let options = parsed.options;
   const rules = selectRules(ruleIds);

@@ -56,7 +56,10 @@ export function fitCoxModel(
   options: Pick<CoxOptions, 'ties' | 'varianceGroups' | 'dfbeta'> & {
     keepField?: boolean;
     design?: Design;
-    /** 'by-arm': covariates centred at the treated arm's means, with their interactions with treatment (`byArmDesign`). */
+    /**
+     * 'by-arm': the covariates centred at the treated arm's means, with their interactions with
+     * treatment (`byArmDesign`); the treatment coefficient is then the log HR at that profile.
+     */
     covariateEffects?: 'common' | 'by-arm';
   } = {},
 ): CoxModel {

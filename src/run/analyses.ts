@@ -47,8 +47,9 @@ export interface AnalysisEstimate {
   scoreHistogram?: { treated: number[]; control: number[] };
   /**
    * Twin mode (pair clusters): each pair's control-twin influence (the dfbeta residual of the log
-   * HR, or the influence on the RMST difference), by pair (the treated patient's index). Its variance over replicates estimates the synthetic arm's
-   * Monte-Carlo variance given the treated patients' covariates (`twinControlVariance`).
+   * HR, or the influence on the RMST difference), by pair (the treated patient's index). Its
+   * variance over replicates estimates the synthetic arm's Monte-Carlo variance given the
+   * treated patients' covariates (`twinControlVariance`).
    */
   controlInfluence?: Float64Array;
   /**

@@ -14,6 +14,7 @@ import { sampleCohort } from '../../src/simulate/ancestral.js';
 import { applyCensoring } from '../../src/simulate/censoring.js';
 import { drawEligible, type Criterion } from '../../src/simulate/eligibility.js';
 import { fitCox } from '../../src/stats/cox.js';
+import { meanDifference } from '../../src/stats/continuous.js';
 import { rmst } from '../../src/stats/rmst.js';
 import type { RegistryDesign } from './design.js';
 
@@ -275,16 +276,8 @@ export function marginalEstimands(
   const t = drawTreated(truth, design, n, effect, stream.substream(0));
   const c = drawTreated(truth, design, n, none, stream.substream(1));
   if (t.endpoint === 'continuous') {
-    const moments = (x: Float64Array): [number, number] => {
-      let mean = 0;
-      for (const v of x) mean += v / x.length;
-      let ss = 0;
-      for (const v of x) ss += (v - mean) ** 2;
-      return [mean, ss / (x.length - 1)];
-    };
-    const [m1, v1] = moments(t.time);
-    const [m0, v0] = moments(c.time);
-    return { 'mean-difference': { estimate: m1 - m0, se: Math.sqrt((v1 + v0) / n) } };
+    const d = meanDifference(t.time, c.time);
+    return { 'mean-difference': { estimate: d.estimate, se: d.se } };
   }
   if (t.endpoint === 'binary') {
     let e1 = 0;

@@ -5,7 +5,7 @@ import { wilson } from './binary.js';
 import { pt, qnorm, qt, pTwoSidedNormal } from './distributions.js';
 import { checkConfLevel, StatsError, type StatsWarning } from './errors.js';
 import type { Estimate } from './estimate.js';
-import { checkAtLeast, checkPositiveOption, checkValue, type Subject } from './validate.js';
+import { checkAtLeast, checkPositiveOption, checkValue, checkValues, type Subject } from './validate.js';
 
 /** Options of {@link combineSynthetic}. */
 export interface CombineSyntheticOptions {
@@ -103,18 +103,10 @@ function replicateMoments(
     );
   }
   checkAtLeast(m, 2, 'estimates', 'replicates');
-  let qbar = 0;
-  let ubar = 0;
-  for (let i = 0; i < m; i++) {
-    const q = estimates[i]!;
-    const v = variances[i]!;
-    checkValue(q, i, 'finite', ESTIMATE);
-    checkValue(v, i, 'non-negative', VARIANCE);
-    qbar += q;
-    ubar += v;
-  }
-  qbar /= m;
-  ubar /= m;
+  checkValues(estimates, 'finite', ESTIMATE);
+  checkValues(variances, 'non-negative', VARIANCE);
+  const qbar = meanOf(estimates);
+  const ubar = meanOf(variances);
   let b = 0;
   for (let i = 0; i < m; i++) b += (estimates[i]! - qbar) ** 2;
   return { m, qbar, ubar, b: b / (m - 1) };
@@ -576,4 +568,11 @@ export function monteCarloPlan(
     size = room > 0 ? Math.max(1, Math.floor((uc * controlSize) / room) + 1) : null;
   }
   return { share: components.monteCarlo / total, target, replicates, controlSize: size };
+}
+
+/** The arithmetic mean of `x` (non-empty), summed in order. */
+function meanOf(x: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < x.length; i++) s += x[i]!;
+  return s / x.length;
 }

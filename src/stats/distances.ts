@@ -266,15 +266,13 @@ export function cramersV(a: ArrayLike<number>, b: ArrayLike<number>): number {
   checkAtLeast(n, 2, 'a');
   const codesA = codesOf('a');
   const codesB = codesOf('b');
+  checkValues(a, 'code', codesA);
+  checkValues(b, 'code', codesB);
   let ka = 0;
   let kb = 0;
   for (let i = 0; i < n; i++) {
-    const u = a[i]!;
-    const v = b[i]!;
-    checkValue(u, i, 'code', codesA);
-    checkValue(v, i, 'code', codesB);
-    if (u >= ka) ka = u + 1;
-    if (v >= kb) kb = v + 1;
+    ka = Math.max(ka, a[i]! + 1);
+    kb = Math.max(kb, b[i]! + 1);
   }
   const table = new Float64Array(ka * kb);
   const ra = new Float64Array(ka);

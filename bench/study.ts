@@ -11,7 +11,7 @@ import { prepareRunInMemory } from '../src/run/prepare-memory.js';
 import { runReplicate } from '../src/run/replicate.js';
 import type { Cell } from '../studies/coverage/design.js';
 import { createContext, runTrialGroup, type TrialOptions } from '../studies/coverage/trial.js';
-import { drawRegistry, drawTreated } from '../studies/coverage/truth.js';
+import { drawRegistry, drawTreated } from '../src/design/truth.js';
 import { timeIt, type BenchResult } from './harness.js';
 
 const perSecond = (ms: number): string => `${(1000 / ms).toFixed(1)} trials/s on one core`;

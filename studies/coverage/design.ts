@@ -22,16 +22,9 @@ export type TruthMode =
    */
   | 'posterior';
 
-export interface RegistryDesign {
-  /** Entry uniform over [0, accrual) months; cut at `studyDuration`; exponential loss to follow-up. */
-  readonly accrual: number;
-  readonly studyDuration: number;
-  readonly dropoutRate: number;
-  /** Survival times are recorded to this precision, and at least this (make-registry.mjs: 0.01). */
-  readonly timePrecision: number;
-  /** Numeric covariates recorded to a precision (examples/als: delay to 0.1 month). */
-  readonly precision?: Readonly<Record<string, number>>;
-}
+import type { RegistryDesign } from '../../src/design/truth.js';
+
+export type { RegistryDesign };
 
 export interface TruthSetting {
   readonly id: 'nsclc' | 'als' | 'aml' | 'walk';

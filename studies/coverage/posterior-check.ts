@@ -27,7 +27,7 @@ import { runReplicate } from '../../src/run/replicate.js';
 import { drawParameters } from '../../src/simulate/uncertainty.js';
 import { STREAMS, TRUTHS } from './design.js';
 import { createContext, studyProtocol } from './trial.js';
-import { drawRegistry, drawTreated } from './truth.js';
+import { drawRegistry, drawTreated } from '../../src/design/truth.js';
 
 const flag = (name: string): string | undefined => {
   const i = process.argv.indexOf(`--${name}`);

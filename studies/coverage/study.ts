@@ -16,7 +16,7 @@ import {
   type TrialRecord,
   type TruthContext,
 } from './trial.js';
-import { marginalEstimands } from './truth.js';
+import { marginalEstimands } from '../../src/design/truth.js';
 
 export interface StudyOptions extends TrialOptions {
   readonly trials: number;

@@ -13,7 +13,7 @@
 import { isNoEffect, TRUTHS, type Cell } from './design.js';
 import type { CombiningRule, Replicates, RuleContext } from './rules.js';
 import type { TrialRecord } from './trial.js';
-import { targetFor, type MarginalEstimand } from './truth.js';
+import { targetFor, type MarginalEstimand } from '../../src/design/truth.js';
 
 /** A performance measure and its Monte-Carlo standard error. */
 export interface Estimate {

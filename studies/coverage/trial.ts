@@ -22,7 +22,7 @@ import { runReplicate } from '../../src/run/replicate.js';
 import { drawParameters } from '../../src/simulate/uncertainty.js';
 import { STREAMS, TRUTHS, controlSize, type Cell, type TruthMode } from './design.js';
 import type { Replicates } from './rules.js';
-import { drawRegistry, drawTreated, type TreatedDesign } from './truth.js';
+import { drawRegistry, drawTreated, type TreatedDesign } from '../../src/design/truth.js';
 
 /**
  * The analysis methods whose combined interval the study assesses. RMST's target under an HR

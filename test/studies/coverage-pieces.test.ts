@@ -44,7 +44,7 @@ import {
   withMeanShift,
   withOddsRatio,
   timeMultiplier,
-} from '../../studies/coverage/truth.js';
+} from '../../src/design/truth.js';
 
 const root = process.cwd();
 const options: TrialOptions = {

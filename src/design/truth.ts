@@ -1,22 +1,34 @@
 /**
- * What the truth model is used for in a trial: the registry extract the covariate model is
+ * What a truth model is used for in a simulated trial (the coverage study's and `ecasim
+ * design`'s): the registry extract the covariate model is
  * re-fitted from (exactly as examples/{nsclc,als,aml}/make-registry.mjs write registry.csv, but as
  * an in-memory table), the treated arm with a known treatment effect (a hazard ratio, or an odds
  * ratio for a binary endpoint), and the estimands.
  */
-import type { CategoricalColumn, Cohort } from '../../src/cohort.js';
-import type { Table } from '../../src/io/csv.js';
-import type { CovariateModel } from '../../src/model/load.js';
-import type { Model } from '../../src/model/schema.js';
-import type { TreatedArm } from '../../src/protocol/treated.js';
-import type { RandomSource } from '../../src/random/index.js';
-import { sampleCohort } from '../../src/simulate/ancestral.js';
-import { applyCensoring } from '../../src/simulate/censoring.js';
-import { drawEligible, type Criterion } from '../../src/simulate/eligibility.js';
-import { fitCox } from '../../src/stats/cox.js';
-import { meanDifference } from '../../src/stats/continuous.js';
-import { rmst } from '../../src/stats/rmst.js';
-import type { RegistryDesign } from './design.js';
+import type { CategoricalColumn, Cohort } from '../cohort.js';
+import type { Table } from '../io/csv.js';
+import type { CovariateModel } from '../model/load.js';
+import type { Model } from '../model/schema.js';
+import type { TreatedArm } from '../protocol/treated.js';
+import type { RandomSource } from '../random/index.js';
+import { sampleCohort } from '../simulate/ancestral.js';
+import { applyCensoring } from '../simulate/censoring.js';
+import { drawEligible, type Criterion } from '../simulate/eligibility.js';
+import { fitCox } from '../stats/cox.js';
+import { meanDifference } from '../stats/continuous.js';
+import { rmst } from '../stats/rmst.js';
+
+/** How a registry extract is censored (a time-to-event outcome) and recorded. */
+export interface RegistryDesign {
+  /** Entry uniform over [0, accrual) months; cut at `studyDuration`; exponential loss to follow-up. */
+  readonly accrual: number;
+  readonly studyDuration: number;
+  readonly dropoutRate: number;
+  /** Survival times are recorded to this precision, and at least this (make-registry.mjs: 0.01). */
+  readonly timePrecision: number;
+  /** Numeric covariates recorded to a precision (examples/als: delay to 0.1 month). */
+  readonly precision?: Readonly<Record<string, number>>;
+}
 
 /**
  * A registry extract of n patients from `truth` as make-registry.mjs draws one: the cohort from
@@ -53,7 +65,9 @@ export function drawRegistry(
   if (design === null) {
     const kind = truth.variables.get(outcome)?.kind;
     if (kind !== 'binary-endpoint' && kind !== 'continuous-endpoint')
-      throw new Error(`${outcome} needs a censoring design: it is not a binary or continuous endpoint`);
+      throw new Error(
+        `${outcome} needs a censoring design: it is not a binary or continuous endpoint`,
+      );
     for (let i = 0; i < n; i++) {
       rows.push(truth.names.map((name) => text(name, i, undefined)));
       lines.push(i + 2);
@@ -94,7 +108,11 @@ export function drawRegistry(
  * `model` with the log odds of a binary endpoint shifted by log(oddsRatio) for every patient:
  * the conditional odds ratio of a treated patient against a control of the same covariates.
  */
-export function withOddsRatio(model: CovariateModel, outcome: string, oddsRatio: number): CovariateModel {
+export function withOddsRatio(
+  model: CovariateModel,
+  outcome: string,
+  oddsRatio: number,
+): CovariateModel {
   if (!(oddsRatio > 0 && Number.isFinite(oddsRatio)))
     throw new Error(`the odds ratio must be a positive number, found ${oddsRatio}`);
   const doc = structuredClone(model.model) as Model;
@@ -110,14 +128,21 @@ export function withOddsRatio(model: CovariateModel, outcome: string, oddsRatio:
  * (and, the endpoint being linear and unbounded, the marginal) mean difference of a treated
  * patient against a control of the same covariates.
  */
-export function withMeanShift(model: CovariateModel, outcome: string, shift: number): CovariateModel {
-  if (!Number.isFinite(shift)) throw new Error(`the mean shift must be a finite number, found ${shift}`);
+export function withMeanShift(
+  model: CovariateModel,
+  outcome: string,
+  shift: number,
+): CovariateModel {
+  if (!Number.isFinite(shift))
+    throw new Error(`the mean shift must be a finite number, found ${shift}`);
   const doc = structuredClone(model.model) as Model;
   const v = doc.variables[outcome];
   if (v === undefined || v.kind !== 'continuous-endpoint')
     throw new Error(`${outcome} is not a continuous endpoint of the truth model`);
   if (v.bounds !== undefined || v.round === true)
-    throw new Error(`${outcome} is bounded or rounded: a shift of its mean would not be the mean difference`);
+    throw new Error(
+      `${outcome} is bounded or rounded: a shift of its mean would not be the mean difference`,
+    );
   v.intercept += shift;
   return { ...model, model: doc, variables: new Map(Object.entries(doc.variables)) };
 }
@@ -150,7 +175,10 @@ export interface TreatedDesign {
 }
 
 /** The kind of endpoint `outcome` is in `model`: what the treated arm carries. */
-function endpointOf(model: CovariateModel, outcome: string): 'time-to-event' | 'binary' | 'continuous' {
+function endpointOf(
+  model: CovariateModel,
+  outcome: string,
+): 'time-to-event' | 'binary' | 'continuous' {
   const kind = model.variables.get(outcome)?.kind;
   if (kind === 'time-to-event') return 'time-to-event';
   if (kind === 'binary-endpoint') return 'binary';
@@ -198,7 +226,9 @@ export function drawTreated(
     event = Uint8Array.from(codes, (c) => (c === 1 ? 1 : 0));
   } else if (endpoint === 'continuous') {
     // the value travels in `time`, as loadTreated reads a value column
-    time = Float64Array.from((cohort.columns.get(design.outcome) as { values: Float64Array }).values);
+    time = Float64Array.from(
+      (cohort.columns.get(design.outcome) as { values: Float64Array }).values,
+    );
     event = new Uint8Array(cohort.n).fill(1);
   } else {
     const latent = (cohort.columns.get(design.outcome) as { values: Float64Array }).values;
@@ -286,7 +316,10 @@ export function marginalEstimands(
     const [p1, p0] = [e1 / n, e0 / n];
     return {
       'risk-difference': { estimate: p1 - p0, se: Math.sqrt((p1 * (1 - p1) + p0 * (1 - p0)) / n) },
-      'log-risk-ratio': { estimate: Math.log(p1 / p0), se: Math.sqrt((1 - p1) / e1 + (1 - p0) / e0) },
+      'log-risk-ratio': {
+        estimate: Math.log(p1 / p0),
+        se: Math.sqrt((1 - p1) / e1 + (1 - p0) / e0),
+      },
       'log-odds-ratio': {
         estimate: Math.log(p1 / (1 - p1)) - Math.log(p0 / (1 - p0)),
         se: Math.sqrt(1 / e1 + 1 / (n - e1) + 1 / e0 + 1 / (n - e0)),

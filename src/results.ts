@@ -290,6 +290,12 @@ export interface Results {
     propensity: { breaks: number[]; treated: number[]; control: number[] } | null;
   };
   sensitivity: {
+    /**
+     * One entry per cox-adjusted analysis with common covariate effects: the same model with
+     * covariate effects by arm on the same replicates, and their difference (a sensitivity
+     * analysis, src/run/covariate-check.ts).
+     */
+    covariateEffects: CovariateEffectsCheck[];
     eValue: { rareOutcome: boolean; estimate: number; limit: number | null; method: string } | null;
     tippingPoint: {
       shift: number;
@@ -323,6 +329,31 @@ export interface Results {
  * One diagnostic of the limitations checklist, decided from other results (never by the report):
  * the rule in words, the numbers it compares with, where its evidence is, and the verdict.
  */
+/**
+ * The covariate-effects check of one common-effects adjusted Cox analysis: the same model with
+ * covariate effects by arm on the same replicates (a sensitivity analysis; no verdict).
+ */
+export interface CovariateEffectsCheck {
+  /** The key of the analysis checked (e.g. `secondary.1`). */
+  analysis: string;
+  name: string;
+  method: string;
+  /** False when the by-arm model could not be fitted in every replicate (see `reason`). */
+  assessed: boolean;
+  reason: string | null;
+  /** The by-arm model combined over the replicates as the analysis is (HR at the treated arm's mean profile). */
+  byArm: {
+    estimate: number;
+    lower: number;
+    upper: number;
+    logEstimate: number;
+    se: number;
+    p: number;
+  } | null;
+  /** log HR(by arm) − log HR(common), both combined. */
+  difference: { logEstimate: number } | null;
+}
+
 export interface Verdict {
   /** Stable identifier, e.g. `proportional-hazards`. */
   key: string;

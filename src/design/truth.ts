@@ -9,6 +9,9 @@ import type { CategoricalColumn, Cohort } from '../cohort.js';
 import type { Table } from '../io/csv.js';
 import type { CovariateModel } from '../model/load.js';
 import type { Model } from '../model/schema.js';
+import { specLevels, type LoadedFitSpec } from '../model/fit-spec.js';
+import { levelsOf } from '../model/network.js';
+import { compileAt, patientScope, type LoadedProtocol } from '../protocol/load.js';
 import type { TreatedArm } from '../protocol/treated.js';
 import type { RandomSource } from '../random/index.js';
 import { sampleCohort } from '../simulate/ancestral.js';
@@ -37,7 +40,9 @@ export interface RegistryDesign {
  * `substream(1)`) and written as `<outcome>_time` (rounded to the design's precision, at least
  * that) and `<outcome>_event`, after the other columns; a binary endpoint (`design` null: it needs
  * no censoring) is written as its level, in its place among the model's variables, as
- * examples/aml/make-registry.mjs writes it. Complexity O(n · variables).
+ * examples/aml/make-registry.mjs writes it. `options.hazardRatio` (drift; time-to-event only)
+ * multiplies every registry patient's outcome hazard, from the same uniforms.
+ * Complexity O(n · variables).
  *
  * @example
  * drawRegistry(truth, 'os', 3840, createStream(20260630), MAKE_REGISTRY_DESIGN);
@@ -49,7 +54,9 @@ export function drawRegistry(
   n: number,
   stream: RandomSource,
   design: RegistryDesign | null,
+  options: { readonly hazardRatio?: number } = {},
 ): Table {
+  const drift = options.hazardRatio ?? 1;
   const cohort = sampleCohort(truth, n, stream.substream(0));
   const digitsOf = (precision: number): number => Math.max(0, Math.round(-Math.log10(precision)));
   const text = (name: string, i: number, precision: number | undefined): string => {
@@ -68,13 +75,18 @@ export function drawRegistry(
       throw new Error(
         `${outcome} needs a censoring design: it is not a binary or continuous endpoint`,
       );
+    if (drift !== 1)
+      throw new Error(`a hazard-ratio drift needs a time-to-event outcome; ${outcome} is ${kind}`);
     for (let i = 0; i < n; i++) {
       rows.push(truth.names.map((name) => text(name, i, undefined)));
       lines.push(i + 2);
     }
     return { file: '(simulated registry)', header: [...truth.names], rows, lines };
   }
-  const latent = (cohort.columns.get(outcome) as { values: Float64Array }).values;
+  const drawn = (cohort.columns.get(outcome) as { values: Float64Array }).values;
+  // drift: the external population's hazard × HR, from the same uniforms (timeMultiplier)
+  const k = drift === 1 ? 1 : timeMultiplier(truth, outcome, drift);
+  const latent = k === 1 ? drawn : drawn.map((t) => t * k);
   const { time, event } = applyCensoring(
     latent,
     {
@@ -172,6 +184,56 @@ export interface TreatedDesign {
   readonly covariates: readonly string[];
   /** τ of the protocol's RMST analysis, when it names one (its target is then computed). */
   readonly rmstTau?: number;
+}
+
+/**
+ * How `loaded`'s trial draws its treated arm from `truth`: the protocol's outcome, eligibility
+ * (compiled against the truth's variables), maximum draws, follow-up, mapped covariate columns and
+ * RMST τ (of the plan's first RMST analysis that names one).
+ */
+export function treatedDesignOf(loaded: LoadedProtocol, truth: CovariateModel): TreatedDesign {
+  const p = loaded.protocol;
+  const scope = patientScope(truth);
+  const criteria = p.eligibility.map((c, k) => ({
+    name: c.name,
+    expression: compileAt(
+      loaded.doc,
+      ['eligibility', k, 'expression'],
+      c.expression,
+      scope,
+      `eligibility criterion "${c.name}"`,
+    ),
+  }));
+  const tau = [p.analysis.primary, ...p.analysis.secondary].find(
+    (a) => a.method === 'rmst' && a.tau !== undefined,
+  )?.tau;
+  return {
+    outcome: p.outcome,
+    criteria,
+    maxDraws: p.control.maxDraws,
+    followUp: {
+      accrual: p.followUp.accrual,
+      studyDuration: p.followUp.studyDuration,
+      dropoutRate: p.followUp.dropoutRate,
+    },
+    covariates: Object.keys(p.inputs.treated.covariates),
+    ...(tau !== undefined ? { rmstTau: tau } : {}),
+  };
+}
+
+/**
+ * The levels of every categorical variable of the fit spec, as the truth has them: the treated arm
+ * is drawn from the truth but analysed against the fit, so they must agree. Returns the first
+ * disagreement in words, or null.
+ */
+export function levelMismatch(truth: CovariateModel, fitSpec: LoadedFitSpec): string | null {
+  for (const [name, v] of Object.entries(fitSpec.spec.variables)) {
+    const want = truth.variables.has(name) ? levelsOf(truth.variables.get(name)!) : undefined;
+    const got = specLevels(v);
+    if (want !== undefined && got !== undefined && want.join() !== got.join())
+      return `levels of ${name} (${got.join(', ')}) differ from the truth's (${want.join(', ')})`;
+  }
+  return null;
 }
 
 /** The kind of endpoint `outcome` is in `model`: what the treated arm carries. */

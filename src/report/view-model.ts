@@ -355,6 +355,18 @@ function finding(v: Verdict, results: Results): string {
   }
 }
 
+function analysisOf(results: Results, key: string) {
+  return [results.primary, ...results.secondary].find((a) => a.key === key);
+}
+
+function analysisName(results: Results, key: string): string {
+  return analysisOf(results, key)?.name ?? key;
+}
+
+function analysisEstimate(results: Results, key: string): number {
+  return analysisOf(results, key)?.estimate ?? NaN;
+}
+
 /** The limitations checklist: results.verdicts, with their findings in words. */
 function checks(results: Results): Check[] {
   return results.verdicts.map((v) => ({
@@ -799,6 +811,21 @@ export async function buildViewModel(results: Results, repro: ReproInfo) {
           significant: g.significant ? 'yes' : 'no',
         })),
       },
+      covariateEffects: sens.covariateEffects.map((c) => ({
+        name: analysisName(results, c.analysis),
+        assessed: c.assessed,
+        reason: c.reason,
+        common: fmt(analysisEstimate(results, c.analysis)),
+        commonCi: (() => {
+          const a = analysisOf(results, c.analysis);
+          return a ? fmtInterval(a.lower, a.upper) : '—';
+        })(),
+        byArm: c.byArm && {
+          estimate: fmt(c.byArm.estimate),
+          ci: fmtInterval(c.byArm.lower, c.byArm.upper),
+        },
+        difference: c.difference && fmt(c.difference.logEstimate, 3),
+      })),
       phTest: sens.phTest && {
         transform: sens.phTest.transform,
         medianP: fmtP(sens.phTest.medianP),

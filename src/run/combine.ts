@@ -16,7 +16,7 @@ import type { PreparedRun } from './prepare.js';
 import type { ReplicateOutput } from './replicate.js';
 
 /** How the replicates are combined: the registry's information and the synthetic arms' size. */
-interface CombineSettings {
+export interface CombineSettings {
   confLevel: number;
   /** The replicates drew the model parameters from their posterior. */
   parameterUncertainty: boolean;
@@ -55,6 +55,15 @@ export function controlVariances(per: readonly AnalysisEstimate[]): number[] {
   if (per.length < 2 || influence.some((d) => d === undefined)) return per.map((a) => a.uControl);
   const vc = twinControlVariance(influence as Float64Array[]);
   return per.map((a) => Math.min(a.u, vc));
+}
+
+/** The combining settings of a run. */
+export function combineSettings(prepared: PreparedRun, confLevel: number): CombineSettings {
+  return {
+    confLevel,
+    parameterUncertainty: prepared.loaded.protocol.control.parameterUncertainty,
+    controlSize: prepared.twin !== null ? null : prepared.controlSize,
+  };
 }
 
 /** Combines one analysis over the replicates on its combining scale. */
@@ -154,11 +163,7 @@ export function combineAnalyses(
   confLevel: number,
   warnings: Warning[],
 ): CombinedAnalysis[] {
-  const settings: CombineSettings = {
-    confLevel,
-    parameterUncertainty: prepared.loaded.protocol.control.parameterUncertainty,
-    controlSize: prepared.twin !== null ? null : prepared.controlSize,
-  };
+  const settings = combineSettings(prepared, confLevel);
   const combined: CombinedAnalysis[] = [];
   prepared.analyses.forEach((a, k) => {
     const failures = replicates.flatMap((r) =>

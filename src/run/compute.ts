@@ -9,10 +9,17 @@
  * computeResults(prepared, reps, { seed: 1 }).primary.estimate; // the combined hazard ratio
  */
 import { concatCohorts } from '../cohort.js';
-import { RESULTS_SCHEMA, roundDeep, type Results, type Warning } from '../results.js';
+import {
+  RESULTS_SCHEMA,
+  roundDeep,
+  type CombinedAnalysis,
+  type Results,
+  type Warning,
+} from '../results.js';
 import { firstFailed } from '../simulate/eligibility.js';
 import { summariseArms } from './arms.js';
-import { aggregateWarnings, combineAnalyses, combineBalance } from './combine.js';
+import { aggregateWarnings, combineAnalyses, combineBalance, combineSettings } from './combine.js';
+import { combineCovariateCheck } from './covariate-check.js';
 import type { PreparedRun } from './prepare.js';
 import type { ReplicateOutput } from './replicate.js';
 import { median, sensitivityResults } from './sensitivity.js';
@@ -49,7 +56,7 @@ function treatedEligibility(prepared: PreparedRun): Warning[] {
 }
 
 /** The success criterion on the rounded results (so it agrees with the numbers results.json shows). */
-function successMet(
+export function successMet(
   prepared: PreparedRun,
   primary: Results['primary'],
   balance: Results['balance'],
@@ -235,7 +242,10 @@ export function computeResults(
     primarySpec.method === 'cox-iptw',
     primarySpec.weighting.estimand,
   );
-  const sensitivity = sensitivityResults(protocol.analysis, primary, replicates, warnings);
+  const sensitivity = {
+    ...sensitivityResults(protocol.analysis, primary, replicates, warnings),
+    covariateEffects: covariateChecks(prepared, replicates, combined, confLevel),
+  };
   const audit = options.audit ?? null;
   if (audit?.privacy.leaking) {
     warnings.push({
@@ -295,4 +305,24 @@ function covarianceSources(
   }
   if (groups.size === 0) return '';
   return ` (${[...groups].map(([k, v]) => `${k}: ${v.join(', ')}`).join('; ')})`;
+}
+
+/** The covariate-effects check of each common-effects adjusted Cox analysis (covariate-check.ts). */
+function covariateChecks(
+  prepared: PreparedRun,
+  replicates: readonly ReplicateOutput[],
+  combined: readonly CombinedAnalysis[],
+  confLevel: number,
+): Results['sensitivity']['covariateEffects'] {
+  const settings = combineSettings(prepared, confLevel);
+  return prepared.checks.map((check, j) => {
+    const k = prepared.analyses.findIndex((a) => a.key === check.of);
+    return combineCovariateCheck(
+      check,
+      replicates.map((r) => r.analyses[k]!),
+      replicates.map((r) => r.checks[j]!),
+      combined.find((c) => c.key === check.of) ?? null,
+      settings,
+    );
+  });
 }

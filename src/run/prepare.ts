@@ -15,6 +15,7 @@ import { uncertaintyGaps } from '../simulate/uncertainty.js';
 import { deriveColumns, type DerivedVariable } from '../simulate/derived.js';
 import type { EcasimError } from '../errors.js';
 import { throwCollected } from '../errors.js';
+import { covariateEffectsChecks, type CheckSpec } from './covariate-check.js';
 
 export interface PreparedRun {
   readonly loaded: LoadedProtocol;
@@ -26,6 +27,8 @@ export interface PreparedRun {
   readonly endpoint: 'time-to-event' | 'binary' | 'continuous';
   /** Primary first, then the secondary analyses, each with the name results use. */
   readonly analyses: readonly { key: string; name: string; spec: AnalysisSpec }[];
+  /** The covariate-effects checks of the common-effects adjusted Cox analyses (covariate-check.ts). */
+  readonly checks: readonly CheckSpec[];
   readonly successCriterion: CompiledExpression;
   /** Twin mode: which baseline variables the twins copy and which they draw. */
   readonly twin: TwinPlan | null;
@@ -392,6 +395,7 @@ export function prepareLoaded(
     controlSize,
     outcomeLabel: outcome.label ?? protocol.outcome,
     analyses: analyses.map(({ key, name, spec }) => ({ key, name, spec })),
+    checks: covariateEffectsChecks(analyses),
     successCriterion,
     twin,
     endpoint,

@@ -34,6 +34,11 @@ export interface ReplicateOutput {
   /** In plan order; null where a secondary analysis could not be carried out (see `failed`). */
   analyses: (AnalysisEstimate | null)[];
   failed: { key: string; message: string }[];
+  /**
+   * The covariate-effects checks (`prepared.checks`), in their order; null where the by-arm model
+   * could not be fitted. Their warnings are not the run's (they stay with the check).
+   */
+  checks: (AnalysisEstimate | null)[];
   /** Balance of every baseline covariate the treated data have (weighted by the primary analysis when it weights). */
   balance: BalanceResult | null;
   /** Time-to-event endpoints only. */
@@ -170,17 +175,21 @@ export function runReplicate(
   // A secondary analysis that cannot be carried out in this replicate (e.g. an RMST τ beyond its
   // follow-up) is recorded as failed; the primary analysis must succeed.
   const failed: { key: string; message: string }[] = [];
+  const arms = { time, status, group, covariates: stacked, ...(pairs ? { cluster: pairs } : {}) };
   const analyses = prepared.analyses.map((a) => {
     try {
-      return runAnalysis(
-        a.spec,
-        { time, status, group, covariates: stacked, ...(pairs ? { cluster: pairs } : {}) },
-        a.name,
-        a.key === 'primary' ? ph : undefined,
-      );
+      return runAnalysis(a.spec, arms, a.name, a.key === 'primary' ? ph : undefined);
     } catch (err) {
       if (a.key === 'primary' || !(err instanceof AnalysisError)) throw err;
       failed.push({ key: a.key, message: err.message });
+      return null;
+    }
+  });
+  const checks = prepared.checks.map((c) => {
+    try {
+      return runAnalysis(c.spec, arms, c.name);
+    } catch (err) {
+      if (!(err instanceof AnalysisError)) throw err;
       return null;
     }
   });
@@ -217,6 +226,7 @@ export function runReplicate(
     event: censored.event,
     analyses,
     failed,
+    checks,
     balance,
     logrank: lr ? { statistic: lr.statistic, df: lr.df, p: lr.p } : null,
     parametersDrawn: parameters.drawn,

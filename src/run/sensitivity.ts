@@ -24,7 +24,7 @@ export function sensitivityResults(
   primary: CombinedAnalysis,
   replicates: readonly ReplicateOutput[],
   warnings: Warning[],
-): Results['sensitivity'] {
+): Omit<Results['sensitivity'], 'covariateEffects'> {
   const { sensitivity: sens, alpha } = analysis;
   let controlEvents = 0;
   let controlN = 0;

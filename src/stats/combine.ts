@@ -5,7 +5,13 @@ import { wilson } from './binary.js';
 import { pt, qnorm, qt, pTwoSidedNormal } from './distributions.js';
 import { checkConfLevel, StatsError, type StatsWarning } from './errors.js';
 import type { Estimate } from './estimate.js';
-import { checkAtLeast, checkPositiveOption, checkValue, checkValues, type Subject } from './validate.js';
+import {
+  checkAtLeast,
+  checkPositiveOption,
+  checkValue,
+  checkValues,
+  type Subject,
+} from './validate.js';
 
 /** Options of {@link combineSynthetic}. */
 export interface CombineSyntheticOptions {

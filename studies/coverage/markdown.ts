@@ -71,6 +71,7 @@ export function markdownReport(
     '',
     compareTable(rows),
     '',
+    ...checkSection(result.records),
     failures.length ? `**Failed trials** (left out of every measure):\n\n${failures.join('\n')}` : 'No trial failed.',
     ...(notEstimable.length
       ? [
@@ -80,4 +81,43 @@ export function markdownReport(
       : []),
     '',
   ].join('\n');
+}
+
+/**
+ * The covariate-effects check of the common-effects adjusted Cox model, by cell: the by-arm
+ * model's mean log HR and the difference d = by arm − common (mean and SD over trials), and how
+ * often |d| exceeds 0.2 and 0.3 of the common model's SE (√ū of its replicates).
+ */
+export function checkSection(records: readonly TrialRecord[]): string[] {
+  const byCell = new Map<string, { byArm: number; d: number; se: number }[]>();
+  const missing = new Map<string, number>();
+  for (const r of records) {
+    if (r.covariateCheck === undefined) continue;
+    const a = r.analyses?.['cox-adjusted'];
+    if (r.covariateCheck === null || a === undefined) {
+      missing.set(r.cell, (missing.get(r.cell) ?? 0) + 1);
+      continue;
+    }
+    const ubar = a.u.reduce((s, x) => s + x, 0) / a.u.length;
+    const row = { byArm: r.covariateCheck.byArm, d: r.covariateCheck.difference, se: Math.sqrt(ubar) };
+    byCell.set(r.cell, [...(byCell.get(r.cell) ?? []), row]);
+  }
+  if (byCell.size === 0 && missing.size === 0) return [];
+  const rows = [...new Set([...byCell.keys(), ...missing.keys()])].map((cell) => {
+    const xs = byCell.get(cell) ?? [];
+    const n = xs.length;
+    const mean = (f: (x: (typeof xs)[number]) => number) => xs.reduce((s, x) => s + f(x), 0) / n;
+    const md = mean((x) => x.d);
+    const sd = Math.sqrt(xs.reduce((s, x) => s + (x.d - md) ** 2, 0) / (n - 1));
+    const share = (c: number) => `${((100 * xs.filter((x) => Math.abs(x.d) > c * x.se).length) / n).toFixed(1)}%`;
+    return `| ${cell} | ${n} (${missing.get(cell) ?? 0}) | ${mean((x) => x.byArm).toFixed(4)} | ${md.toFixed(4)} (${(sd / Math.sqrt(n)).toFixed(4)}) | ${sd.toFixed(4)} | ${share(0.2)} | ${share(0.3)} |`;
+  });
+  return [
+    '**Covariate-effects check** of the common-effects adjusted Cox model (the by-arm model on the same replicates; d = by-arm − common log HR, MC SE in brackets)',
+    '',
+    '| cell | trials (not assessed) | mean by-arm log HR | mean d | SD of d | \\|d\\| > 0.2 SE | \\|d\\| > 0.3 SE |',
+    '|---|---|---|---|---|---|---|',
+    ...rows,
+    '',
+  ];
 }

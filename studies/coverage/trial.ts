@@ -9,20 +9,26 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { fitModel } from '../../src/model/fit.js';
-import { loadFitSpec, specLevels, type LoadedFitSpec } from '../../src/model/fit-spec.js';
+import { loadFitSpec, type LoadedFitSpec } from '../../src/model/fit-spec.js';
 import { loadModel, type CovariateModel } from '../../src/model/load.js';
-import { levelsOf } from '../../src/model/network.js';
-import { compileAt, type LoadedProtocol } from '../../src/protocol/load.js';
+import type { LoadedProtocol } from '../../src/protocol/load.js';
 import { createStream } from '../../src/random/index.js';
 import type { AnalysisEstimate } from '../../src/run/analyses.js';
-import { controlVariances } from '../../src/run/combine.js';
-import { patientScope } from '../../src/run/prepare.js';
+import { combine, combineSettings, controlVariances } from '../../src/run/combine.js';
+import { combineCovariateCheck } from '../../src/run/covariate-check.js';
+import type { PreparedRun } from '../../src/run/prepare.js';
 import { prepareRunInMemory, protocolFromText } from '../../src/run/prepare-memory.js';
 import { runReplicate } from '../../src/run/replicate.js';
 import { drawParameters } from '../../src/simulate/uncertainty.js';
 import { STREAMS, TRUTHS, controlSize, type Cell, type TruthMode } from './design.js';
 import type { Replicates } from './rules.js';
-import { drawRegistry, drawTreated, type TreatedDesign } from '../../src/design/truth.js';
+import {
+  drawRegistry,
+  drawTreated,
+  levelMismatch,
+  treatedDesignOf,
+  type TreatedDesign,
+} from '../../src/design/truth.js';
 
 /**
  * The analysis methods whose combined interval the study assesses. RMST's target under an HR
@@ -86,6 +92,12 @@ export interface TrialRecord {
    * analysis is left out of the trial (and of `analyses`); the others are kept.
    */
   readonly notEstimable?: Readonly<Record<string, string>>;
+  /**
+   * The covariate-effects check of the common-effects adjusted Cox analysis (the pipeline's
+   * sensitivity.covariateEffects): the by-arm model's combined log HR and its difference from
+   * the common-effects one; null where it could not be assessed. Absent when the plan has none.
+   */
+  readonly covariateCheck?: { readonly byArm: number; readonly difference: number } | null;
   /** Why the trial failed (then `reproduce` says how to run it alone). */
   readonly error?: string;
   readonly reproduce?: string;
@@ -136,12 +148,6 @@ export function studyProtocol(
   return protocolFromText(file, stringify(doc));
 }
 
-/** τ of the plan's first RMST analysis that names one. */
-function rmstTauOf(plan: readonly { method: string; tau?: number }[]): { rmstTau?: number } {
-  const tau = plan.find((a) => a.method === 'rmst' && a.tau !== undefined)?.tau;
-  return tau === undefined ? {} : { rmstTau: tau };
-}
-
 /** Loads a truth's inputs and the cut-down protocols its cells need. */
 export function createContext(
   id: keyof typeof TRUTHS,
@@ -164,14 +170,8 @@ export function createContext(
           },
         };
   // The treated arm is built from the truth but analysed against the fit: their levels must agree.
-  for (const [name, v] of Object.entries(fitSpec.spec.variables)) {
-    const want = levelsOf(truth.variables.get(name)!);
-    const got = specLevels(v);
-    if (want !== undefined && got !== undefined && want.join() !== got.join())
-      throw new Error(
-        `${setting.fitSpec}: levels of ${name} (${got.join(', ')}) differ from the truth's (${want.join(', ')})`,
-      );
-  }
+  const mismatch = levelMismatch(truth, fitSpec);
+  if (mismatch !== null) throw new Error(`${setting.fitSpec}: ${mismatch}`);
   const file = at(setting.protocol);
   const text = readFileSync(file, 'utf8');
   const protocols = new Map<string, LoadedProtocol>();
@@ -181,34 +181,12 @@ export function createContext(
   }
   const base = protocols.values().next().value ?? studyProtocol(file, text, options, null);
   const p = base.protocol;
-  const scope = patientScope(truth);
-  const criteria = p.eligibility.map((c, k) => ({
-    name: c.name,
-    expression: compileAt(
-      base.doc,
-      ['eligibility', k, 'expression'],
-      c.expression,
-      scope,
-      `eligibility criterion "${c.name}"`,
-    ),
-  }));
   return {
     setting,
     truth,
     point,
     fitSpec,
-    design: {
-      outcome: p.outcome,
-      criteria,
-      maxDraws: p.control.maxDraws,
-      followUp: {
-        accrual: p.followUp.accrual,
-        studyDuration: p.followUp.studyDuration,
-        dropoutRate: p.followUp.dropoutRate,
-      },
-      covariates: Object.keys(p.inputs.treated.covariates),
-      ...rmstTauOf([p.analysis.primary, ...p.analysis.secondary]),
-    },
+    design: treatedDesignOf(base, truth),
     methods: [p.analysis.primary, ...p.analysis.secondary]
       .map((a) => a.method)
       .filter((m) => (ASSESSED_METHODS as readonly string[]).includes(m)),
@@ -292,9 +270,11 @@ export function runTrialGroup(
       const methods = prepared.analyses.map((a) => a.spec.method);
       const per = methods.map(() => [] as AnalysisEstimate[]);
       const notEstimable: Record<string, string> = {};
+      const checks = prepared.checks.map(() => [] as (AnalysisEstimate | null)[]);
       for (let r = 0; r < options.replicates; r++) {
         // the primary analysis cannot fail here: runReplicate throws when it does
         const out = runReplicate(prepared, runSeed, r, { estimatesOnly: true });
+        out.checks.forEach((c, j) => checks[j]!.push(c));
         out.analyses.forEach((a, k) => {
           if (a !== null) per[k]!.push(a);
           else {
@@ -315,12 +295,14 @@ export function runTrialGroup(
           ...(treated !== undefined ? { treated } : {}),
         };
       });
+      const covariateCheck = checkOf(prepared, per, checks, notEstimable);
       return {
         cell: cell.id,
         trial,
         treatedEvents: events,
         registryN,
         analyses,
+        ...(covariateCheck !== undefined ? { covariateCheck } : {}),
         ...(Object.keys(notEstimable).length > 0 ? { notEstimable } : {}),
         ms: fitMs + performance.now() - t1,
       };
@@ -328,4 +310,23 @@ export function runTrialGroup(
       return failed(cell, err, fitMs + performance.now() - t1, events);
     }
   });
+}
+
+/** The first covariate-effects check of a trial, combined as the pipeline combines it. */
+function checkOf(
+  prepared: PreparedRun,
+  per: readonly AnalysisEstimate[][],
+  checks: readonly (AnalysisEstimate | null)[][],
+  notEstimable: Readonly<Record<string, string>>,
+): TrialRecord['covariateCheck'] {
+  const check = prepared.checks[0];
+  if (check === undefined) return undefined;
+  const k = prepared.analyses.findIndex((a) => a.key === check.of);
+  if (notEstimable[prepared.analyses[k]!.spec.method] !== undefined) return null;
+  const settings = combineSettings(prepared, 1 - prepared.loaded.protocol.analysis.alpha);
+  const combined = combine(check.of, check.of, per[k]!, settings);
+  const c = combineCovariateCheck(check, per[k]!, checks[0]!, combined, settings);
+  return c.difference !== null && c.byArm !== null
+    ? { byArm: c.byArm.logEstimate, difference: c.difference.logEstimate }
+    : null;
 }

@@ -341,6 +341,7 @@ function craftResults(): Results {
       },
     },
     sensitivity: {
+      covariateEffects: [],
       eValue: { rareOutcome: false, estimate: 1.9, limit: 1.2, method: 'hr-common' },
       tippingPoint: {
         shift: 0.05,
@@ -432,7 +433,7 @@ function craftBinary(): Results {
       }),
     ],
     balance: { ...r.balance, weighted: false, propensity: null },
-    sensitivity: { eValue: null, tippingPoint: null, phTest: null },
+    sensitivity: { covariateEffects: [], eValue: null, tippingPoint: null, phTest: null },
   });
 }
 

@@ -30,7 +30,10 @@ const HELP = {
     'Derive a covariate model from a registry extract (fixed graph or structure learning; optional differential privacy)',
   analyze: 'Compare two real arms (no simulation): KM, log-rank, Cox, PH test, RMST',
   audit: 'Fidelity, privacy and replication checks of synthetic data against the registry',
-  'schema <format>': 'Print the JSON Schema of the protocol or model format',
+  'design <design>':
+    'Operating characteristics of a design by simulation (type-I error, power, coverage, bias), optionally one shard of it',
+  'merge <shards..>': 'Merge the shard files of a design into the output one process writes',
+  'schema <format>': 'Print the JSON Schema of the protocol, model or design format',
 };
 
 /** A command's word: its usage up to the first space. */
@@ -56,6 +59,8 @@ const MODULES: {
   fit: () => import('./fit.js'),
   analyze: () => import('./analyze.js'),
   audit: () => import('./audit.js'),
+  design: () => import('./design.js'),
+  merge: () => import('./merge.js'),
   schema: () => import('./schema.js'),
 };
 

@@ -1,9 +1,11 @@
 /**
  * docs/protocol-format.md describes every field of the protocol format: each property name found
  * anywhere in the protocol's JSON Schema (`ecasim schema protocol`) must appear, as a word, inside
- * a backtick span of the page (`followUp.indexDate`, `{breaks, weights}`, ...).
+ * a backtick span of the page (`followUp.indexDate`, `{breaks, weights}`, ...); likewise
+ * docs/design-format.md for the design format (`ecasim schema design`).
  */
 import { readFileSync } from 'node:fs';
+import { designJsonSchema } from '../../src/design/spec.js';
 import { protocolJsonSchema } from '../../src/protocol/schema.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
@@ -27,12 +29,13 @@ function propertyNames(node: unknown, path: string, out: Map<string, string>): v
   }
 }
 
-test('docs/protocol-format.md names every field of the protocol schema', () => {
-  const doc = readFileSync(`${ROOT}docs/protocol-format.md`, 'utf8');
+/** The schema's property names that no backtick span of the page names, with where they are. */
+function undocumented(page: string, schema: unknown, atLeast: number): string[] {
+  const doc = readFileSync(`${ROOT}docs/${page}`, 'utf8');
   const spans = [...doc.matchAll(/`([^`\n]+)`/g)].map((m) => m[1]!);
   const names = new Map<string, string>();
-  propertyNames(protocolJsonSchema(), '', names);
-  expect(names.size).toBeGreaterThan(40);
+  propertyNames(schema, '', names);
+  expect(names.size).toBeGreaterThan(atLeast);
   const missing = [...names]
     .filter(
       ([name]) =>
@@ -41,7 +44,15 @@ test('docs/protocol-format.md names every field of the protocol schema', () => {
         ),
     )
     .map(([name, where]) => `${name} (at ${where.slice(1)})`);
-  expect(missing).toEqual([]);
+  return missing;
+}
+
+test('docs/protocol-format.md names every field of the protocol schema', () => {
+  expect(undocumented('protocol-format.md', protocolJsonSchema(), 40)).toEqual([]);
+});
+
+test('docs/design-format.md names every field of the design schema', () => {
+  expect(undocumented('design-format.md', designJsonSchema(), 15)).toEqual([]);
 });
 
 test('the committed schemas/protocol.schema.json is the one the code prints', () => {

@@ -1,0 +1,411 @@
+/**
+ * The simulation behind `ecasim design`: the scenarios of a design, and one simulated trial of
+ * each. A trial draws a registry extract of n patients from the truth (with the scenario's drift),
+ * re-fits it as `ecasim fit` does, draws the single-arm trial with the scenario's true effect, and
+ * runs the protocol's pre-specified analyses against m synthetic arms exactly as `ecasim run`
+ * does (prepareRunInMemory, runReplicate, combineAnalyses), without the dossier, CSV or audit.
+ *
+ * Streams (the design's seed), for trial t — the same in every scenario, so scenarios differ only
+ * in what they are meant to differ in (common random numbers; Morris, White & Crowther 2019):
+ *  - (seed, 0, t): the registry extract (sampling substream 0, censoring 1);
+ *  - (seed, 1, t): the treated arm (patients 0, censoring 1);
+ *  - (seed, 2, t): the run seed of the m synthetic replicates;
+ *  - (seed, 3, k): the large trial that gives the marginal estimands of the k-th effect.
+ * A trial depends only on the design, its inputs and t: never on the shard that runs it.
+ */
+import { parse, stringify } from 'yaml';
+import { problemAt } from '../io/document.js';
+import { throwCollected, type EcasimError } from '../errors.js';
+import { fitModel } from '../model/fit.js';
+import { loadFitSpec, type LoadedFitSpec } from '../model/fit-spec.js';
+import { loadModel, type CovariateModel } from '../model/load.js';
+import { loadProtocol, type LoadedProtocol } from '../protocol/load.js';
+import type { TreatedArm } from '../protocol/treated.js';
+import { createStream } from '../random/index.js';
+import type { CombinedAnalysis } from '../results.js';
+import { combineAnalyses, combineBalance } from '../run/combine.js';
+import { successMet } from '../run/compute.js';
+import { prepareRunInMemory, protocolFromText } from '../run/prepare-memory.js';
+import type { PreparedRun } from '../run/prepare.js';
+import { runReplicate } from '../run/replicate.js';
+import type { LoadedDesign } from './spec.js';
+import {
+  drawRegistry,
+  drawTreated,
+  levelMismatch,
+  marginalEstimands,
+  treatedDesignOf,
+  type MarginalEstimand,
+  type RegistryDesign,
+  type TreatedDesign,
+} from './truth.js';
+
+/** Stream roots below the design's seed (see the module comment). */
+export const DESIGN_STREAMS = { registry: 0, treated: 1, run: 2, estimands: 3 } as const;
+
+export type Endpoint = 'time-to-event' | 'binary' | 'continuous';
+
+/** One point of the grid. */
+export interface Scenario {
+  /** e.g. `hr0.7-treated120-control360-m10-registry300-drift1`. */
+  readonly id: string;
+  /** The true conditional effect: HR, OR, or mean shift. */
+  readonly effect: number;
+  readonly treatedN: number;
+  /** Patients in each synthetic arm (twin mode: one twin per treated patient). */
+  readonly controlSize: number;
+  readonly replicates: number;
+  readonly registryN: number;
+  readonly drift: { readonly hazardRatio: number };
+}
+
+/** Everything a process loads once to run any trial of a design. */
+export interface DesignContext {
+  readonly design: LoadedDesign;
+  readonly protocol: LoadedProtocol;
+  readonly truth: CovariateModel;
+  readonly fitSpec: LoadedFitSpec;
+  readonly treated: TreatedDesign;
+  readonly endpoint: Endpoint;
+  /** The effect that means none: 1 for a ratio, 0 for a mean shift. */
+  readonly none: number;
+  readonly registry: RegistryDesign | null;
+  readonly scenarios: readonly Scenario[];
+  /** The analyses of the plan (primary first), as results name them. */
+  readonly analyses: readonly { key: string; name: string; method: string }[];
+  readonly alpha: number;
+  /** The protocol as each scenario runs it (key: `${controlSize}/${replicates}`). */
+  readonly variants: ReadonlyMap<string, LoadedProtocol>;
+}
+
+const EFFECT_PREFIX: Record<Endpoint, string> = {
+  'time-to-event': 'hr',
+  binary: 'or',
+  continuous: 'md',
+};
+
+function endpointOf(truth: CovariateModel, outcome: string): Endpoint | null {
+  const kind = truth.variables.get(outcome)?.kind;
+  if (kind === 'time-to-event') return 'time-to-event';
+  if (kind === 'binary-endpoint') return 'binary';
+  if (kind === 'continuous-endpoint') return 'continuous';
+  return null;
+}
+
+/**
+ * The protocol as a design trial runs it: the scenario's synthetic arm size and m, no PH test (it
+ * would run cox.zph in every replicate and feeds no operating characteristic) and no audit.
+ */
+function protocolVariant(loaded: LoadedProtocol, size: number | null, replicates: number) {
+  const doc = parse(loaded.doc.source) as {
+    control: Record<string, unknown>;
+    analysis: { sensitivity?: Record<string, unknown> };
+    audit?: unknown;
+  };
+  doc.control['replicates'] = replicates;
+  if (size !== null) {
+    delete doc.control['ratio'];
+    doc.control['size'] = size;
+  }
+  if (doc.analysis.sensitivity) delete doc.analysis.sensitivity['phTest'];
+  delete doc.audit;
+  return protocolFromText(loaded.doc.file, stringify(doc));
+}
+
+/** Loads a design's inputs, checks that they fit together (all problems at once) and lays out its grid. */
+export function createDesignContext(design: LoadedDesign): DesignContext {
+  const { spec, doc } = design;
+  const protocol = loadProtocol(design.paths.protocol);
+  const truth = loadModel(design.paths.model);
+  const fitSpec = loadFitSpec(design.paths.fit);
+  const p = protocol.protocol;
+  const problems: EcasimError[] = [];
+  const endpoint = endpointOf(truth, p.outcome);
+  if (endpoint === null) {
+    throw problemAt(
+      doc,
+      ['truth', 'model'],
+      `the truth model has no endpoint "${p.outcome}" (the protocol's outcome)`,
+      {
+        expected: 'a time-to-event, binary or continuous endpoint of that name',
+        actual: truth.variables.get(p.outcome)?.kind ?? 'no such variable',
+        hint: `use the truth model the protocol's covariate model was fitted from (${design.shownPaths.model})`,
+      },
+    );
+  }
+  const mismatch = levelMismatch(truth, fitSpec);
+  if (mismatch !== null)
+    problems.push(
+      problemAt(doc, ['truth', 'fit'], `the fit spec and the truth model disagree: ${mismatch}`),
+    );
+  const tte = endpoint === 'time-to-event';
+  if (tte && spec.truth.registry === undefined) {
+    problems.push(
+      problemAt(
+        doc,
+        ['truth'],
+        'a time-to-event outcome needs truth.registry: how each registry extract is censored',
+        {
+          expected: 'truth.registry with accrual, studyDuration and dropoutRate',
+          hint: 'describe the registry the covariate model was fitted from (its accrual, cut and loss to follow-up)',
+        },
+        true,
+      ),
+    );
+  }
+  if (!tte) {
+    spec.scenarios.drift.hazardRatio.forEach((hr, k) => {
+      if (hr !== 1)
+        problems.push(
+          problemAt(
+            doc,
+            ['scenarios', 'drift', 'hazardRatio', k],
+            `a hazard-ratio drift needs a time-to-event outcome; ${p.outcome} is ${endpoint}`,
+            {
+              expected: '1',
+              actual: String(hr),
+            },
+          ),
+        );
+    });
+  }
+  const none = endpoint === 'continuous' ? 0 : 1;
+  if (endpoint !== 'continuous') {
+    spec.scenarios.effect.forEach((e, k) => {
+      if (!(e > 0))
+        problems.push(
+          problemAt(
+            doc,
+            ['scenarios', 'effect', k],
+            `a ${endpoint === 'binary' ? 'odds' : 'hazard'} ratio must be > 0, found ${e}`,
+            {
+              expected: 'a number > 0',
+              actual: String(e),
+            },
+          ),
+        );
+    });
+  }
+  const twin = p.control.mode === 'twin';
+  if (twin && spec.scenarios.controlRatio !== undefined) {
+    problems.push(
+      problemAt(
+        doc,
+        ['scenarios', 'controlRatio'],
+        'the protocol is in twin mode: its synthetic arm has one twin per treated patient, no ratio',
+        {
+          hint: 'remove scenarios.controlRatio',
+        },
+      ),
+    );
+  }
+  throwCollected(problems);
+  const treated = treatedDesignOf(protocol, truth);
+  const ratios: (number | null)[] = twin
+    ? [null]
+    : (spec.scenarios.controlRatio ?? [p.control.ratio ?? null]);
+  const scenarios: Scenario[] = [];
+  const variants = new Map<string, LoadedProtocol>();
+  const prefix = EFFECT_PREFIX[endpoint];
+  for (const effect of spec.scenarios.effect)
+    for (const treatedN of spec.scenarios.treatedN)
+      for (const ratio of ratios)
+        for (const m of spec.scenarios.replicates ?? [p.control.replicates])
+          for (const registryN of spec.scenarios.registryN)
+            for (const hr of spec.scenarios.drift.hazardRatio) {
+              const controlSize = twin
+                ? treatedN
+                : ratio !== null
+                  ? Math.max(1, Math.round(ratio * treatedN))
+                  : p.control.size!;
+              const key = `${controlSize}/${m}`;
+              if (!variants.has(key))
+                variants.set(key, protocolVariant(protocol, twin ? null : controlSize, m));
+              scenarios.push({
+                id: `${prefix}${effect}-treated${treatedN}-control${controlSize}-m${m}-registry${registryN}-drift${hr}`,
+                effect,
+                treatedN,
+                controlSize,
+                replicates: m,
+                registryN,
+                drift: { hazardRatio: hr },
+              });
+            }
+  const ids = new Set(scenarios.map((s) => s.id));
+  if (ids.size < scenarios.length) {
+    throw problemAt(
+      doc,
+      ['scenarios'],
+      'the grid repeats a scenario (a value appears twice on an axis)',
+      {
+        hint: 'list each value of an axis once',
+      },
+    );
+  }
+  return {
+    design,
+    protocol,
+    truth,
+    fitSpec,
+    treated,
+    endpoint,
+    none,
+    registry: spec.truth.registry ?? null,
+    scenarios,
+    analyses: [
+      { key: 'primary', name: 'Primary', method: p.analysis.primary.method },
+      ...p.analysis.secondary.map((a, k) => ({
+        key: `secondary.${k}`,
+        name: a.name,
+        method: a.method,
+      })),
+    ],
+    alpha: p.analysis.alpha,
+    variants,
+  };
+}
+
+/** One analysis of one scenario in one trial, combined over its m replicates. */
+export interface TrialAnalysis {
+  /** On the combining scale (log HR, log RR, log OR; RMST, risk or mean difference). */
+  readonly q: number;
+  readonly se: number;
+  /** The interval on the reporting scale (HR, not log HR). */
+  readonly lower: number;
+  readonly upper: number;
+  readonly p: number;
+}
+
+/** One scenario in one trial. */
+export interface TrialRecord {
+  readonly trial: number;
+  readonly scenario: string;
+  /** By analysis key; null where a secondary analysis could not be carried out in a replicate. */
+  readonly analyses?: Readonly<Record<string, TrialAnalysis | null>>;
+  /** The protocol's success criterion, evaluated on the combined primary analysis. */
+  readonly success?: boolean;
+  /** Why the trial failed in this scenario (it is then left out of every measure). */
+  readonly error?: string;
+}
+
+const message = (err: unknown): string => (err instanceof Error ? err.message : String(err));
+
+function analysisOf(c: CombinedAnalysis): TrialAnalysis {
+  return { q: c.logEstimate, se: c.se, lower: c.lower, upper: c.upper, p: c.p };
+}
+
+/** Runs `prepared`'s m replicates and combines them as `ecasim run` does. */
+function runScenario(
+  ctx: DesignContext,
+  prepared: PreparedRun,
+  runSeed: number,
+  m: number,
+): Pick<TrialRecord, 'analyses' | 'success'> {
+  const needsBalance = prepared.successCriterion.variables.includes('balance.maxAbsSmd');
+  const replicates = Array.from({ length: m }, (_, r) =>
+    runReplicate(prepared, runSeed, r, { estimatesOnly: !needsBalance }),
+  );
+  const combined = combineAnalyses(prepared, replicates, 1 - ctx.alpha, []);
+  const analyses: Record<string, TrialAnalysis | null> = {};
+  for (const a of ctx.analyses) {
+    const c = combined.find((x) => x.key === a.key);
+    analyses[a.key] = c === undefined ? null : analysisOf(c);
+  }
+  const primarySpec = prepared.analyses[0]!.spec;
+  const balance = combineBalance(
+    replicates,
+    primarySpec.method === 'cox-iptw',
+    primarySpec.weighting.estimand,
+  );
+  return { analyses, success: successMet(prepared, combined[0]!, balance) };
+}
+
+/**
+ * Trial t of every scenario: one registry draw and fit per (registry size, drift), one treated
+ * arm per (effect, treated size), m replicates per scenario. A failure is recorded against the
+ * scenarios it touches; it never stops the design.
+ */
+export function runDesignTrial(ctx: DesignContext, t: number): TrialRecord[] {
+  const { seed } = ctx.design.spec;
+  const fits = new Map<string, CovariateModel | Error>();
+  const arms = new Map<string, TreatedArm | Error>();
+  const runSeed = createStream(seed, DESIGN_STREAMS.run, t).uint32();
+  return ctx.scenarios.map((s) => {
+    const regKey = `${s.registryN}/${s.drift.hazardRatio}`;
+    if (!fits.has(regKey)) {
+      try {
+        const table = drawRegistry(
+          ctx.truth,
+          ctx.treated.outcome,
+          s.registryN,
+          createStream(seed, DESIGN_STREAMS.registry, t),
+          ctx.registry,
+          { hazardRatio: s.drift.hazardRatio },
+        );
+        fits.set(regKey, fitModel(table, ctx.fitSpec, { software: 'ecasim design' }).loaded);
+      } catch (err) {
+        fits.set(regKey, new Error(`registry fit: ${message(err)}`));
+      }
+    }
+    const armKey = `${s.effect}/${s.treatedN}`;
+    if (!arms.has(armKey)) {
+      try {
+        arms.set(
+          armKey,
+          drawTreated(
+            ctx.truth,
+            ctx.treated,
+            s.treatedN,
+            s.effect,
+            createStream(seed, DESIGN_STREAMS.treated, t),
+          ),
+        );
+      } catch (err) {
+        arms.set(armKey, new Error(`treated arm: ${message(err)}`));
+      }
+    }
+    const fitted = fits.get(regKey)!;
+    const treated = arms.get(armKey)!;
+    if (fitted instanceof Error) return { trial: t, scenario: s.id, error: fitted.message };
+    if (treated instanceof Error) return { trial: t, scenario: s.id, error: treated.message };
+    try {
+      const variant = ctx.variants.get(`${s.controlSize}/${s.replicates}`)!;
+      const prepared = prepareRunInMemory(variant, fitted, treated);
+      return { trial: t, scenario: s.id, ...runScenario(ctx, prepared, runSeed, s.replicates) };
+    } catch (err) {
+      return { trial: t, scenario: s.id, error: message(err) };
+    }
+  });
+}
+
+/** The large-sample value of a marginal estimand under one effect, with its Monte-Carlo SE. */
+export interface Target {
+  readonly effect: number;
+  readonly estimand: MarginalEstimand;
+  readonly estimate: number;
+  readonly se: number;
+}
+
+/**
+ * The marginal estimands under every effect of the grid that is not "none" (under none every
+ * target is 0): one trial of `estimandN` patients an arm from the eligible truth population,
+ * stream (seed, 3, k) for the k-th effect.
+ */
+export function computeTargets(ctx: DesignContext): Target[] {
+  const { seed, estimandN } = ctx.design.spec;
+  const out: Target[] = [];
+  ctx.design.spec.scenarios.effect.forEach((effect, k) => {
+    if (effect === ctx.none) return;
+    const m = marginalEstimands(
+      ctx.truth,
+      ctx.treated,
+      effect,
+      estimandN,
+      createStream(seed, DESIGN_STREAMS.estimands, k),
+      ctx.none,
+    );
+    for (const [estimand, v] of Object.entries(m))
+      out.push({ effect, estimand: estimand as MarginalEstimand, estimate: v.estimate, se: v.se });
+  });
+  return out;
+}

@@ -1,0 +1,169 @@
+/**
+ * design.html: the operating characteristics of a design as a self-contained page in the
+ * dossier's style (its CSS inline, no scripts, no fetches): the design, the estimands, a chart of
+ * the rejection rate per scenario with its Monte-Carlo error bars, and one table per analysis.
+ * It formats design.json and computes nothing; every data-derived string is escaped.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { TopLevelSpec } from 'vega-lite';
+import { packageRoot } from '../package-info.js';
+import { renderSvg } from '../report/charts.js';
+import { fmt } from '../report/format.js';
+import type { DesignResults, Measure } from './summary.js';
+
+function esc(s: string): string {
+  return s
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;');
+}
+
+/** "4.8% (0.5)": a proportion with its MC SE, in percent. */
+function pct(m: Measure): string {
+  if (m === null) return '—';
+  return `${fmt(100 * m.value, 1)}% (${m.mcse === null ? '—' : fmt(100 * m.mcse, 1)})`;
+}
+
+/** "0.0123 (0.0040)": a measure with its MC SE. */
+function num(m: Measure, decimals = 4): string {
+  if (m === null) return '—';
+  return `${fmt(m.value, decimals)} (${m.mcse === null ? '—' : fmt(m.mcse, decimals)})`;
+}
+
+const EFFECT_NAME = { 'time-to-event': 'HR', binary: 'OR', continuous: 'mean shift' } as const;
+
+/** The rejection rate of the primary analysis by scenario, with ±1.96 MC SE bars. */
+async function rejectionChart(r: DesignResults): Promise<string> {
+  const rows = r.scenarios.flatMap((s) => {
+    const a = s.analyses[0]!;
+    if (a.rejection === null) return [];
+    const se = a.rejection.mcse ?? 0;
+    return [
+      {
+        scenario: s.id,
+        rate: 100 * a.rejection.value,
+        lo: 100 * Math.max(0, a.rejection.value - 1.96 * se),
+        hi: 100 * Math.min(1, a.rejection.value + 1.96 * se),
+        kind: a.rejection.kind,
+      },
+    ];
+  });
+  const spec: TopLevelSpec = {
+    width: 520,
+    height: Math.max(60, 22 * rows.length),
+    title: 'Primary analysis: rejection rate by scenario',
+    background: 'white',
+    data: { values: rows },
+    layer: [
+      {
+        mark: { type: 'rule' },
+        encoding: {
+          y: { field: 'scenario', type: 'nominal', sort: null, title: null },
+          x: { field: 'lo', type: 'quantitative', title: 'intervals excluding no effect (%)' },
+          x2: { field: 'hi' },
+        },
+      },
+      {
+        mark: { type: 'point', filled: true, size: 50 },
+        encoding: {
+          y: { field: 'scenario', type: 'nominal', sort: null },
+          x: { field: 'rate', type: 'quantitative' },
+          color: {
+            field: 'kind',
+            type: 'nominal',
+            title: null,
+            scale: { domain: ['type-I error', 'power'], range: ['#D55E00', '#0072B2'] },
+          },
+        },
+      },
+      {
+        mark: { type: 'rule', strokeDash: [4, 3], color: '#666' },
+        encoding: { x: { datum: 100 * r.alpha } },
+      },
+    ],
+  };
+  return renderSvg(
+    spec,
+    'Primary analysis: rejection rate by scenario',
+    `Share of simulated trials whose primary interval excludes no effect, per scenario, with 95% Monte-Carlo error bars; the dashed line is alpha = ${r.alpha}.`,
+  );
+}
+
+/** The page. */
+export async function designHtml(r: DesignResults): Promise<string> {
+  const css = readFileSync(join(packageRoot(), 'templates', 'dossier.css'), 'utf8');
+  const effect = EFFECT_NAME[r.endpoint];
+  const chart = await rejectionChart(r);
+  const names = r.scenarios[0]?.analyses ?? [];
+  const tables = names
+    .map((a, k) => {
+      const body = r.scenarios
+        .map((s) => {
+          const x = s.analyses[k]!;
+          return (
+            `<tr><th scope="row">${esc(s.id)}</th><td class="num">${x.trials}${x.notEstimable ? ` (+${x.notEstimable} not estimable)` : ''}</td>` +
+            `<td class="num">${x.rejection ? `${pct(x.rejection)} ${esc(x.rejection.kind)}` : '—'}</td>` +
+            `<td class="num">${pct(x.coverage)}</td><td class="num">${num(x.bias)}</td>` +
+            `<td class="num">${num(x.empiricalSd)}</td><td class="num">${num(x.rmse)}</td>` +
+            `<td class="num">${num(x.meanSe)}</td><td class="num">${num(x.meanWidth, 3)}</td></tr>`
+          );
+        })
+        .join('');
+      return (
+        `<table><caption>${esc(a.name)} (${esc(a.method)}): operating characteristics, Monte-Carlo SE in brackets</caption>` +
+        '<thead><tr><th scope="col">Scenario</th><th scope="col" class="num">Trials</th><th scope="col" class="num">Rejection</th>' +
+        '<th scope="col" class="num">Coverage</th><th scope="col" class="num">Bias</th><th scope="col" class="num">Empirical SD</th>' +
+        '<th scope="col" class="num">RMSE</th><th scope="col" class="num">Mean SE</th><th scope="col" class="num">Mean CI width</th></tr></thead>' +
+        `<tbody>${body}</tbody></table>`
+      );
+    })
+    .join('\n');
+  const scenarioRows = r.scenarios
+    .map(
+      (s) =>
+        `<tr><th scope="row">${esc(s.id)}</th><td class="num">${fmt(s.effect, 3)}</td><td class="num">${s.treatedN}</td>` +
+        `<td class="num">${s.controlSize}</td><td class="num">${s.replicates}</td><td class="num">${s.registryN}</td>` +
+        `<td class="num">${fmt(s.drift.hazardRatio, 3)}</td><td class="num">${s.trials}${s.failed ? ` (${s.failed} failed)` : ''}</td>` +
+        `<td class="num">${pct(s.success)}</td></tr>`,
+    )
+    .join('');
+  const targets = r.targets.length
+    ? `<ul>${r.targets.map((t) => `<li>${esc(effect)} ${fmt(t.effect, 3)}: ${esc(t.estimand)} ${fmt(t.estimate, 4)} (MC SE ${fmt(t.se, 4)})</li>`).join('')}</ul>`
+    : '<p>Only no-effect scenarios: every target is no effect.</p>';
+  const failures = r.failures.length
+    ? `<table><caption>Failed trials (left out of every measure)</caption><thead><tr><th scope="col">Trial</th><th scope="col">Scenario</th><th scope="col">Error</th></tr></thead><tbody>${r.failures
+        .map(
+          (f) =>
+            `<tr><td class="num">${f.trial}</td><td>${esc(f.scenario)}</td><td>${esc(f.message)}</td></tr>`,
+        )
+        .join('')}</tbody></table>`
+    : '<p>No trial failed.</p>';
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${esc(r.name)}: operating characteristics</title>
+<style>${css}</style>
+</head>
+<body>
+<header><h1>${esc(r.name)}</h1>
+<p>Operating characteristics by simulation: ${r.trials} trials a scenario, seed ${r.seed}, ecasim ${esc(r.software.ecasim)}. Design ${esc(r.files.design)}, protocol ${esc(r.files.protocol)}, truth ${esc(r.files.model)}, registry fit ${esc(r.files.fit)}. Design digest <code>${esc(r.designDigest)}</code>.</p></header>
+<section><h2>How each trial is simulated</h2>
+<p>In every trial a registry of the scenario's size is drawn from the truth model (its outcome hazard multiplied by the scenario's drift) and re-fitted as <code>ecasim fit</code> does; the single-arm trial is drawn from the truth with the scenario's true ${esc(effect)}; the protocol's pre-specified analyses are run against the scenario's m synthetic control arms and combined exactly as <code>ecasim run</code> combines them. The rejection rate is the share of ${Math.round((1 - r.alpha) * 100)}% intervals that exclude no effect (type-I error when the true effect is none, power otherwise); coverage, bias and RMSE are of the analysis's target on its combining scale (log ratio, or difference): the conditional log HR for the covariate-adjusted Cox model, the marginal estimand of a large trial (${r.estimandN} patients an arm) for the others. Monte-Carlo SEs after Morris, White &amp; Crowther (2019).</p>
+<h3>Targets</h3>${targets}</section>
+<section><h2>Scenarios</h2>
+<table><caption>The grid, with the protocol's success criterion met (Monte-Carlo SE)</caption><thead><tr><th scope="col">Scenario</th><th scope="col" class="num">${esc(effect)}</th><th scope="col" class="num">Treated</th><th scope="col" class="num">Synthetic arm</th><th scope="col" class="num">m</th><th scope="col" class="num">Registry</th><th scope="col" class="num">Drift (HR)</th><th scope="col" class="num">Trials</th><th scope="col" class="num">Success</th></tr></thead><tbody>${scenarioRows}</tbody></table>
+<figure class="chart">${chart}<figcaption>Primary analysis: share of trials whose interval excludes no effect, with 95% Monte-Carlo error bars; the dashed line is α.</figcaption></figure>
+</section>
+<section><h2>Analyses</h2>
+${tables}
+</section>
+<section><h2>Failures</h2>${failures}</section>
+</body>
+</html>
+`;
+}

@@ -1,0 +1,185 @@
+/**
+ * `ecasim design`: the design file's located errors, the grid, and the promise that sharding does
+ * not change anything — shard i of N runs the same trials as one process, and N = 1, 3 and 7
+ * shards merge to the same design.json and design.html bytes as a single run.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  designOutputs,
+  mergeDesign,
+  prepareDesign,
+  runShard,
+  runTrials,
+  shardTrials,
+  type PreparedDesign,
+} from '../../src/design/index.js';
+import type { EcasimError } from '../../src/errors.js';
+import { toJsonText } from '../../src/results.js';
+
+const ROOT = new URL('../../', import.meta.url).pathname;
+let dir: string;
+
+/** A small design of the flagship protocol: 7 trials, 2 scenarios, m = 2, a registry of 200. */
+function designText(over: Record<string, string> = {}): string {
+  const fields: Record<string, string> = {
+    name: 'test design',
+    protocol: `${ROOT}protocols/nsclc-os.yaml`,
+    truth: `\n  model: ${ROOT}examples/nsclc/truth-model.json\n  fit: fit.yaml\n  registry: { accrual: 60, studyDuration: 72, dropoutRate: 0.005 }`,
+    trials: '7',
+    seed: '5',
+    estimandN: '2000',
+    scenarios: `\n  effect: [1, 0.7]\n  treatedN: 40\n  controlRatio: 1\n  replicates: 2\n  registryN: 200`,
+    ...over,
+  };
+  return Object.entries(fields)
+    .map(([k, v]) => `${k}: ${v}`)
+    .join('\n');
+}
+
+function writeDesign(text: string, name = 'design.yaml'): string {
+  writeFileSync(join(dir, name), text + '\n');
+  return join(dir, name);
+}
+
+let prepared: PreparedDesign;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'ecasim-design-'));
+  // the flagship fit spec with the inverse-information covariance (no bootstrap: faster)
+  writeFileSync(
+    join(dir, 'fit.yaml'),
+    readFileSync(`${ROOT}examples/nsclc/fit.yaml`, 'utf8') +
+      '\ncovariance: { method: information }\n',
+  );
+  prepared = prepareDesign(writeDesign(designText()));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+test('the grid is the cross product of the axes, each scenario named by its settings', () => {
+  expect(prepared.frame.scenarios.map((s) => s.id)).toEqual([
+    'hr1-treated40-control40-m2-registry200-drift1',
+    'hr0.7-treated40-control40-m2-registry200-drift1',
+  ]);
+  expect(prepared.frame.analyses.map((a) => a.method)).toEqual([
+    'cox-iptw',
+    'cox-unadjusted',
+    'cox-adjusted',
+    'rmst',
+  ]);
+  // marginal targets for the effect that is not none: log HR and the RMST difference to τ
+  expect(prepared.frame.targets.map((t) => [t.effect, t.estimand])).toEqual([
+    [0.7, 'log-hr'],
+    [0.7, 'rmst-difference'],
+  ]);
+});
+
+test('shard i of N runs trials t ≡ i (mod N), and N = 1, 3, 7 merge to the bytes of one process', async () => {
+  expect(shardTrials(7, 1, 3)).toEqual([1, 4]);
+  const all = runTrials(prepared, shardTrials(7, 0, 1));
+  expect(all).toHaveLength(14);
+  expect(all.filter((r) => r.error !== undefined)).toEqual([]);
+  const single = await designOutputs(prepared.frame, all, 'test');
+  const bytes = (o: typeof single) =>
+    o.files.filter((f) => f.name !== 'manifest.json').map((f) => [f.name, f.content]);
+  for (const count of [1, 3, 7]) {
+    const shards = Array.from({ length: count }, (_, i) => {
+      // a fresh process's view: prepared again, its own trials only
+      const shard = runShard(prepareDesign(join(dir, 'design.yaml')), i, count);
+      return { file: `shard-${i}-of-${count}.json`, text: toJsonText(shard) };
+    });
+    // the shard's trials give the records the single run gave them
+    const first = JSON.parse(shards[0]!.text) as { records: unknown[] };
+    expect(first.records).toEqual(
+      JSON.parse(JSON.stringify(all.filter((r) => r.trial % count === 0))),
+    );
+    const merged = await mergeDesign([...shards].reverse());
+    expect(bytes(merged)).toEqual(bytes(single));
+  }
+  const results = single.results;
+  expect(results.scenarios[0]!.analyses[0]!.rejection!.kind).toBe('type-I error');
+  expect(results.scenarios[1]!.analyses[0]!.rejection!.kind).toBe('power');
+  expect(results.scenarios[0]!.analyses[0]!.trials).toBe(7);
+}, 120_000);
+
+describe('merge refuses shards that do not make one design', () => {
+  let shards: { file: string; text: string }[];
+  beforeAll(() => {
+    // a two-trial design keeps these cheap
+    const small = prepareDesign(writeDesign(designText({ trials: '2' }), 'small.yaml'));
+    shards = [0, 1].map((i) => ({ file: `s${i}.json`, text: toJsonText(runShard(small, i, 2)) }));
+  }, 60_000);
+
+  test('a missing shard is named', async () => {
+    await expect(mergeDesign([shards[0]!])).rejects.toThrow(
+      /trials 1 of 2 are in no shard \(missing shards: shard-1-of-2\.json\)/,
+    );
+  });
+
+  test('a shard given twice is named', async () => {
+    await expect(mergeDesign([shards[0]!, shards[1]!, shards[0]!])).rejects.toThrow(
+      /trials 0 are in more than one shard \(trial 0: s0\.json, s0\.json\)/,
+    );
+  });
+
+  test('a shard of another design, and an edited shard, are refused', async () => {
+    const other = JSON.parse(shards[1]!.text);
+    other.frame.designDigest = 'f'.repeat(64);
+    await expect(
+      mergeDesign([shards[0]!, { file: 'other.json', text: JSON.stringify(other) }]),
+    ).rejects.toThrow(/other\.json belongs to another design than s0\.json/);
+    const edited = JSON.parse(shards[1]!.text);
+    edited.records[0].trial = 0;
+    await expect(
+      mergeDesign([shards[0]!, { file: 'edited.json', text: JSON.stringify(edited) }]),
+    ).rejects.toThrow(/edited\.json: its records do not match its recordsDigest/);
+    await expect(mergeDesign([{ file: 'x.json', text: '{"schema": 1}' }])).rejects.toThrow(
+      /x\.json is not an ecasim design shard/,
+    );
+  });
+});
+
+describe('a design with problems is refused with every problem located', () => {
+  const problems = (text: string): string => {
+    try {
+      prepareDesign(writeDesign(text, 'bad.yaml'));
+    } catch (err) {
+      const all = [err as EcasimError, ...((err as EcasimError).related ?? [])];
+      return all.map((e) => `${e.location ?? ''} ${e.message}`).join('\n');
+    }
+    throw new Error('no error');
+  };
+
+  test('an unknown key, with the one it is likely to mean', () => {
+    expect(problems(designText({ seeed: '3' }))).toMatch(
+      /bad\.yaml:16:1 unknown key "seeed" in design — did you mean "seed"\?/,
+    );
+  });
+
+  test('a time-to-event design without its registry censoring', () => {
+    const msg = problems(
+      designText({
+        truth: `\n  model: ${ROOT}examples/nsclc/truth-model.json\n  fit: fit.yaml`,
+      }),
+    );
+    expect(msg).toMatch(/bad\.yaml:3:\d+ a time-to-event outcome needs truth\.registry/);
+  });
+
+  test('a hazard ratio that is not positive, and a value out of range', () => {
+    const msg = problems(
+      designText({
+        trials: '1',
+        scenarios: `\n  effect: [1, -0.7]\n  treatedN: 40\n  registryN: 200`,
+      }),
+    );
+    expect(msg).toMatch(/trials/);
+    const msg2 = problems(
+      designText({ scenarios: `\n  effect: [1, -0.7]\n  treatedN: 40\n  registryN: 200` }),
+    );
+    expect(msg2).toMatch(/bad\.yaml:11:\d+ a hazard ratio must be > 0, found -0\.7/);
+  });
+
+  test('a file that does not exist is named', () => {
+    expect(problems(designText({ protocol: 'nowhere.yaml' }))).toMatch(/nowhere\.yaml/);
+  });
+});

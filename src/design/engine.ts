@@ -1,14 +1,17 @@
 /**
  * The simulation behind `ecasim design`: the scenarios of a design, and one simulated trial of
  * each. A trial draws a registry extract of n patients from the truth (with the scenario's drift),
- * re-fits it as `ecasim fit` does, draws the single-arm trial with the scenario's true effect, and
+ * re-fits it as `ecasim fit` does (posterior mode: uses the protocol's model as it is, and draws
+ * the trial's population from its posterior), draws the single-arm trial with the scenario's
+ * true effect, and
  * runs the protocol's pre-specified analyses against m synthetic arms exactly as `ecasim run`
  * does (prepareRunInMemory, runReplicate, combineAnalyses), without the dossier, CSV or audit.
  *
  * Streams (the design's seed), for trial t — the same in every scenario, so scenarios differ only
  * in what they are meant to differ in (common random numbers; Morris, White & Crowther 2019):
  *  - (seed, 0, t): the registry extract (sampling substream 0, censoring 1);
- *  - (seed, 1, t): the treated arm (patients 0, censoring 1);
+ *  - (seed, 1, t): the treated arm (patients 0, censoring 1; posterior mode: the trial's
+ *    population, a draw of the model's parameters, 2);
  *  - (seed, 2, t): the run seed of the m synthetic replicates;
  *  - (seed, 3, k): the large trial that gives the marginal estimands of the k-th effect.
  * A trial depends only on the design, its inputs and t: never on the shard that runs it.
@@ -21,7 +24,8 @@ import { loadFitSpec, type LoadedFitSpec } from '../model/fit-spec.js';
 import { loadModel, type CovariateModel } from '../model/load.js';
 import { loadProtocol, type LoadedProtocol } from '../protocol/load.js';
 import type { TreatedArm } from '../protocol/treated.js';
-import { createStream } from '../random/index.js';
+import { createStream, type RandomSource } from '../random/index.js';
+import { drawParameters } from '../simulate/uncertainty.js';
 import type { CombinedAnalysis } from '../results.js';
 import { combineAnalyses, combineBalance } from '../run/combine.js';
 import { successMet } from '../run/compute.js';
@@ -55,7 +59,8 @@ export interface Scenario {
   /** Patients in each synthetic arm (twin mode: one twin per treated patient). */
   readonly controlSize: number;
   readonly replicates: number;
-  readonly registryN: number;
+  /** Patients in each re-fitted registry; null in posterior mode (no registry). */
+  readonly registryN: number | null;
   readonly drift: { readonly hazardRatio: number };
 }
 
@@ -64,7 +69,8 @@ export interface DesignContext {
   readonly design: LoadedDesign;
   readonly protocol: LoadedProtocol;
   readonly truth: CovariateModel;
-  readonly fitSpec: LoadedFitSpec;
+  /** The registry's fit spec; null in posterior mode. */
+  readonly fitSpec: LoadedFitSpec | null;
   readonly treated: TreatedDesign;
   readonly endpoint: Endpoint;
   /** The effect that means none: 1 for a ratio, 0 for a mean shift. */
@@ -116,8 +122,10 @@ function protocolVariant(loaded: LoadedProtocol, size: number | null, replicates
 export function createDesignContext(design: LoadedDesign): DesignContext {
   const { spec, doc } = design;
   const protocol = loadProtocol(design.paths.protocol);
-  const truth = loadModel(design.paths.model);
-  const fitSpec = loadFitSpec(design.paths.fit);
+  const posterior = spec.truth.mode === 'posterior';
+  // posterior mode: the protocol's own model is the base of every trial's truth draw
+  const truth = loadModel(design.paths.model ?? protocol.paths.model);
+  const fitSpec = design.paths.fit === null ? null : loadFitSpec(design.paths.fit);
   const p = protocol.protocol;
   const problems: EcasimError[] = [];
   const endpoint = endpointOf(truth, p.outcome);
@@ -129,17 +137,17 @@ export function createDesignContext(design: LoadedDesign): DesignContext {
       {
         expected: 'a time-to-event, binary or continuous endpoint of that name',
         actual: truth.variables.get(p.outcome)?.kind ?? 'no such variable',
-        hint: `use the truth model the protocol's covariate model was fitted from (${design.shownPaths.model})`,
+        hint: "use the truth model the protocol's covariate model was fitted from",
       },
     );
   }
-  const mismatch = levelMismatch(truth, fitSpec);
+  const mismatch = fitSpec === null ? null : levelMismatch(truth, fitSpec);
   if (mismatch !== null)
     problems.push(
       problemAt(doc, ['truth', 'fit'], `the fit spec and the truth model disagree: ${mismatch}`),
     );
   const tte = endpoint === 'time-to-event';
-  if (tte && spec.truth.registry === undefined) {
+  if (tte && !posterior && spec.truth.registry === undefined) {
     problems.push(
       problemAt(
         doc,
@@ -211,7 +219,7 @@ export function createDesignContext(design: LoadedDesign): DesignContext {
     for (const treatedN of spec.scenarios.treatedN)
       for (const ratio of ratios)
         for (const m of spec.scenarios.replicates ?? [p.control.replicates])
-          for (const registryN of spec.scenarios.registryN)
+          for (const registryN of spec.scenarios.registryN ?? [null])
             for (const hr of spec.scenarios.drift.hazardRatio) {
               const controlSize = twin
                 ? treatedN
@@ -222,7 +230,9 @@ export function createDesignContext(design: LoadedDesign): DesignContext {
               if (!variants.has(key))
                 variants.set(key, protocolVariant(protocol, twin ? null : controlSize, m));
               scenarios.push({
-                id: `${prefix}${effect}-treated${treatedN}-control${controlSize}-m${m}-registry${registryN}-drift${hr}`,
+                id:
+                  `${prefix}${effect}-treated${treatedN}-control${controlSize}-m${m}-` +
+                  (registryN === null ? 'posterior' : `registry${registryN}-drift${hr}`),
                 effect,
                 treatedN,
                 controlSize,
@@ -330,35 +340,21 @@ export function runDesignTrial(ctx: DesignContext, t: number): TrialRecord[] {
   const fits = new Map<string, CovariateModel | Error>();
   const arms = new Map<string, TreatedArm | Error>();
   const runSeed = createStream(seed, DESIGN_STREAMS.run, t).uint32();
+  const treatedStream = (): RandomSource => createStream(seed, DESIGN_STREAMS.treated, t);
+  // posterior mode: this trial's population, one draw from the model's posterior
+  const population =
+    ctx.fitSpec === null
+      ? drawParameters(ctx.truth, treatedStream().substream(2)).model
+      : ctx.truth;
   return ctx.scenarios.map((s) => {
     const regKey = `${s.registryN}/${s.drift.hazardRatio}`;
-    if (!fits.has(regKey)) {
-      try {
-        const table = drawRegistry(
-          ctx.truth,
-          ctx.treated.outcome,
-          s.registryN,
-          createStream(seed, DESIGN_STREAMS.registry, t),
-          ctx.registry,
-          { hazardRatio: s.drift.hazardRatio },
-        );
-        fits.set(regKey, fitModel(table, ctx.fitSpec, { software: 'ecasim design' }).loaded);
-      } catch (err) {
-        fits.set(regKey, new Error(`registry fit: ${message(err)}`));
-      }
-    }
+    if (!fits.has(regKey)) fits.set(regKey, syntheticModel(ctx, s, t));
     const armKey = `${s.effect}/${s.treatedN}`;
     if (!arms.has(armKey)) {
       try {
         arms.set(
           armKey,
-          drawTreated(
-            ctx.truth,
-            ctx.treated,
-            s.treatedN,
-            s.effect,
-            createStream(seed, DESIGN_STREAMS.treated, t),
-          ),
+          drawTreated(population, ctx.treated, s.treatedN, s.effect, treatedStream()),
         );
       } catch (err) {
         arms.set(armKey, new Error(`treated arm: ${message(err)}`));
@@ -376,6 +372,27 @@ export function runDesignTrial(ctx: DesignContext, t: number): TrialRecord[] {
       return { trial: t, scenario: s.id, error: message(err) };
     }
   });
+}
+
+/**
+ * The model trial t's synthetic arms come from: registry mode, a registry of the scenario's size
+ * drawn from the truth (with its drift) and re-fitted; posterior mode, the protocol's model.
+ */
+function syntheticModel(ctx: DesignContext, s: Scenario, t: number): CovariateModel | Error {
+  if (ctx.fitSpec === null || s.registryN === null) return ctx.truth;
+  try {
+    const table = drawRegistry(
+      ctx.truth,
+      ctx.treated.outcome,
+      s.registryN,
+      createStream(ctx.design.spec.seed, DESIGN_STREAMS.registry, t),
+      ctx.registry,
+      { hazardRatio: s.drift.hazardRatio },
+    );
+    return fitModel(table, ctx.fitSpec, { software: 'ecasim design' }).loaded;
+  } catch (err) {
+    return new Error(`registry fit: ${message(err)}`);
+  }
 }
 
 /** The large-sample value of a marginal estimand under one effect, with its Monte-Carlo SE. */

@@ -39,9 +39,12 @@ export function shardTrials(trials: number, index: number, count: number): numbe
  */
 export function designDigest(ctx: DesignContext, readFile: (file: string) => Uint8Array): string {
   const { design } = ctx;
-  const files = [design.doc.file, design.paths.protocol, design.paths.model, design.paths.fit].map(
-    (f) => sha256(readFile(f)),
-  );
+  const files = [
+    design.doc.file,
+    design.paths.protocol,
+    design.paths.model ?? ctx.protocol.paths.model,
+    ...(design.paths.fit === null ? [] : [design.paths.fit]),
+  ].map((f) => sha256(readFile(f)));
   return sha256(JSON.stringify({ spec: design.spec, files, ecasim: softwareVersions().ecasim }));
 }
 
@@ -56,9 +59,10 @@ export function designFrame(ctx: DesignContext, digest: string): DesignFrame {
     files: {
       design: ctx.design.doc.file.split(/[\\/]/).pop()!,
       protocol: spec.protocol,
-      model: spec.truth.model,
-      fit: spec.truth.fit,
+      model: spec.truth.model ?? ctx.protocol.protocol.inputs.model,
+      fit: spec.truth.fit ?? null,
     },
+    mode: spec.truth.mode,
     seed: spec.seed,
     trials: spec.trials,
     estimandN: spec.estimandN,

@@ -4,9 +4,15 @@
  * and meanings are documented in docs/design-format.md; `ecasim schema design` prints this schema
  * as JSON Schema.
  */
-import { dirname, relative, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
-import { loadLocated, validateWithSchema, type LocatedDocument } from '../io/document.js';
+import { throwCollected, type EcasimError } from '../errors.js';
+import {
+  loadLocated,
+  problemAt,
+  validateWithSchema,
+  type LocatedDocument,
+} from '../io/document.js';
 
 const text = z.string().min(1);
 const positive = z.number().positive();
@@ -33,15 +39,27 @@ const registryDesign = z
 
 const truth = z
   .object({
-    model: text.describe(
-      'The population: a covariate model (model.json) whose outcome is the truth; relative to this file.',
-    ),
-    fit: text.describe(
-      'The fit spec each simulated registry is re-fitted with, as `ecasim fit` does; relative to this file.',
-    ),
+    mode: z
+      .enum(['registry', 'posterior'])
+      .default('registry')
+      .describe(
+        "registry: each trial draws a registry from `model` and re-fits it with `fit`; posterior: the protocol's own covariate model makes the synthetic arms as it is, and each trial's population is one draw from its posterior.",
+      ),
+    model: text
+      .optional()
+      .describe(
+        'The population: a covariate model (model.json) whose outcome is the truth; relative to this file (registry mode).',
+      ),
+    fit: text
+      .optional()
+      .describe(
+        'The fit spec each simulated registry is re-fitted with, as `ecasim fit` does; relative to this file (registry mode).',
+      ),
     registry: registryDesign
       .optional()
-      .describe('How a registry extract is censored; required for a time-to-event outcome.'),
+      .describe(
+        'How a registry extract is censored; required for a time-to-event outcome (registry mode).',
+      ),
   })
   .strict();
 
@@ -67,9 +85,11 @@ const scenarios = z
     replicates: axis(whole(2, 10_000))
       .optional()
       .describe("Synthetic replicates m (default: the protocol's control.replicates)."),
-    registryN: axis(whole(10, 1_000_000)).describe(
-      'Patients in each simulated registry extract, re-fitted in every trial.',
-    ),
+    registryN: axis(whole(10, 1_000_000))
+      .optional()
+      .describe(
+        'Patients in each simulated registry extract, re-fitted in every trial (registry mode).',
+      ),
     drift: drift.default({ hazardRatio: [1] }),
   })
   .strict();
@@ -103,31 +123,100 @@ export function designJsonSchema(): Record<string, unknown> {
 export interface LoadedDesign {
   readonly spec: DesignSpec;
   readonly doc: LocatedDocument;
-  /** The files it names, resolved against its directory, and as shown to users. */
-  readonly paths: { protocol: string; model: string; fit: string };
-  readonly shownPaths: { protocol: string; model: string; fit: string };
+  /**
+   * The files it names, resolved against its directory, and as shown to users; `model` and `fit`
+   * are null in posterior mode (the protocol names the model).
+   */
+  readonly paths: { protocol: string; model: string | null; fit: string | null };
 }
 
-/** Reads and validates a design file (every schema problem at once, located). */
+/**
+ * Reads and validates a design file: every schema problem at once, located, then the fields one
+ * mode needs and the other refuses.
+ */
 export function loadDesign(file: string): LoadedDesign {
   const doc = loadLocated(file, 'design');
   const spec = validateWithSchema(designSchema, doc, 'design');
+  const problems: EcasimError[] = [];
+  const { truth, scenarios } = spec;
+  if (truth.mode === 'registry') {
+    for (const field of ['model', 'fit'] as const)
+      if (truth[field] === undefined)
+        problems.push(
+          problemAt(
+            doc,
+            ['truth'],
+            `truth.${field} is required: registry mode re-fits a registry drawn from the truth`,
+            {
+              expected:
+                field === 'model'
+                  ? 'the truth covariate model (model.json)'
+                  : 'the fit spec (fit.yaml)',
+              hint: "name it, or set truth.mode: posterior to use the protocol's model as it is",
+            },
+            true,
+          ),
+        );
+    if (scenarios.registryN === undefined)
+      problems.push(
+        problemAt(
+          doc,
+          ['scenarios'],
+          'scenarios.registryN is required: the size of the registry each trial re-fits',
+          {
+            hint: 'e.g. registryN: [300, 1000], or set truth.mode: posterior',
+          },
+          true,
+        ),
+      );
+  } else {
+    for (const field of ['model', 'fit', 'registry'] as const)
+      if (truth[field] !== undefined)
+        problems.push(
+          problemAt(
+            doc,
+            ['truth', field],
+            `truth.${field} is for registry mode; posterior mode uses the protocol's model`,
+            {
+              hint: `remove truth.${field}, or set truth.mode: registry`,
+            },
+            true,
+          ),
+        );
+    if (scenarios.registryN !== undefined)
+      problems.push(
+        problemAt(
+          doc,
+          ['scenarios', 'registryN'],
+          'posterior mode draws no registry: scenarios.registryN does not apply',
+          {
+            hint: 'remove scenarios.registryN, or set truth.mode: registry',
+          },
+          true,
+        ),
+      );
+    scenarios.drift.hazardRatio.forEach((hr, k) => {
+      if (hr !== 1)
+        problems.push(
+          problemAt(
+            doc,
+            ['scenarios', 'drift', 'hazardRatio', k],
+            'drift needs registry mode: it changes the population the registry is drawn from',
+            {
+              expected: '1',
+              actual: String(hr),
+              hint: 'set truth.mode: registry with a truth model, or remove the drift',
+            },
+          ),
+        );
+    });
+  }
+  throwCollected(problems);
   const base = dirname(resolve(doc.file));
-  const at = (p: string): string => resolve(base, p);
-  const show = (p: string): string => relative(process.cwd(), p) || p;
-  const paths = {
-    protocol: at(spec.protocol),
-    model: at(spec.truth.model),
-    fit: at(spec.truth.fit),
-  };
+  const at = (p: string | undefined): string | null => (p === undefined ? null : resolve(base, p));
   return {
     spec,
     doc,
-    paths,
-    shownPaths: {
-      protocol: show(paths.protocol),
-      model: show(paths.model),
-      fit: show(paths.fit),
-    },
+    paths: { protocol: resolve(base, spec.protocol), model: at(truth.model), fit: at(truth.fit) },
   };
 }

@@ -58,7 +58,9 @@ export interface DesignFrame {
   /** SHA-256 of the design, its inputs and the software version (designDigest in shard.ts). */
   designDigest: string;
   software: { ecasim: string };
-  files: { design: string; protocol: string; model: string; fit: string };
+  /** Model (truth) and fit spec as the design names them; posterior mode: the protocol's model, no fit. */
+  files: { design: string; protocol: string; model: string; fit: string | null };
+  mode: 'registry' | 'posterior';
   seed: number;
   trials: number;
   estimandN: number;
@@ -75,6 +77,7 @@ export interface DesignResults {
   designDigest: string;
   software: { ecasim: string };
   files: DesignFrame['files'];
+  mode: DesignFrame['mode'];
   seed: number;
   trials: number;
   estimandN: number;
@@ -173,6 +176,7 @@ export function summariseDesign(
     designDigest: frame.designDigest,
     software: frame.software,
     files: frame.files,
+    mode: frame.mode,
     seed: frame.seed,
     trials: frame.trials,
     estimandN: frame.estimandN,

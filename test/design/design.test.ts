@@ -183,3 +183,68 @@ describe('a design with problems is refused with every problem located', () => {
     expect(problems(designText({ protocol: 'nowhere.yaml' }))).toMatch(/nowhere\.yaml/);
   });
 });
+
+describe('posterior mode: the protocol model as it is, the population drawn from its posterior', () => {
+  const posterior = `\n  mode: posterior`;
+  test('runs without a registry; its scenarios are named so', () => {
+    const p = prepareDesign(
+      writeDesign(
+        designText({
+          truth: posterior,
+          trials: '2',
+          scenarios: `\n  effect: 1\n  treatedN: 40\n  controlRatio: 1\n  replicates: 2`,
+        }),
+        'posterior.yaml',
+      ),
+    );
+    expect(p.frame.mode).toBe('posterior');
+    expect(p.frame.files.fit).toBeNull();
+    expect(p.frame.scenarios.map((s) => s.id)).toEqual(['hr1-treated40-control40-m2-posterior']);
+    const records = runTrials(p, [0, 1]);
+    expect(records.map((r) => r.error)).toEqual([undefined, undefined]);
+    // each trial's population is its own draw: the two treated arms differ
+    expect(records[0]!.analyses!['primary']!.q).not.toBe(records[1]!.analyses!['primary']!.q);
+  });
+
+  test('registry-mode fields are refused, located', () => {
+    let err: EcasimError | undefined;
+    try {
+      prepareDesign(
+        writeDesign(
+          designText({
+            truth: `${posterior}\n  fit: fit.yaml`,
+            scenarios: `\n  effect: 1\n  treatedN: 40\n  registryN: 200\n  drift: { hazardRatio: 1.2 }`,
+          }),
+          'posterior-bad.yaml',
+        ),
+      );
+    } catch (e) {
+      err = e as EcasimError;
+    }
+    const all = [err!, ...err!.related].map((e) => `${e.location} ${e.message}`);
+    expect(all).toEqual([
+      expect.stringMatching(/posterior-bad\.yaml:5:3 truth\.fit is for registry mode/),
+      expect.stringMatching(/posterior-bad\.yaml:12:3 posterior mode draws no registry/),
+      expect.stringMatching(/posterior-bad\.yaml:13:\d+ drift needs registry mode/),
+    ]);
+  });
+
+  test('registry mode without its model or registry size is refused', () => {
+    let err: EcasimError | undefined;
+    try {
+      prepareDesign(
+        writeDesign(
+          designText({ truth: `\n  fit: fit.yaml`, scenarios: `\n  effect: 1\n  treatedN: 40` }),
+          'registry-bad.yaml',
+        ),
+      );
+    } catch (e) {
+      err = e as EcasimError;
+    }
+    const all = [err!, ...err!.related].map((e) => e.message);
+    expect(all).toEqual([
+      expect.stringMatching(/truth\.model is required/),
+      expect.stringMatching(/scenarios\.registryN is required/),
+    ]);
+  });
+});

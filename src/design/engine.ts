@@ -62,6 +62,12 @@ export interface Scenario {
   /** Patients in each re-fitted registry; null in posterior mode (no registry). */
   readonly registryN: number | null;
   readonly drift: { readonly hazardRatio: number };
+  /** An unmeasured confounder, when the design names one. */
+  readonly confounder: {
+    readonly hazardRatio: number;
+    readonly trialPrevalence: number;
+    readonly externalPrevalence: number;
+  } | null;
 }
 
 /** Everything a process loads once to run any trial of a design. */
@@ -116,6 +122,19 @@ function protocolVariant(loaded: LoadedProtocol, size: number | null, replicates
   if (doc.analysis.sensitivity) delete doc.analysis.sensitivity['phTest'];
   delete doc.audit;
   return protocolFromText(loaded.doc.file, stringify(doc));
+}
+
+/** The confounder axis's points (the cross product of its lists), or one null without it. */
+function confounderGrid(
+  c: LoadedDesign['spec']['scenarios']['confounder'],
+): Scenario['confounder'][] {
+  if (c === undefined) return [null];
+  const out: Scenario['confounder'][] = [];
+  for (const hazardRatio of c.hazardRatio)
+    for (const trialPrevalence of c.trialPrevalence)
+      for (const externalPrevalence of c.externalPrevalence)
+        out.push({ hazardRatio, trialPrevalence, externalPrevalence });
+  return out;
 }
 
 /** Loads a design's inputs, checks that they fit together (all problems at once) and lays out its grid. */
@@ -177,6 +196,17 @@ export function createDesignContext(design: LoadedDesign): DesignContext {
         );
     });
   }
+  if (!tte && spec.scenarios.confounder !== undefined) {
+    problems.push(
+      problemAt(
+        doc,
+        ['scenarios', 'confounder'],
+        `an unmeasured confounder needs a time-to-event outcome; ${p.outcome} is ${endpoint}`,
+        { hint: 'remove scenarios.confounder' },
+        true,
+      ),
+    );
+  }
   const none = endpoint === 'continuous' ? 0 : 1;
   if (endpoint !== 'continuous') {
     spec.scenarios.effect.forEach((e, k) => {
@@ -220,27 +250,32 @@ export function createDesignContext(design: LoadedDesign): DesignContext {
       for (const ratio of ratios)
         for (const m of spec.scenarios.replicates ?? [p.control.replicates])
           for (const registryN of spec.scenarios.registryN ?? [null])
-            for (const hr of spec.scenarios.drift.hazardRatio) {
-              const controlSize = twin
-                ? treatedN
-                : ratio !== null
-                  ? Math.max(1, Math.round(ratio * treatedN))
-                  : p.control.size!;
-              const key = `${controlSize}/${m}`;
-              if (!variants.has(key))
-                variants.set(key, protocolVariant(protocol, twin ? null : controlSize, m));
-              scenarios.push({
-                id:
-                  `${prefix}${effect}-treated${treatedN}-control${controlSize}-m${m}-` +
-                  (registryN === null ? 'posterior' : `registry${registryN}-drift${hr}`),
-                effect,
-                treatedN,
-                controlSize,
-                replicates: m,
-                registryN,
-                drift: { hazardRatio: hr },
-              });
-            }
+            for (const hr of spec.scenarios.drift.hazardRatio)
+              for (const u of confounderGrid(spec.scenarios.confounder)) {
+                const controlSize = twin
+                  ? treatedN
+                  : ratio !== null
+                    ? Math.max(1, Math.round(ratio * treatedN))
+                    : p.control.size!;
+                const key = `${controlSize}/${m}`;
+                if (!variants.has(key))
+                  variants.set(key, protocolVariant(protocol, twin ? null : controlSize, m));
+                scenarios.push({
+                  id:
+                    `${prefix}${effect}-treated${treatedN}-control${controlSize}-m${m}-` +
+                    (registryN === null ? 'posterior' : `registry${registryN}-drift${hr}`) +
+                    (u === null
+                      ? ''
+                      : `-u${u.hazardRatio}-p${u.trialPrevalence}v${u.externalPrevalence}`),
+                  effect,
+                  treatedN,
+                  controlSize,
+                  replicates: m,
+                  registryN,
+                  drift: { hazardRatio: hr },
+                  confounder: u,
+                });
+              }
   const ids = new Set(scenarios.map((s) => s.id));
   if (ids.size < scenarios.length) {
     throw problemAt(
@@ -347,14 +382,17 @@ export function runDesignTrial(ctx: DesignContext, t: number): TrialRecord[] {
       ? drawParameters(ctx.truth, treatedStream().substream(2)).model
       : ctx.truth;
   return ctx.scenarios.map((s) => {
-    const regKey = `${s.registryN}/${s.drift.hazardRatio}`;
+    const u = s.confounder;
+    const regKey = `${s.registryN}/${s.drift.hazardRatio}/${u?.hazardRatio}/${u?.externalPrevalence}`;
     if (!fits.has(regKey)) fits.set(regKey, syntheticModel(ctx, s, t));
-    const armKey = `${s.effect}/${s.treatedN}`;
+    const armKey = `${s.effect}/${s.treatedN}/${u?.hazardRatio}/${u?.trialPrevalence}`;
     if (!arms.has(armKey)) {
       try {
+        const c =
+          u === null ? undefined : { hazardRatio: u.hazardRatio, prevalence: u.trialPrevalence };
         arms.set(
           armKey,
-          drawTreated(population, ctx.treated, s.treatedN, s.effect, treatedStream()),
+          drawTreated(population, ctx.treated, s.treatedN, s.effect, treatedStream(), c),
         );
       } catch (err) {
         arms.set(armKey, new Error(`treated arm: ${message(err)}`));
@@ -387,7 +425,17 @@ function syntheticModel(ctx: DesignContext, s: Scenario, t: number): CovariateMo
       s.registryN,
       createStream(ctx.design.spec.seed, DESIGN_STREAMS.registry, t),
       ctx.registry,
-      { hazardRatio: s.drift.hazardRatio },
+      {
+        hazardRatio: s.drift.hazardRatio,
+        ...(s.confounder !== null
+          ? {
+              confounder: {
+                hazardRatio: s.confounder.hazardRatio,
+                prevalence: s.confounder.externalPrevalence,
+              },
+            }
+          : {}),
+      },
     );
     return fitModel(table, ctx.fitSpec, { software: 'ecasim design' }).loaded;
   } catch (err) {
@@ -398,31 +446,56 @@ function syntheticModel(ctx: DesignContext, s: Scenario, t: number): CovariateMo
 /** The large-sample value of a marginal estimand under one effect, with its Monte-Carlo SE. */
 export interface Target {
   readonly effect: number;
+  /** The trial population's unmeasured confounder (its hazard ratio and prevalence), if any. */
+  readonly confounder: { readonly hazardRatio: number; readonly prevalence: number } | null;
   readonly estimand: MarginalEstimand;
   readonly estimate: number;
   readonly se: number;
 }
 
+/** The trial population's confounder of a scenario, as targets name it. */
+export function trialConfounder(s: Scenario): Target['confounder'] {
+  return s.confounder === null
+    ? null
+    : { hazardRatio: s.confounder.hazardRatio, prevalence: s.confounder.trialPrevalence };
+}
+
 /**
  * The marginal estimands under every effect of the grid that is not "none" (under none every
- * target is 0): one trial of `estimandN` patients an arm from the eligible truth population,
- * stream (seed, 3, k) for the k-th effect.
+ * target is 0), in the trial's population (with its confounder, when the design names one): one
+ * trial of `estimandN` patients an arm, stream (seed, 3, k) for the k-th effect, and below it
+ * substream j for the j-th setting of the trial's confounder.
  */
 export function computeTargets(ctx: DesignContext): Target[] {
   const { seed, estimandN } = ctx.design.spec;
+  const settings: Target['confounder'][] = [];
+  for (const s of ctx.scenarios) {
+    const c = trialConfounder(s);
+    if (!settings.some((x) => JSON.stringify(x) === JSON.stringify(c))) settings.push(c);
+  }
   const out: Target[] = [];
   ctx.design.spec.scenarios.effect.forEach((effect, k) => {
     if (effect === ctx.none) return;
-    const m = marginalEstimands(
-      ctx.truth,
-      ctx.treated,
-      effect,
-      estimandN,
-      createStream(seed, DESIGN_STREAMS.estimands, k),
-      ctx.none,
-    );
-    for (const [estimand, v] of Object.entries(m))
-      out.push({ effect, estimand: estimand as MarginalEstimand, estimate: v.estimate, se: v.se });
+    settings.forEach((confounder, j) => {
+      const stream = createStream(seed, DESIGN_STREAMS.estimands, k);
+      const m = marginalEstimands(
+        ctx.truth,
+        ctx.treated,
+        effect,
+        estimandN,
+        confounder === null ? stream : stream.substream(j),
+        ctx.none,
+        confounder ?? undefined,
+      );
+      for (const [estimand, v] of Object.entries(m))
+        out.push({
+          effect,
+          confounder,
+          estimand: estimand as MarginalEstimand,
+          estimate: v.estimate,
+          se: v.se,
+        });
+    });
   });
   return out;
 }

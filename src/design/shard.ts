@@ -68,7 +68,11 @@ export function designFrame(ctx: DesignContext, digest: string): DesignFrame {
     estimandN: spec.estimandN,
     endpoint: ctx.endpoint,
     alpha: ctx.alpha,
-    scenarios: ctx.scenarios.map((s) => ({ ...s, drift: { ...s.drift } })),
+    scenarios: ctx.scenarios.map((s) => ({
+      ...s,
+      drift: { ...s.drift },
+      confounder: s.confounder === null ? null : { ...s.confounder },
+    })),
     analyses: ctx.analyses.map((a) => ({ ...a })),
     targets: computeTargets(ctx),
   };

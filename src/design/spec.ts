@@ -73,6 +73,20 @@ const drift = z
   })
   .strict();
 
+const probability = z.number().min(0).max(1);
+
+const confounder = z
+  .object({
+    hazardRatio: axis(positive).describe(
+      "The unmeasured confounder's hazard ratio on the outcome (U = 1 against U = 0; 1: none).",
+    ),
+    trialPrevalence: axis(probability).describe('Share of the trial population with U = 1.'),
+    externalPrevalence: axis(probability).describe(
+      'Share of the external (registry) population with U = 1.',
+    ),
+  })
+  .strict();
+
 const scenarios = z
   .object({
     effect: axis(z.number().finite()).describe(
@@ -91,6 +105,11 @@ const scenarios = z
         'Patients in each simulated registry extract, re-fitted in every trial (registry mode).',
       ),
     drift: drift.default({ hazardRatio: [1] }),
+    confounder: confounder
+      .optional()
+      .describe(
+        'An unmeasured binary confounder U, independent of the covariates, whose prevalence differs between the trial and the registry (registry mode, time-to-event).',
+      ),
   })
   .strict();
 
@@ -192,6 +211,16 @@ export function loadDesign(file: string): LoadedDesign {
           {
             hint: 'remove scenarios.registryN, or set truth.mode: registry',
           },
+          true,
+        ),
+      );
+    if (scenarios.confounder !== undefined)
+      problems.push(
+        problemAt(
+          doc,
+          ['scenarios', 'confounder'],
+          "an unmeasured confounder needs registry mode: the registry's prevalence is drawn with it",
+          { hint: 'set truth.mode: registry with a truth model, or remove scenarios.confounder' },
           true,
         ),
       );

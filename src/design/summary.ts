@@ -6,7 +6,13 @@
  * records in trial order, so a sharded design merges to the same bytes as one process.
  */
 import { roundDeep } from '../results.js';
-import type { DesignContext, Scenario, Target, TrialRecord } from './engine.js';
+import {
+  trialConfounder,
+  type DesignContext,
+  type Scenario,
+  type Target,
+  type TrialRecord,
+} from './engine.js';
 import { bias, empiricalSd, meanOf, proportion, rmse, type Estimate } from './performance.js';
 import { targetFor, type MarginalEstimand } from './truth.js';
 
@@ -100,9 +106,14 @@ function characteristics(
   records: readonly TrialRecord[],
 ): AnalysisCharacteristics {
   const none = frame.endpoint === 'continuous' ? 0 : 1;
+  const confounder = JSON.stringify(trialConfounder(scenario));
   const marginal = (estimand: MarginalEstimand): number =>
-    frame.targets.find((t) => t.effect === scenario.effect && t.estimand === estimand)?.estimate ??
-    NaN;
+    frame.targets.find(
+      (t) =>
+        t.effect === scenario.effect &&
+        t.estimand === estimand &&
+        JSON.stringify(t.confounder) === confounder,
+    )?.estimate ?? NaN;
   const target = targetFor(analysis.method, scenario.effect, marginal, none);
   const ratio = RATIO_METHODS.has(analysis.method);
   const ok = records.filter((r) => r.error === undefined);

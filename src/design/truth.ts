@@ -41,7 +41,8 @@ export interface RegistryDesign {
  * that) and `<outcome>_event`, after the other columns; a binary endpoint (`design` null: it needs
  * no censoring) is written as its level, in its place among the model's variables, as
  * examples/aml/make-registry.mjs writes it. `options.hazardRatio` (drift; time-to-event only)
- * multiplies every registry patient's outcome hazard, from the same uniforms.
+ * multiplies every registry patient's outcome hazard, from the same uniforms; `options.confounder`
+ * gives each patient an unmeasured U at its prevalence (from `substream(2)`).
  * Complexity O(n · variables).
  *
  * @example
@@ -54,7 +55,7 @@ export function drawRegistry(
   n: number,
   stream: RandomSource,
   design: RegistryDesign | null,
-  options: { readonly hazardRatio?: number } = {},
+  options: { readonly hazardRatio?: number; readonly confounder?: Confounder } = {},
 ): Table {
   const drift = options.hazardRatio ?? 1;
   const cohort = sampleCohort(truth, n, stream.substream(0));
@@ -75,8 +76,10 @@ export function drawRegistry(
       throw new Error(
         `${outcome} needs a censoring design: it is not a binary or continuous endpoint`,
       );
-    if (drift !== 1)
-      throw new Error(`a hazard-ratio drift needs a time-to-event outcome; ${outcome} is ${kind}`);
+    if (drift !== 1 || (options.confounder !== undefined && options.confounder.hazardRatio !== 1))
+      throw new Error(
+        `a hazard-ratio drift or confounder needs a time-to-event outcome; ${outcome} is ${kind}`,
+      );
     for (let i = 0; i < n; i++) {
       rows.push(truth.names.map((name) => text(name, i, undefined)));
       lines.push(i + 2);
@@ -86,7 +89,9 @@ export function drawRegistry(
   const drawn = (cohort.columns.get(outcome) as { values: Float64Array }).values;
   // drift: the external population's hazard × HR, from the same uniforms (timeMultiplier)
   const k = drift === 1 ? 1 : timeMultiplier(truth, outcome, drift);
-  const latent = k === 1 ? drawn : drawn.map((t) => t * k);
+  // an unmeasured confounder at the registry's prevalence (U from substream 2)
+  const u = confounderMultipliers(truth, outcome, n, options.confounder, stream.substream(2));
+  const latent = k === 1 && u === null ? drawn : drawn.map((t, i) => t * k * (u?.[i] ?? 1));
   const { time, event } = applyCensoring(
     latent,
     {
@@ -174,6 +179,35 @@ export function timeMultiplier(model: CovariateModel, outcome: string, hr: numbe
   throw new Error(`the study needs a Weibull or exponential baseline, found ${b.distribution}`);
 }
 
+/**
+ * An unmeasured binary confounder U: patients have U = 1 with probability `prevalence`,
+ * independently of the measured covariates, and U = 1 multiplies the outcome hazard by
+ * `hazardRatio`. No column carries it, so a model fitted from a registry with another prevalence
+ * than the trial's cannot adjust for it.
+ */
+export interface Confounder {
+  readonly prevalence: number;
+  readonly hazardRatio: number;
+}
+
+/**
+ * Each patient's time multiplier for U (timeMultiplier of `hazardRatio` where U = 1, else 1), U
+ * from one uniform a patient of `stream`; null when the confounder has no effect.
+ */
+function confounderMultipliers(
+  truth: CovariateModel,
+  outcome: string,
+  n: number,
+  confounder: Confounder | undefined,
+  stream: RandomSource,
+): Float64Array | null {
+  if (confounder === undefined || confounder.hazardRatio === 1) return null;
+  const k = timeMultiplier(truth, outcome, confounder.hazardRatio);
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) out[i] = stream.random() < confounder.prevalence ? k : 1;
+  return out;
+}
+
 /** How a treated arm is drawn: the protocol's eligibility, follow-up and covariate columns. */
 export interface TreatedDesign {
   readonly outcome: string;
@@ -256,7 +290,8 @@ function endpointOf(
  * the protocol's follow-up: patients from `stream.substream(0)`, censoring from `substream(1)`, as
  * the first study and examples/nsclc/make-treated.R), a binary endpoint's odds (`withOddsRatio`;
  * patients from `substream(0)`, no censoring). Only the covariates the protocol maps are kept, as
- * a treated CSV would have them. Complexity O(draws · variables).
+ * a treated CSV would have them. `confounder` gives each patient an unmeasured U at its
+ * prevalence (time-to-event only; U from `substream(3)`). Complexity O(draws · variables).
  */
 export function drawTreated(
   truth: CovariateModel,
@@ -264,8 +299,13 @@ export function drawTreated(
   n: number,
   effect: number,
   stream: RandomSource,
+  confounder?: Confounder,
 ): TreatedArm {
   const endpoint = endpointOf(truth, design.outcome);
+  if (endpoint !== 'time-to-event' && confounder !== undefined && confounder.hazardRatio !== 1)
+    throw new Error(
+      `an unmeasured confounder needs a time-to-event outcome; ${design.outcome} is ${endpoint}`,
+    );
   const population =
     endpoint === 'binary'
       ? withOddsRatio(truth, design.outcome, effect)
@@ -295,8 +335,16 @@ export function drawTreated(
   } else {
     const latent = (cohort.columns.get(design.outcome) as { values: Float64Array }).values;
     const k = timeMultiplier(truth, design.outcome, effect);
+    // an unmeasured confounder at the trial's prevalence (U from substream 3)
+    const u = confounderMultipliers(
+      truth,
+      design.outcome,
+      cohort.n,
+      confounder,
+      stream.substream(3),
+    );
     ({ time, event } = applyCensoring(
-      latent.map((t) => t * k),
+      latent.map((t, i) => t * k * (u?.[i] ?? 1)),
       {
         accrual: { duration: design.followUp.accrual, shape: 'uniform' },
         studyDuration: design.followUp.studyDuration,
@@ -364,9 +412,10 @@ export function marginalEstimands(
   n: number,
   stream: RandomSource,
   none = 1,
+  confounder?: Confounder,
 ): Partial<Record<MarginalEstimand, { estimate: number; se: number }>> {
-  const t = drawTreated(truth, design, n, effect, stream.substream(0));
-  const c = drawTreated(truth, design, n, none, stream.substream(1));
+  const t = drawTreated(truth, design, n, effect, stream.substream(0), confounder);
+  const c = drawTreated(truth, design, n, none, stream.substream(1), confounder);
   if (t.endpoint === 'continuous') {
     const d = meanDifference(t.time, c.time);
     return { 'mean-difference': { estimate: d.estimate, se: d.se } };

@@ -248,3 +248,51 @@ describe('posterior mode: the protocol model as it is, the population drawn from
     ]);
   });
 });
+
+test('an unmeasured confounder more common in the trial than in the registry biases the HR upwards', () => {
+  const p = prepareDesign(
+    writeDesign(
+      designText({
+        trials: '4',
+        scenarios: `\n  effect: 1\n  treatedN: 80\n  controlRatio: 2\n  replicates: 2\n  registryN: 400\n  confounder: { hazardRatio: [1, 3], trialPrevalence: 0.6, externalPrevalence: 0.1 }`,
+      }),
+      'confounder.yaml',
+    ),
+  );
+  expect(p.frame.scenarios.map((s) => s.id)).toEqual([
+    'hr1-treated80-control160-m2-registry400-drift1-u1-p0.6v0.1',
+    'hr1-treated80-control160-m2-registry400-drift1-u3-p0.6v0.1',
+  ]);
+  const records = runTrials(p, [0, 1, 2, 3]);
+  const mean = (id: string) => {
+    const qs = records.filter((r) => r.scenario === id).map((r) => r.analyses!['secondary.0']!.q);
+    return qs.reduce((a, b) => a + b, 0) / qs.length;
+  };
+  // unadjusted log HR: U multiplies the hazard of 60% of the treated but 10% of the registry:
+  // log((0.4 + 0.6·3)/(0.9 + 0.1·3)) ≈ 0.61 conditionally, less after non-collapsibility
+  const shift = mean(p.frame.scenarios[1]!.id) - mean(p.frame.scenarios[0]!.id);
+  expect(shift).toBeGreaterThan(0.3);
+  expect(shift).toBeLessThan(0.8);
+  // the targets are the trial population's: no effect is no effect, whatever U does
+  expect(p.frame.targets).toEqual([]);
+}, 60_000);
+
+test('a confounder in posterior mode, or for another endpoint, is refused', () => {
+  const msg = (() => {
+    try {
+      prepareDesign(
+        writeDesign(
+          designText({
+            truth: '\n  mode: posterior',
+            scenarios: `\n  effect: 1\n  treatedN: 40\n  confounder: { hazardRatio: 2, trialPrevalence: 0.5, externalPrevalence: 0.2 }`,
+          }),
+          'confounder-posterior.yaml',
+        ),
+      );
+    } catch (e) {
+      return (e as Error).message;
+    }
+    return 'no error';
+  })();
+  expect(msg).toMatch(/an unmeasured confounder needs registry mode/);
+});

@@ -92,11 +92,171 @@ async function rejectionChart(r: DesignResults): Promise<string> {
   );
 }
 
+/** A point of a chart: a scenario's measure with ±1.96 MC SE, in percent. */
+interface Point {
+  scenario: string;
+  group: string;
+  x: number;
+  value: number;
+  lo: number;
+  hi: number;
+}
+
+function point(
+  s: DesignResults['scenarios'][number],
+  m: Measure,
+  x: number,
+  group: string,
+): Point[] {
+  if (m === null) return [];
+  const se = m.mcse ?? 0;
+  return [
+    {
+      scenario: s.id,
+      group,
+      x,
+      value: 100 * m.value,
+      lo: 100 * Math.max(0, m.value - 1.96 * se),
+      hi: 100 * Math.min(1, m.value + 1.96 * se),
+    },
+  ];
+}
+
+/**
+ * A measure of the primary analysis against one axis of the grid (the effect, or the drift), one
+ * line for each setting of the other axes, with 95% Monte-Carlo error bars; `reference` is a
+ * dashed horizontal line (α, or the nominal coverage).
+ */
+async function curveChart(
+  points: Point[],
+  title: string,
+  xTitle: string,
+  yTitle: string,
+  reference: number,
+  description: string,
+): Promise<string> {
+  const x = { field: 'x', type: 'quantitative' as const, title: xTitle, scale: { zero: false } };
+  const color = { field: 'group', type: 'nominal' as const, title: 'scenario (other settings)' };
+  const spec: TopLevelSpec = {
+    width: 480,
+    height: 240,
+    title,
+    background: 'white',
+    data: { values: points },
+    layer: [
+      {
+        mark: { type: 'line' },
+        encoding: { x, y: { field: 'value', type: 'quantitative', title: yTitle }, color },
+      },
+      {
+        mark: { type: 'point', filled: true },
+        encoding: { x, y: { field: 'value', type: 'quantitative' }, color },
+      },
+      {
+        mark: { type: 'rule' },
+        encoding: { x, y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' }, color },
+      },
+      {
+        mark: { type: 'rule', strokeDash: [4, 3], color: '#666' },
+        encoding: { y: { datum: reference } },
+      },
+    ],
+  };
+  return renderSvg(spec, title, description);
+}
+
+/** The charts the grid has axes for: power against the effect, type-I error against drift. */
+async function axisCharts(r: DesignResults): Promise<string[]> {
+  const none = r.endpoint === 'continuous' ? 0 : 1;
+  const effects = new Set(r.scenarios.map((s) => s.effect));
+  const drifts = new Set(r.scenarios.map((s) => s.drift.hazardRatio));
+  const withoutPart = (id: string, re: RegExp) => id.replace(re, '').replace(/^-|-$/g, '') || 'all';
+  const out: string[] = [];
+  if (effects.size > 1) {
+    const pts = r.scenarios.flatMap((s) =>
+      point(s, s.analyses[0]!.rejection, s.effect, withoutPart(s.id, /^(hr|or|md)[^-]+/)),
+    );
+    out.push(
+      `<figure class="chart">${await curveChart(
+        pts,
+        'Primary analysis: rejection rate against the true effect',
+        `true ${EFFECT_NAME[r.endpoint]}`,
+        'intervals excluding no effect (%)',
+        100 * r.alpha,
+        `The share of trials whose primary interval excludes no effect, against the true effect (type-I error at ${none}, power elsewhere), with 95% Monte-Carlo error bars; the dashed line is alpha.`,
+      )}<figcaption>Power curve of the primary analysis: type-I error at no effect, power elsewhere; 95% Monte-Carlo error bars; the dashed line is α.</figcaption></figure>`,
+    );
+  }
+  if (drifts.size > 1 && effects.has(none)) {
+    const pts = r.scenarios
+      .filter((s) => s.effect === none)
+      .flatMap((s) =>
+        point(s, s.analyses[0]!.rejection, s.drift.hazardRatio, withoutPart(s.id, /-?drift[^-]+/)),
+      );
+    out.push(
+      `<figure class="chart">${await curveChart(
+        pts,
+        'Primary analysis: type-I error against drift',
+        "external population's hazard ratio against the trial's (drift)",
+        'type-I error (%)',
+        100 * r.alpha,
+        'The type-I error of the primary analysis against the drift of the external population, with 95% Monte-Carlo error bars; the dashed line is alpha.',
+      )}<figcaption>Type-I error of the primary analysis as the external population's hazard drifts from the trial's; 95% Monte-Carlo error bars; the dashed line is α.</figcaption></figure>`,
+    );
+  }
+  return out;
+}
+
+/** Coverage of the primary analysis by scenario, with ±1.96 MC SE bars. */
+async function coverageChart(r: DesignResults): Promise<string> {
+  const pts = r.scenarios.flatMap((s, k) => point(s, s.analyses[0]!.coverage, k, s.id));
+  const spec: TopLevelSpec = {
+    width: 520,
+    height: Math.max(60, 22 * pts.length),
+    title: 'Primary analysis: coverage by scenario',
+    background: 'white',
+    data: { values: pts },
+    layer: [
+      {
+        mark: { type: 'rule' },
+        encoding: {
+          y: { field: 'scenario', type: 'nominal', sort: null, title: null },
+          x: {
+            field: 'lo',
+            type: 'quantitative',
+            title: `coverage of the ${Math.round((1 - r.alpha) * 100)}% interval (%)`,
+            scale: { zero: false },
+          },
+          x2: { field: 'hi' },
+        },
+      },
+      {
+        mark: { type: 'point', filled: true, size: 50, color: '#0072B2' },
+        encoding: {
+          y: { field: 'scenario', type: 'nominal', sort: null },
+          x: { field: 'value', type: 'quantitative' },
+        },
+      },
+      {
+        mark: { type: 'rule', strokeDash: [4, 3], color: '#666' },
+        encoding: { x: { datum: 100 * (1 - r.alpha) } },
+      },
+    ],
+  };
+  return renderSvg(
+    spec,
+    'Primary analysis: coverage by scenario',
+    'Coverage of the primary interval per scenario with 95% Monte-Carlo error bars; the dashed line is the nominal level.',
+  );
+}
+
 /** The page. */
 export async function designHtml(r: DesignResults): Promise<string> {
   const css = readFileSync(join(packageRoot(), 'templates', 'dossier.css'), 'utf8');
   const effect = EFFECT_NAME[r.endpoint];
   const chart = await rejectionChart(r);
+  const coverage = await coverageChart(r);
+  const curves = await axisCharts(r);
   const names = r.scenarios[0]?.analyses ?? [];
   const tables = names
     .map((a, k) => {
@@ -160,6 +320,8 @@ export async function designHtml(r: DesignResults): Promise<string> {
 <section><h2>Scenarios</h2>
 <table><caption>The grid, with the protocol's success criterion met (Monte-Carlo SE)</caption><thead><tr><th scope="col">Scenario</th><th scope="col" class="num">${esc(effect)}</th><th scope="col" class="num">Treated</th><th scope="col" class="num">Synthetic arm</th><th scope="col" class="num">m</th><th scope="col" class="num">Registry</th><th scope="col" class="num">Drift (HR)</th><th scope="col" class="num">Unmeasured confounder (HR; trial / registry prevalence)</th><th scope="col" class="num">Trials</th><th scope="col" class="num">Success</th></tr></thead><tbody>${scenarioRows}</tbody></table>
 <figure class="chart">${chart}<figcaption>Primary analysis: share of trials whose interval excludes no effect, with 95% Monte-Carlo error bars; the dashed line is α.</figcaption></figure>
+${curves.join('\n')}
+<figure class="chart">${coverage}<figcaption>Primary analysis: coverage of its interval by scenario (of the target on the combining scale), with 95% Monte-Carlo error bars; the dashed line is the nominal level.</figcaption></figure>
 </section>
 <section><h2>Analyses</h2>
 ${tables}

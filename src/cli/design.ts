@@ -180,6 +180,7 @@ export async function designCommand(raw: DesignArgs, ctx: CliContext): Promise<v
   try {
     const result = await design.runDesign(args.design, {
       command: `ecasim design ${args.design} --out DIR`,
+      outDir: args.out,
       ...(args.quiet ? {} : { onProgress: designProgress(ctx, 'trials') }),
     });
     for (const f of result.files) out.write(f.name, f.content);

@@ -23,7 +23,7 @@ const HELP = {
     'Re-render the dossier of a finished run (optionally to PDF, with sponsor templates)',
   'validate <protocol>': 'Check a protocol and every input it names, without running it',
   'verify <dir>':
-    'Re-run a finished run from its manifest and check every output is reproduced bit for bit',
+    'Re-run a finished run (or design) from its manifest and check every output is reproduced bit for bit',
   'sample <model>':
     'Draw virtual patients from a covariate model (optionally as a protocol replicate draws them)',
   'fit <registry>':

@@ -3,7 +3,9 @@
  * shards, and lay out design.json, design.html and manifest.json. Reading the design's inputs is
  * the only I/O here; writing is the caller's (the CLI writes atomically).
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { InputError } from '../errors.js';
 import { softwareVersions } from '../package-info.js';
 import { toJsonText } from '../results.js';
 import { sha256 } from '../io/output.js';
@@ -79,18 +81,48 @@ export interface DesignOutput {
   files: { name: string; content: string }[];
 }
 
+/** Where a design's output came from, for `ecasim verify`. */
+export interface DesignSource {
+  /** The design file as the command named it. */
+  readonly file: string;
+  /** The output directory, to record the design's path from it (verify from anywhere). */
+  readonly outDir?: string;
+}
+
+/** manifest.json of a design's outputs. */
+export interface DesignManifest {
+  schema: typeof DESIGN_MANIFEST_SCHEMA;
+  command: string;
+  /** The design file (as named, and from the output directory); null after a merge. */
+  design: { file: string; fromOutput: string | null } | null;
+  designDigest: string;
+  software: ReturnType<typeof softwareVersions>;
+  outputs: { role: string; path: string; sha256: string }[];
+}
+
 /** design.json, design.html and manifest.json of finished records. */
 export async function designOutputs(
   frame: DesignFrame,
   records: readonly TrialRecord[],
   command: string,
+  source: DesignSource | null = null,
 ): Promise<DesignOutput> {
   const results = summariseDesign(frame, records);
   const json = toJsonText(results);
   const html = await designHtml(results);
-  const manifest = {
+  const manifest: DesignManifest = {
     schema: DESIGN_MANIFEST_SCHEMA,
     command,
+    design:
+      source === null
+        ? null
+        : {
+            file: source.file,
+            fromOutput:
+              source.outDir === undefined
+                ? null
+                : relative(resolve(source.outDir), resolve(source.file)),
+          },
     designDigest: frame.designDigest,
     software: softwareVersions(),
     outputs: [
@@ -111,7 +143,7 @@ export async function designOutputs(
 /** Runs every trial of a design in this process. */
 export async function runDesign(
   file: string,
-  options: { command?: string; onProgress?: DesignProgress } = {},
+  options: { command?: string; onProgress?: DesignProgress; outDir?: string } = {},
 ): Promise<DesignOutput> {
   const prepared = prepareDesign(file);
   const trials = shardTrials(prepared.frame.trials, 0, 1);
@@ -120,6 +152,7 @@ export async function runDesign(
     prepared.frame,
     records,
     options.command ?? `ecasim design ${file} --out DIR`,
+    { file, ...(options.outDir !== undefined ? { outDir: options.outDir } : {}) },
   );
 }
 
@@ -132,4 +165,77 @@ export async function mergeDesign(
     shards.map((s) => ({ file: s.file, shard: readShard(s.file, s.text) })),
   );
   return designOutputs(frame, records, command);
+}
+
+/** What `ecasim verify` found for a design's output directory. */
+export interface DesignVerifyReport {
+  ok: boolean;
+  design: string;
+  designDigest: string;
+  /** The design or a file it reads changed since the outputs were written (digest differs). */
+  changedInputs: { what: string; expected: string; actual: string; ok: boolean }[];
+  onDisk: { what: string; expected: string; actual: string | null; ok: boolean }[];
+  rerun: { what: string; expected: string; actual: string | null; ok: boolean }[];
+}
+
+/**
+ * Re-runs the design of `dir` (its manifest names it; `designFile` overrides, and is needed after
+ * a merge) and checks that design.json and design.html come out byte for byte.
+ */
+export async function verifyDesign(
+  dir: string,
+  manifest: DesignManifest,
+  designFile?: string,
+): Promise<DesignVerifyReport> {
+  const candidates = [
+    designFile,
+    manifest.design?.fromOutput == null ? undefined : join(dir, manifest.design.fromOutput),
+    manifest.design?.file,
+  ].filter((p): p is string => p !== undefined);
+  const file = candidates.find((p) => existsSync(p));
+  if (file === undefined) {
+    throw new InputError(
+      candidates.length === 0
+        ? 'this design output was merged from shards and does not record its design file'
+        : `cannot find the design of this output (tried ${candidates.join(', ')})`,
+      {
+        file: join(dir, 'manifest.json'),
+        field: 'design',
+        hint: 'pass the design file with --design',
+      },
+    );
+  }
+  const onDisk = manifest.outputs.map((o) => {
+    const f = join(dir, o.path);
+    const actual = existsSync(f) ? sha256(readFileSync(f)) : null;
+    return { what: o.path, expected: o.sha256, actual, ok: actual === o.sha256 };
+  });
+  const again = await runDesign(file, { command: manifest.command });
+  const digest = again.results.designDigest;
+  const changedInputs =
+    digest === manifest.designDigest
+      ? []
+      : [
+          {
+            what: 'the design and the files it reads (design digest)',
+            expected: manifest.designDigest,
+            actual: digest,
+            ok: false,
+          },
+        ];
+  const rerun = manifest.outputs
+    .filter((o) => o.path !== 'manifest.json')
+    .map((o) => {
+      const f = again.files.find((x) => x.name === o.path);
+      const actual = f ? sha256(f.content) : null;
+      return { what: o.path, expected: o.sha256, actual, ok: actual === o.sha256 };
+    });
+  return {
+    ok: changedInputs.length === 0 && onDisk.every((c) => c.ok) && rerun.every((c) => c.ok),
+    design: file,
+    designDigest: manifest.designDigest,
+    changedInputs,
+    onDisk,
+    rerun,
+  };
 }

@@ -146,3 +146,26 @@ test('ecasim schema design prints the design format', async () => {
   );
   expect(JSON.parse(readFileSync(`${ROOT}schemas/design.schema.json`, 'utf8'))).toEqual(schema);
 });
+
+test('ecasim verify re-runs a design and finds its outputs reproduced; after a merge it needs --design', async () => {
+  const out = at('verify-me');
+  expect((await ecasim(['design', at('design.yaml'), '--out', out, '--quiet'])).code).toBe(0);
+  const ok = await ecasim(['verify', out]);
+  expect(ok.code).toBe(0);
+  expect(ok.stdout).toMatch(/ok +design\.json reproduced\n +ok +design\.html reproduced/);
+  expect(ok.stdout).toMatch(
+    /verified: design digest [0-9a-f]{64}; design\.json and design\.html reproduced/,
+  );
+  // an output edited on disk is caught
+  writeFileSync(join(out, 'design.html'), readFileSync(join(out, 'design.html'), 'utf8') + ' ');
+  const edited = await ecasim(['verify', out]);
+  expect(edited.code).toBe(EXIT.verification);
+  expect(edited.stdout).toMatch(/CHANGED design\.html on disk/);
+  // a merged output does not know its design file
+  const merged = at('merged');
+  const noDesign = await ecasim(['verify', merged]);
+  expect(noDesign.code).toBe(EXIT.input);
+  expect(noDesign.stderr).toMatch(/merged from shards and does not record its design file/);
+  const withDesign = await ecasim(['verify', merged, '--design', at('design.yaml')]);
+  expect(withDesign.code).toBe(0);
+}, 120_000);

@@ -4,7 +4,7 @@
  * N` and the index from SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX) it runs only shard i and
  * writes DIR/shard-i-of-N.json, for `ecasim merge`.
  */
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Argv } from 'yargs';
 import { UsageError, show } from '../errors.js';
@@ -160,6 +160,13 @@ export async function designCommand(raw: DesignArgs, ctx: CliContext): Promise<v
   if (args.shard !== null) {
     const { index, count } = args.shard;
     const file = join(args.out, design.shardName(index, count));
+    // refused now, not after the trials have run
+    if (existsSync(file) && !args.force) {
+      throw new UsageError(`output file ${file} already exists`, {
+        file,
+        hint: 'choose another --out directory, or pass --force to replace it',
+      });
+    }
     const prepared = design.prepareDesign(args.design);
     const shard = design.runShard(
       prepared,
@@ -176,25 +183,28 @@ export async function designCommand(raw: DesignArgs, ctx: CliContext): Promise<v
     );
     return;
   }
+  // The output directory is checked now and staged only once the trials have run, so an
+  // interrupted design leaves nothing behind, not even a staging directory.
+  openOutputDir(args.out, { force: args.force }).abort();
+  const result = await design.runDesign(args.design, {
+    command: `ecasim design ${args.design} --out DIR`,
+    outDir: args.out,
+    ...(args.quiet ? {} : { onProgress: designProgress(ctx, 'trials') }),
+  });
   const out = openOutputDir(args.out, { force: args.force });
   try {
-    const result = await design.runDesign(args.design, {
-      command: `ecasim design ${args.design} --out DIR`,
-      outDir: args.out,
-      ...(args.quiet ? {} : { onProgress: designProgress(ctx, 'trials') }),
-    });
     for (const f of result.files) out.write(f.name, f.content);
     out.commit();
-    ctx.stdout(
-      summaryText(
-        result.results,
-        args.out,
-        result.files.map((f) => f.name),
-      ),
-    );
   } finally {
     out.abort();
   }
+  ctx.stdout(
+    summaryText(
+      result.results,
+      args.out,
+      result.files.map((f) => f.name),
+    ),
+  );
 }
 
 /** The primary analysis's rejection rate per scenario, and what was written. */

@@ -169,3 +169,24 @@ test('ecasim verify re-runs a design and finds its outputs reproduced; after a m
   const withDesign = await ecasim(['verify', merged, '--design', at('design.yaml')]);
   expect(withDesign.code).toBe(0);
 }, 120_000);
+
+test('an interrupted design leaves no output directory and no staging directory', async () => {
+  const { spawn } = await import('node:child_process');
+  // a design long enough to be interrupted: 40 trials
+  writeFileSync(
+    at('long.yaml'),
+    readFileSync(at('design.yaml'), 'utf8').replace('trials: 3', 'trials: 40'),
+  );
+  const child = spawn(
+    process.execPath,
+    [`${ROOT}bin/ecasim.js`, 'design', at('long.yaml'), '--out', at('interrupted'), '--quiet'],
+    { stdio: 'ignore' },
+  );
+  await new Promise((r) => setTimeout(r, 2500));
+  child.kill('SIGINT');
+  const code = await new Promise<number | null>((r) =>
+    child.on('exit', (c, signal) => r(c ?? (signal ? 130 : null))),
+  );
+  expect(code).not.toBe(0);
+  expect(readdirSync(dir).filter((f) => f.includes('interrupted'))).toEqual([]);
+}, 30_000);

@@ -38,6 +38,7 @@ import {
   drawTreated,
   levelMismatch,
   marginalEstimands,
+  withCovariateShift,
   treatedDesignOf,
   type MarginalEstimand,
   type RegistryDesign,
@@ -61,7 +62,11 @@ export interface Scenario {
   readonly replicates: number;
   /** Patients in each re-fitted registry; null in posterior mode (no registry). */
   readonly registryN: number | null;
-  readonly drift: { readonly hazardRatio: number };
+  readonly drift: {
+    readonly hazardRatio: number;
+    /** A shift of a continuous covariate's mean in the external population, if the design names one. */
+    readonly covariate: { readonly name: string; readonly shift: number } | null;
+  };
   /** An unmeasured confounder, when the design names one. */
   readonly confounder: {
     readonly hazardRatio: number;
@@ -122,6 +127,13 @@ function protocolVariant(loaded: LoadedProtocol, size: number | null, replicates
   if (doc.analysis.sensitivity) delete doc.analysis.sensitivity['phTest'];
   delete doc.audit;
   return protocolFromText(loaded.doc.file, stringify(doc));
+}
+
+/** The covariate drift's points, or one null without it. */
+function covariateShifts(
+  c: LoadedDesign['spec']['scenarios']['drift']['covariate'],
+): Scenario['drift']['covariate'][] {
+  return c === undefined ? [null] : c.shift.map((shift) => ({ name: c.name, shift }));
 }
 
 /** The confounder axis's points (the cross product of its lists), or one null without it. */
@@ -207,6 +219,25 @@ export function createDesignContext(design: LoadedDesign): DesignContext {
       ),
     );
   }
+  const cov = spec.scenarios.drift.covariate;
+  if (cov !== undefined && truth.variables.get(cov.name)?.kind !== 'continuous') {
+    problems.push(
+      problemAt(
+        doc,
+        ['scenarios', 'drift', 'covariate', 'name'],
+        `"${cov.name}" is not a continuous covariate of the truth model`,
+        {
+          expected: `one of ${
+            [...truth.variables]
+              .filter(([, v]) => v.kind === 'continuous')
+              .map(([n]) => n)
+              .join(', ') || '(none)'
+          }`,
+          actual: cov.name,
+        },
+      ),
+    );
+  }
   const none = endpoint === 'continuous' ? 0 : 1;
   if (endpoint !== 'continuous') {
     spec.scenarios.effect.forEach((e, k) => {
@@ -251,31 +282,33 @@ export function createDesignContext(design: LoadedDesign): DesignContext {
         for (const m of spec.scenarios.replicates ?? [p.control.replicates])
           for (const registryN of spec.scenarios.registryN ?? [null])
             for (const hr of spec.scenarios.drift.hazardRatio)
-              for (const u of confounderGrid(spec.scenarios.confounder)) {
-                const controlSize = twin
-                  ? treatedN
-                  : ratio !== null
-                    ? Math.max(1, Math.round(ratio * treatedN))
-                    : p.control.size!;
-                const key = `${controlSize}/${m}`;
-                if (!variants.has(key))
-                  variants.set(key, protocolVariant(protocol, twin ? null : controlSize, m));
-                scenarios.push({
-                  id:
-                    `${prefix}${effect}-treated${treatedN}-control${controlSize}-m${m}-` +
-                    (registryN === null ? 'posterior' : `registry${registryN}-drift${hr}`) +
-                    (u === null
-                      ? ''
-                      : `-u${u.hazardRatio}-p${u.trialPrevalence}v${u.externalPrevalence}`),
-                  effect,
-                  treatedN,
-                  controlSize,
-                  replicates: m,
-                  registryN,
-                  drift: { hazardRatio: hr },
-                  confounder: u,
-                });
-              }
+              for (const cov of covariateShifts(spec.scenarios.drift.covariate))
+                for (const u of confounderGrid(spec.scenarios.confounder)) {
+                  const controlSize = twin
+                    ? treatedN
+                    : ratio !== null
+                      ? Math.max(1, Math.round(ratio * treatedN))
+                      : p.control.size!;
+                  const key = `${controlSize}/${m}`;
+                  if (!variants.has(key))
+                    variants.set(key, protocolVariant(protocol, twin ? null : controlSize, m));
+                  scenarios.push({
+                    id:
+                      `${prefix}${effect}-treated${treatedN}-control${controlSize}-m${m}-` +
+                      (registryN === null ? 'posterior' : `registry${registryN}-drift${hr}`) +
+                      (cov === null ? '' : `-${cov.name}${cov.shift < 0 ? '' : '+'}${cov.shift}`) +
+                      (u === null
+                        ? ''
+                        : `-u${u.hazardRatio}-p${u.trialPrevalence}v${u.externalPrevalence}`),
+                    effect,
+                    treatedN,
+                    controlSize,
+                    replicates: m,
+                    registryN,
+                    drift: { hazardRatio: hr, covariate: cov },
+                    confounder: u,
+                  });
+                }
   const ids = new Set(scenarios.map((s) => s.id));
   if (ids.size < scenarios.length) {
     throw problemAt(
@@ -383,7 +416,8 @@ export function runDesignTrial(ctx: DesignContext, t: number): TrialRecord[] {
       : ctx.truth;
   return ctx.scenarios.map((s) => {
     const u = s.confounder;
-    const regKey = `${s.registryN}/${s.drift.hazardRatio}/${u?.hazardRatio}/${u?.externalPrevalence}`;
+    const cov = s.drift.covariate;
+    const regKey = `${s.registryN}/${s.drift.hazardRatio}/${cov?.name}/${cov?.shift}/${u?.hazardRatio}/${u?.externalPrevalence}`;
     if (!fits.has(regKey)) fits.set(regKey, syntheticModel(ctx, s, t));
     const armKey = `${s.effect}/${s.treatedN}/${u?.hazardRatio}/${u?.trialPrevalence}`;
     if (!arms.has(armKey)) {
@@ -419,8 +453,13 @@ export function runDesignTrial(ctx: DesignContext, t: number): TrialRecord[] {
 function syntheticModel(ctx: DesignContext, s: Scenario, t: number): CovariateModel | Error {
   if (ctx.fitSpec === null || s.registryN === null) return ctx.truth;
   try {
+    const cov = s.drift.covariate;
+    const population =
+      cov === null || cov.shift === 0
+        ? ctx.truth
+        : withCovariateShift(ctx.truth, cov.name, cov.shift);
     const table = drawRegistry(
-      ctx.truth,
+      population,
       ctx.treated.outcome,
       s.registryN,
       createStream(ctx.design.spec.seed, DESIGN_STREAMS.registry, t),

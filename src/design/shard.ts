@@ -70,7 +70,10 @@ export function designFrame(ctx: DesignContext, digest: string): DesignFrame {
     alpha: ctx.alpha,
     scenarios: ctx.scenarios.map((s) => ({
       ...s,
-      drift: { ...s.drift },
+      drift: {
+        ...s.drift,
+        covariate: s.drift.covariate === null ? null : { ...s.drift.covariate },
+      },
       confounder: s.confounder === null ? null : { ...s.confounder },
     })),
     analyses: ctx.analyses.map((a) => ({ ...a })),

@@ -70,6 +70,16 @@ const drift = z
       .describe(
         "The external population's hazard against the trial's, for the same covariates: the registry's outcome hazard is multiplied by it (1: no drift).",
       ),
+    covariate: z
+      .object({
+        name: text.describe('A continuous covariate of the truth model.'),
+        shift: axis(z.number().finite()).describe(
+          "How much higher its mean is in the external population than in the trial's (0: none).",
+        ),
+      })
+      .strict()
+      .optional()
+      .describe("A shift in a measured covariate's distribution in the external population."),
   })
   .strict();
 
@@ -221,6 +231,16 @@ export function loadDesign(file: string): LoadedDesign {
           ['scenarios', 'confounder'],
           "an unmeasured confounder needs registry mode: the registry's prevalence is drawn with it",
           { hint: 'set truth.mode: registry with a truth model, or remove scenarios.confounder' },
+          true,
+        ),
+      );
+    if (scenarios.drift.covariate !== undefined)
+      problems.push(
+        problemAt(
+          doc,
+          ['scenarios', 'drift', 'covariate'],
+          'a covariate drift needs registry mode: it changes the population the registry is drawn from',
+          { hint: 'set truth.mode: registry with a truth model, or remove it' },
           true,
         ),
       );

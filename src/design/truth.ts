@@ -141,6 +141,26 @@ export function withOddsRatio(
 }
 
 /**
+ * `model` with a continuous covariate's conditional mean shifted by `shift` (its intercept, on the
+ * scale the model draws it on; bounds and rounding are applied after, as they are to any draw):
+ * an external population whose patients differ from the trial's in a measured covariate.
+ */
+export function withCovariateShift(
+  model: CovariateModel,
+  name: string,
+  shift: number,
+): CovariateModel {
+  if (!Number.isFinite(shift))
+    throw new Error(`the covariate shift must be a finite number, found ${shift}`);
+  const doc = structuredClone(model.model) as Model;
+  const v = doc.variables[name];
+  if (v === undefined || v.kind !== 'continuous')
+    throw new Error(`${name} is not a continuous covariate of the truth model`);
+  v.intercept += shift;
+  return { ...model, model: doc, variables: new Map(Object.entries(doc.variables)) };
+}
+
+/**
  * `model` with a continuous endpoint's mean shifted by `shift` for every patient: the conditional
  * (and, the endpoint being linear and unbounded, the marginal) mean difference of a treated
  * patient against a control of the same covariates.

@@ -35,63 +35,6 @@ function num(m: Measure, decimals = 4): string {
 
 const EFFECT_NAME = { 'time-to-event': 'HR', binary: 'OR', continuous: 'mean shift' } as const;
 
-/** The rejection rate of the primary analysis by scenario, with ±1.96 MC SE bars. */
-async function rejectionChart(r: DesignResults): Promise<string> {
-  const rows = r.scenarios.flatMap((s) => {
-    const a = s.analyses[0]!;
-    if (a.rejection === null) return [];
-    const se = a.rejection.mcse ?? 0;
-    return [
-      {
-        scenario: s.id,
-        rate: 100 * a.rejection.value,
-        lo: 100 * Math.max(0, a.rejection.value - 1.96 * se),
-        hi: 100 * Math.min(1, a.rejection.value + 1.96 * se),
-        kind: a.rejection.kind,
-      },
-    ];
-  });
-  const spec: TopLevelSpec = {
-    width: 520,
-    height: Math.max(60, 22 * rows.length),
-    title: 'Primary analysis: rejection rate by scenario',
-    background: 'white',
-    data: { values: rows },
-    layer: [
-      {
-        mark: { type: 'rule' },
-        encoding: {
-          y: { field: 'scenario', type: 'nominal', sort: null, title: null },
-          x: { field: 'lo', type: 'quantitative', title: 'intervals excluding no effect (%)' },
-          x2: { field: 'hi' },
-        },
-      },
-      {
-        mark: { type: 'point', filled: true, size: 50 },
-        encoding: {
-          y: { field: 'scenario', type: 'nominal', sort: null },
-          x: { field: 'rate', type: 'quantitative' },
-          color: {
-            field: 'kind',
-            type: 'nominal',
-            title: null,
-            scale: { domain: ['type-I error', 'power'], range: ['#D55E00', '#0072B2'] },
-          },
-        },
-      },
-      {
-        mark: { type: 'rule', strokeDash: [4, 3], color: '#666' },
-        encoding: { x: { datum: 100 * r.alpha } },
-      },
-    ],
-  };
-  return renderSvg(
-    spec,
-    'Primary analysis: rejection rate by scenario',
-    `Share of simulated trials whose primary interval excludes no effect, per scenario, with 95% Monte-Carlo error bars; the dashed line is alpha = ${r.alpha}.`,
-  );
-}
-
 /** A point of a chart: a scenario's measure with ±1.96 MC SE, in percent. */
 interface Point {
   scenario: string;
@@ -207,55 +150,76 @@ async function axisCharts(r: DesignResults): Promise<string[]> {
   return out;
 }
 
-/** Coverage of the primary analysis by scenario, with ±1.96 MC SE bars. */
-async function coverageChart(r: DesignResults): Promise<string> {
-  const pts = r.scenarios.flatMap((s, k) => point(s, s.analyses[0]!.coverage, k, s.id));
+/**
+ * A measure of the primary analysis for each scenario, one row each, with ±1.96 MC SE bars and a
+ * dashed reference line; points coloured by `group` (e.g. type-I error against power).
+ */
+async function scenarioChart(
+  points: Point[],
+  title: string,
+  xTitle: string,
+  reference: number,
+  description: string,
+): Promise<string> {
+  const y = { field: 'scenario', type: 'nominal' as const, sort: null, title: null };
   const spec: TopLevelSpec = {
     width: 520,
-    height: Math.max(60, 22 * pts.length),
-    title: 'Primary analysis: coverage by scenario',
+    height: Math.max(60, 22 * points.length),
+    title,
     background: 'white',
-    data: { values: pts },
+    data: { values: points },
     layer: [
       {
         mark: { type: 'rule' },
         encoding: {
-          y: { field: 'scenario', type: 'nominal', sort: null, title: null },
-          x: {
-            field: 'lo',
-            type: 'quantitative',
-            title: `coverage of the ${Math.round((1 - r.alpha) * 100)}% interval (%)`,
-            scale: { zero: false },
-          },
+          y,
+          x: { field: 'lo', type: 'quantitative', title: xTitle, scale: { zero: false } },
           x2: { field: 'hi' },
         },
       },
       {
-        mark: { type: 'point', filled: true, size: 50, color: '#0072B2' },
+        mark: { type: 'point', filled: true, size: 50 },
         encoding: {
-          y: { field: 'scenario', type: 'nominal', sort: null },
+          y,
           x: { field: 'value', type: 'quantitative' },
+          color: {
+            field: 'group',
+            type: 'nominal',
+            title: null,
+            scale: { range: ['#D55E00', '#0072B2', '#009E73'] },
+          },
         },
       },
       {
         mark: { type: 'rule', strokeDash: [4, 3], color: '#666' },
-        encoding: { x: { datum: 100 * (1 - r.alpha) } },
+        encoding: { x: { datum: reference } },
       },
     ],
   };
-  return renderSvg(
-    spec,
-    'Primary analysis: coverage by scenario',
-    'Coverage of the primary interval per scenario with 95% Monte-Carlo error bars; the dashed line is the nominal level.',
-  );
+  return renderSvg(spec, title, description);
 }
 
 /** The page. */
 export async function designHtml(r: DesignResults): Promise<string> {
   const css = readFileSync(join(packageRoot(), 'templates', 'dossier.css'), 'utf8');
   const effect = EFFECT_NAME[r.endpoint];
-  const chart = await rejectionChart(r);
-  const coverage = await coverageChart(r);
+  const chart = await scenarioChart(
+    r.scenarios.flatMap((s, k) => {
+      const rej = s.analyses[0]!.rejection;
+      return rej === null ? [] : point(s, rej, k, rej.kind);
+    }),
+    'Primary analysis: rejection rate by scenario',
+    'intervals excluding no effect (%)',
+    100 * r.alpha,
+    `Share of simulated trials whose primary interval excludes no effect, per scenario, with 95% Monte-Carlo error bars; the dashed line is alpha = ${r.alpha}.`,
+  );
+  const coverage = await scenarioChart(
+    r.scenarios.flatMap((s, k) => point(s, s.analyses[0]!.coverage, k, 'coverage')),
+    'Primary analysis: coverage by scenario',
+    `coverage of the ${Math.round((1 - r.alpha) * 100)}% interval (%)`,
+    100 * (1 - r.alpha),
+    'Coverage of the primary interval per scenario with 95% Monte-Carlo error bars; the dashed line is the nominal level.',
+  );
   const curves = await axisCharts(r);
   const names = r.scenarios[0]?.analyses ?? [];
   const tables = names

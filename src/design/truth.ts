@@ -121,6 +121,35 @@ export function drawRegistry(
   };
 }
 
+/** What each kind of variable is called in messages. */
+const KIND_NAME = {
+  'binary-endpoint': 'binary endpoint',
+  'continuous-endpoint': 'continuous endpoint',
+  continuous: 'continuous covariate',
+} as const;
+
+/**
+ * `model` with `shift` added to the intercept of `name`, a variable of `kind` (checked further by
+ * `check`): the one edit the effect and drift helpers below make to a truth model.
+ */
+function withShiftedIntercept(
+  model: CovariateModel,
+  name: string,
+  kind: keyof typeof KIND_NAME,
+  shift: number,
+  check: (v: { bounds?: unknown; round?: boolean }) => void = () => undefined,
+): CovariateModel {
+  if (!Number.isFinite(shift))
+    throw new Error(`the shift of ${name} must be a finite number, found ${shift}`);
+  const doc = structuredClone(model.model) as Model;
+  const v = doc.variables[name];
+  if (v === undefined || v.kind !== kind)
+    throw new Error(`${name} is not a ${KIND_NAME[kind]} of the truth model`);
+  check(v as { bounds?: unknown; round?: boolean });
+  (v as { intercept: number }).intercept += shift;
+  return { ...model, model: doc, variables: new Map(Object.entries(doc.variables)) };
+}
+
 /**
  * `model` with the log odds of a binary endpoint shifted by log(oddsRatio) for every patient:
  * the conditional odds ratio of a treated patient against a control of the same covariates.
@@ -132,12 +161,7 @@ export function withOddsRatio(
 ): CovariateModel {
   if (!(oddsRatio > 0 && Number.isFinite(oddsRatio)))
     throw new Error(`the odds ratio must be a positive number, found ${oddsRatio}`);
-  const doc = structuredClone(model.model) as Model;
-  const v = doc.variables[outcome];
-  if (v === undefined || v.kind !== 'binary-endpoint')
-    throw new Error(`${outcome} is not a binary endpoint of the truth model`);
-  v.intercept += Math.log(oddsRatio);
-  return { ...model, model: doc, variables: new Map(Object.entries(doc.variables)) };
+  return withShiftedIntercept(model, outcome, 'binary-endpoint', Math.log(oddsRatio));
 }
 
 /**
@@ -150,14 +174,7 @@ export function withCovariateShift(
   name: string,
   shift: number,
 ): CovariateModel {
-  if (!Number.isFinite(shift))
-    throw new Error(`the covariate shift must be a finite number, found ${shift}`);
-  const doc = structuredClone(model.model) as Model;
-  const v = doc.variables[name];
-  if (v === undefined || v.kind !== 'continuous')
-    throw new Error(`${name} is not a continuous covariate of the truth model`);
-  v.intercept += shift;
-  return { ...model, model: doc, variables: new Map(Object.entries(doc.variables)) };
+  return withShiftedIntercept(model, name, 'continuous', shift);
 }
 
 /**
@@ -170,18 +187,12 @@ export function withMeanShift(
   outcome: string,
   shift: number,
 ): CovariateModel {
-  if (!Number.isFinite(shift))
-    throw new Error(`the mean shift must be a finite number, found ${shift}`);
-  const doc = structuredClone(model.model) as Model;
-  const v = doc.variables[outcome];
-  if (v === undefined || v.kind !== 'continuous-endpoint')
-    throw new Error(`${outcome} is not a continuous endpoint of the truth model`);
-  if (v.bounds !== undefined || v.round === true)
-    throw new Error(
-      `${outcome} is bounded or rounded: a shift of its mean would not be the mean difference`,
-    );
-  v.intercept += shift;
-  return { ...model, model: doc, variables: new Map(Object.entries(doc.variables)) };
+  return withShiftedIntercept(model, outcome, 'continuous-endpoint', shift, (v) => {
+    if (v.bounds !== undefined || v.round === true)
+      throw new Error(
+        `${outcome} is bounded or rounded: a shift of its mean would not be the mean difference`,
+      );
+  });
 }
 
 /**

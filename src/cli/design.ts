@@ -175,8 +175,7 @@ export async function designCommand(raw: DesignArgs, ctx: CliContext): Promise<v
       args.quiet ? undefined : designProgress(ctx, `shard ${index}/${count}: trials`),
     );
     mkdirSync(args.out, { recursive: true });
-    const { toJsonText } = await import('../results.js');
-    writeFileAtomic(file, toJsonText(shard), { force: args.force });
+    writeFileAtomic(file, design.shardText(shard), { force: args.force });
     ctx.stdout(
       `${prepared.frame.name}: shard ${index} of ${count}, ${shard.trialsRun.length} of ${prepared.frame.trials} trials × ${prepared.frame.scenarios.length} scenarios\n` +
         `wrote ${file}\n`,

@@ -29,7 +29,7 @@ import { loadDesign } from './spec.js';
 import { summariseDesign, type DesignFrame, type DesignResults } from './summary.js';
 
 export { designJsonSchema, loadDesign, type DesignSpec, type LoadedDesign } from './spec.js';
-export { shardName, shardTrials, SHARD_SCHEMA, type ShardFile } from './shard.js';
+export { shardName, shardText, shardTrials, SHARD_SCHEMA, type ShardFile } from './shard.js';
 export { DESIGN_SCHEMA, type DesignResults } from './summary.js';
 export type { Scenario, TrialRecord } from './engine.js';
 

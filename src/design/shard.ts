@@ -9,7 +9,6 @@
 import { InputError, UsageError } from '../errors.js';
 import { sha256 } from '../io/output.js';
 import { softwareVersions } from '../package-info.js';
-import { toJsonText } from '../results.js';
 import { computeTargets, type DesignContext, type TrialRecord } from './engine.js';
 import type { DesignFrame } from './summary.js';
 
@@ -21,9 +20,30 @@ export interface ShardFile {
   shard: { index: number; count: number };
   /** The trials this shard ran, ascending. */
   trialsRun: number[];
-  /** SHA-256 of `toJsonText(records)`: a shard cut short or edited does not merge. */
+  /** SHA-256 of the records' JSON: a shard cut short or edited does not merge. */
   recordsDigest: string;
   records: TrialRecord[];
+}
+
+/** JSON with the non-finite numbers a record may hold (an infinite limit) as strings. */
+function finiteJson(value: unknown, indent?: number): string {
+  return JSON.stringify(
+    value,
+    (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v),
+    indent,
+  );
+}
+
+/** The fields of a record's analyses that may be non-finite, and how they are written. */
+const NUMBER_FIELDS = new Set(['q', 'se', 'lower', 'upper', 'p']);
+const NON_FINITE = new Set(['Infinity', '-Infinity', 'NaN']);
+
+/**
+ * A shard file's text: stable JSON (two-space indent, trailing newline), an infinite limit or NaN
+ * of a record written as the string "Infinity", "-Infinity" or "NaN" (readShard reads them back).
+ */
+export function shardText(shard: ShardFile): string {
+  return finiteJson(shard, 2) + '\n';
 }
 
 /** Which shard runs which trials: t with t mod count = index. */
@@ -93,7 +113,7 @@ export function shardFile(
     frame,
     shard: { index, count },
     trialsRun: shardTrials(frame.trials, index, count),
-    recordsDigest: sha256(toJsonText(records)),
+    recordsDigest: sha256(finiteJson(records)),
     records,
   };
 }
@@ -121,7 +141,9 @@ function ranges(xs: readonly number[]): string {
 export function readShard(file: string, text: string): ShardFile {
   let data: unknown;
   try {
-    data = JSON.parse(text);
+    data = JSON.parse(text, (k, v: unknown) =>
+      NUMBER_FIELDS.has(k) && typeof v === 'string' && NON_FINITE.has(v) ? Number(v) : v,
+    );
   } catch (err) {
     throw new InputError(`${file} is not JSON: ${(err as Error).message}`, {
       file,
@@ -139,7 +161,7 @@ export function readShard(file: string, text: string): ShardFile {
       hint: 'pass the shard files ecasim design --shard wrote',
     });
   }
-  if (!Array.isArray(s.records) || sha256(toJsonText(s.records)) !== s.recordsDigest) {
+  if (!Array.isArray(s.records) || sha256(finiteJson(s.records)) !== s.recordsDigest) {
     throw new InputError(
       `${file}: its records do not match its recordsDigest (cut short or edited)`,
       {

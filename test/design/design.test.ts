@@ -12,11 +12,11 @@ import {
   prepareDesign,
   runShard,
   runTrials,
+  shardText,
   shardTrials,
   type PreparedDesign,
 } from '../../src/design/index.js';
 import type { EcasimError } from '../../src/errors.js';
-import { toJsonText } from '../../src/results.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 let dir: string;
@@ -86,7 +86,7 @@ test('shard i of N runs trials t ≡ i (mod N), and N = 1, 3, 7 merge to the byt
     const shards = Array.from({ length: count }, (_, i) => {
       // a fresh process's view: prepared again, its own trials only
       const shard = runShard(prepareDesign(join(dir, 'design.yaml')), i, count);
-      return { file: `shard-${i}-of-${count}.json`, text: toJsonText(shard) };
+      return { file: `shard-${i}-of-${count}.json`, text: shardText(shard) };
     });
     // the shard's trials give the records the single run gave them
     const first = JSON.parse(shards[0]!.text) as { records: unknown[] };
@@ -107,7 +107,7 @@ describe('merge refuses shards that do not make one design', () => {
   beforeAll(() => {
     // a two-trial design keeps these cheap
     const small = prepareDesign(writeDesign(designText({ trials: '2' }), 'small.yaml'));
-    shards = [0, 1].map((i) => ({ file: `s${i}.json`, text: toJsonText(runShard(small, i, 2)) }));
+    shards = [0, 1].map((i) => ({ file: `s${i}.json`, text: shardText(runShard(small, i, 2)) }));
   }, 60_000);
 
   test('a missing shard is named', async () => {
@@ -120,6 +120,23 @@ describe('merge refuses shards that do not make one design', () => {
     await expect(mergeDesign([shards[0]!, shards[1]!, shards[0]!])).rejects.toThrow(
       /trials 0 are in more than one shard \(trial 0: s0\.json, s0\.json\)/,
     );
+  });
+
+  test('an infinite limit in a record survives the shard file', async () => {
+    const edited = JSON.parse(shards[1]!.text);
+    const records = edited.records as { analyses: Record<string, { upper: number } | null> }[];
+    const a = Object.values(records[0]!.analyses).find((x) => x !== null)!;
+    a.upper = Infinity;
+    const { createHash } = await import('node:crypto');
+    // re-sign the edited records as runShard would
+    const text = JSON.stringify(records, (_k, v) => (v === Infinity ? 'Infinity' : v));
+    edited.recordsDigest = createHash('sha256').update(text).digest('hex');
+    const merged = await mergeDesign([shards[0]!, { file: 'inf.json', text: shardText(edited) }]);
+    expect(merged.files.map((f) => f.name)).toEqual([
+      'design.json',
+      'design.html',
+      'manifest.json',
+    ]);
   });
 
   test('a shard of another design, and an edited shard, are refused', async () => {

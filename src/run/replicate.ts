@@ -36,7 +36,8 @@ export interface ReplicateOutput {
   failed: { key: string; message: string }[];
   /**
    * The covariate-effects checks (`prepared.checks`), in their order; null where the by-arm model
-   * could not be fitted. Their warnings are not the run's (they stay with the check).
+   * could not be fitted; empty when not asked for (ReplicateOptions.checks). Their warnings are
+   * not the run's (they stay with the check).
    */
   checks: (AnalysisEstimate | null)[];
   /** Balance of every baseline covariate the treated data have (weighted by the primary analysis when it weights). */
@@ -60,6 +61,11 @@ export interface ReplicateOptions {
    * is null). For studies that need the estimates alone; the analyses are the same either way.
    */
   readonly estimatesOnly?: boolean;
+  /**
+   * Run the covariate-effects checks (`prepared.checks`): by default in a full replicate, not in
+   * an estimates-only one (a study asks for them with `true`); `checks` is then empty.
+   */
+  readonly checks?: boolean;
 }
 
 /** Runs replicate `index` of a prepared run. */
@@ -185,7 +191,8 @@ export function runReplicate(
       return null;
     }
   });
-  const checks = prepared.checks.map((c) => {
+  const runChecks = options.checks ?? options.estimatesOnly !== true;
+  const checks = (runChecks ? prepared.checks : []).map((c) => {
     try {
       return runAnalysis(c.spec, arms, c.name);
     } catch (err) {

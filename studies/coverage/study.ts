@@ -145,6 +145,7 @@ export async function runStudy(
     ...(options.methods ? { methods: options.methods } : {}),
     ...(options.covariance ? { covariance: options.covariance } : {}),
     ...(options.adjustedEffects ? { adjustedEffects: options.adjustedEffects } : {}),
+    ...(options.covariateCheck ? { covariateCheck: true } : {}),
   };
   const workers = Math.min(options.workers, groups.length);
   if (workers <= 1) runGroups(groups, options.cells, trialOptions, take);

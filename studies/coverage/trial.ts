@@ -60,6 +60,11 @@ export interface TrialOptions {
   readonly covariance?: 'bootstrap' | 'information';
   /** `covariateEffects` of the protocol's cox-adjusted analyses (default: the protocol's own). */
   readonly adjustedEffects?: 'common' | 'by-arm';
+  /**
+   * Also fit the covariate-effects check of a common-effects cox-adjusted analysis (one more Cox
+   * fit a replicate) and record it (`TrialRecord.covariateCheck`); off by default.
+   */
+  readonly covariateCheck?: boolean;
 }
 
 /** Everything a worker loads once per truth. */
@@ -273,7 +278,10 @@ export function runTrialGroup(
       const checks = prepared.checks.map(() => [] as (AnalysisEstimate | null)[]);
       for (let r = 0; r < options.replicates; r++) {
         // the primary analysis cannot fail here: runReplicate throws when it does
-        const out = runReplicate(prepared, runSeed, r, { estimatesOnly: true });
+        const out = runReplicate(prepared, runSeed, r, {
+          estimatesOnly: true,
+          checks: options.covariateCheck === true,
+        });
         out.checks.forEach((c, j) => checks[j]!.push(c));
         out.analyses.forEach((a, k) => {
           if (a !== null) per[k]!.push(a);
@@ -320,7 +328,7 @@ function checkOf(
   notEstimable: Readonly<Record<string, string>>,
 ): TrialRecord['covariateCheck'] {
   const check = prepared.checks[0];
-  if (check === undefined) return undefined;
+  if (check === undefined || checks[0]!.length === 0) return undefined;
   const k = prepared.analyses.findIndex((a) => a.key === check.of);
   if (notEstimable[prepared.analyses[k]!.spec.method] !== undefined) return null;
   const settings = combineSettings(prepared, 1 - prepared.loaded.protocol.analysis.alpha);

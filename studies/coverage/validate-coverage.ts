@@ -9,6 +9,7 @@
  *   [--workers 1] [--cells 'nsclc-n150-*,als-*'] [--trial T] [--truth fixed|posterior]
  *   [--no-parameter-uncertainty] [--covariance bootstrap|information (default: the fit spec's)]
  *   [--adjusted-effects common|by-arm (the cox-adjusted analyses' covariateEffects)]
+ *   [--covariate-check (also fit and record the by-arm check of a common-effects cox-adjusted analysis)]
  *   [--rules pipeline,rrr,ubar-b] [--estimand-n 200000]
  *   [--json FILE] [--markdown FILE] [--from-json FILE (re-combine a --json run's replicates)]
  */
@@ -40,7 +41,7 @@ function parseArgs(argv: readonly string[]): {
     const a = argv[k]!;
     if (!a.startsWith('--')) throw new Error(`unexpected argument ${a}`);
     const name = a.slice(2);
-    if (name === 'no-parameter-uncertainty') flags.add(name);
+    if (name === 'no-parameter-uncertainty' || name === 'covariate-check') flags.add(name);
     else if (known.has(name) && k + 1 < argv.length) values.set(name, argv[++k]!);
     else throw new Error(`unknown option or missing value: ${a}`);
   }
@@ -72,6 +73,7 @@ function parseArgs(argv: readonly string[]): {
       cells: selectCells(grid(truth as TruthMode), values.get('cells')),
       truthMode: truth as TruthMode,
       parameterUncertainty: !flags.has('no-parameter-uncertainty'),
+      ...(flags.has('covariate-check') ? { covariateCheck: true } : {}),
       confLevel: 0.95,
       estimandN: int('estimand-n', 200_000),
       root: process.cwd(),
@@ -86,7 +88,7 @@ function parseArgs(argv: readonly string[]): {
 const USAGE = `Usage: npm run validate:coverage -- [options]   (studies/coverage/README.md)
   --trials N (200)  --replicates M (10)  --seed S (20261123)  --workers W (1)
   --cells 'ID,PATTERN*'  --trial T  --truth fixed|posterior  --no-parameter-uncertainty
-  --covariance bootstrap|information  --adjusted-effects common|by-arm
+  --covariance bootstrap|information  --adjusted-effects common|by-arm  --covariate-check
   --rules external,within-floor,rrr,ubar-b  --estimand-n N (200000)
   --json FILE  --markdown FILE  --from-json FILE (re-combine a --json run's replicates)`;
 

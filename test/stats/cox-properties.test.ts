@@ -3,12 +3,22 @@ import { fitCox, type CoxData, type CoxFit, type CoxOptions } from '../../src/st
 import { StatsError } from '../../src/stats/errors.js';
 import { expectAllClose } from '../helpers/close.js';
 
+/**
+ * A covariate value in [−3, 3]; magnitudes below 1e-12 become 0. fast-check's doubles include
+ * subnormal numbers (|x| < 2.2e-308), whose few bits of precision make a column such as
+ * (0, …, 0, −2.4e-305) collinear or not depending on row order — no data set has such a
+ * covariate, and the properties are about data.
+ */
+const covariate = fc
+  .double({ min: -3, max: 3, noNaN: true })
+  .map((v) => (Math.abs(v) < 1e-12 ? 0 : v));
+
 /** Small data sets with tied integer times, a continuous and a binary covariate, optional weights/strata. */
 const dataset = fc.integer({ min: 8, max: 40 }).chain((n) =>
   fc.record({
     time: fc.array(fc.integer({ min: 1, max: 8 }), { minLength: n, maxLength: n }),
     status: fc.array(fc.integer({ min: 0, max: 1 }), { minLength: n, maxLength: n }),
-    x1: fc.array(fc.double({ min: -3, max: 3, noNaN: true }), { minLength: n, maxLength: n }),
+    x1: fc.array(covariate, { minLength: n, maxLength: n }),
     x2: fc.array(fc.integer({ min: 0, max: 1 }), { minLength: n, maxLength: n }),
     weights: fc.option(
       fc.array(fc.double({ min: 0.2, max: 3, noNaN: true }), { minLength: n, maxLength: n }),

@@ -18,7 +18,17 @@ command -v sbatch >/dev/null && command -v slurmctld >/dev/null && command -v mu
 work=$(mktemp -d /tmp/ecasim-slurm.XXXXXX)
 started=()
 cleanup() {
-  for pidfile in "${started[@]}"; do [ -s "$pidfile" ] && kill "$(cat "$pidfile")" 2>/dev/null; done
+  local pids=()
+  for pidfile in "${started[@]}"; do
+    [ -s "$pidfile" ] && pids+=("$(cat "$pidfile")") && kill "${pids[-1]}" 2>/dev/null
+  done
+  # the daemons write their state as they stop: wait for them before removing it
+  for _ in $(seq 1 50); do
+    alive=0
+    for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
+    [ "$alive" = 0 ] && break
+    sleep 0.1
+  done
   rm -rf "$work"
 }
 trap cleanup EXIT

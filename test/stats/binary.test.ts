@@ -3,6 +3,7 @@ import { fisherExact, oddsRatio, riskDifference, riskRatio } from '../../src/sta
 import { StatsError } from '../../src/stats/errors.js';
 import { expectClose } from '../helpers/close.js';
 import { loadFixture } from '../helpers/fixtures.js';
+import { propertyOptions } from '../helpers/properties.js';
 
 // Expected values: test/reference/effects.R — prop.test(correct = FALSE) for the Wilson limits of
 // Newcombe's method 10 and the pooled z test; Wald log RR / OR by formula (checked there against
@@ -210,7 +211,7 @@ describe('properties (fast-check)', () => {
         expect(f.lower).toBeLessThanOrEqual(f.estimate);
         expect(f.upper).toBeGreaterThanOrEqual(f.estimate);
       }),
-      { numRuns: 200 },
+      propertyOptions(200),
     );
   });
 });

@@ -10,6 +10,7 @@ import {
 import { StatsError } from '../../src/stats/errors.js';
 import { expectClose } from '../helpers/close.js';
 import { loadFixture } from '../helpers/fixtures.js';
+import { propertyOptions } from '../helpers/properties.js';
 
 interface SyntheticCase {
   name: string;
@@ -146,6 +147,7 @@ describe('properties (fast-check)', () => {
         expect(j).toBeLessThanOrEqual(1 + 1e-12);
         expectClose(ciOverlap(l1, u1, l1, u1), 1, { rtol: 1e-12 });
       }),
+      propertyOptions(100),
     );
   });
   test('combineSynthetic does not depend on the order of the replicates', () => {
@@ -173,6 +175,7 @@ describe('properties (fast-check)', () => {
           expect(a.upper).toBeGreaterThanOrEqual(a.estimate);
         },
       ),
+      propertyOptions(100),
     );
   });
 });

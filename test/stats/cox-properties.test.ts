@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { fitCox, type CoxData, type CoxFit, type CoxOptions } from '../../src/stats/cox.js';
 import { StatsError } from '../../src/stats/errors.js';
 import { expectAllClose } from '../helpers/close.js';
+import { propertyOptions } from '../helpers/properties.js';
 
 /**
  * A covariate value in [−3, 3]; magnitudes below 1e-12 become 0. fast-check's doubles include
@@ -40,18 +41,37 @@ function toData(g: Gen): CoxData {
 }
 
 /**
- * Fits, or returns undefined for degenerate draws (no events, constant/collinear columns, infinite
- * β). A |log HR| above 20 (HR beyond 5·10⁸) is a monotone likelihood even when R's rule does not
- * flag it (e.g. a covariate whose values are all ~1e-45): its variance is numerically meaningless.
+ * Fits, or returns undefined for degenerate draws: no events, constant or collinear columns, an
+ * infinite β, or a quasi-separated one. A draw is quasi-separated when the linear predictor spans
+ * more than 12 on the log scale (relative risks beyond e¹² ≈ 1.6·10⁵ between two patients of
+ * 8–40): the likelihood is then all but monotone, the coefficients sit on a plateau, and the
+ * (robust) variance is a difference of numbers of order e¹² whose leading digits depend on the
+ * order of summation. R's rule does not flag such fits either (CI counterexample, seed 1217544750:
+ * β ≈ (19.9, 15.9); R's robust variance 0.9295, ours 0.9210 in one row order and 0.9281 in
+ * another); no analysis of this size reports them as meaningful. A draw is uninformative when a
+ * model-based SE exceeds 100 on the log-HR scale: e.g. a single event alone in its risk set,
+ * whose information matrix is zero in exact arithmetic and ~1e-17 in floating point, so that the
+ * rank check passes or fails with the rounding of the row order (seed 144307582).
  */
 function tryFit(d: CoxData, options: CoxOptions): CoxFit | undefined {
+  let f: CoxFit;
   try {
-    const f = fitCox(d, options);
-    return f.warnings.length === 0 && f.coef.every((b) => Math.abs(b) <= 20) ? f : undefined;
+    f = fitCox(d, options);
   } catch (e) {
     if (e instanceof StatsError) return undefined;
     throw e;
   }
+  if (f.warnings.length > 0) return undefined;
+  const p = f.coef.length;
+  for (let j = 0; j < p; j++) if (!(Math.sqrt(f.naiveVar[j * p + j]!) <= 100)) return undefined;
+  const lp = f.internal.linearPredictor;
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let i = 0; i < lp.length; i++) {
+    lo = Math.min(lo, lp[i]!);
+    hi = Math.max(hi, lp[i]!);
+  }
+  return hi - lo <= 12 ? f : undefined;
 }
 
 describe('fitCox properties', () => {
@@ -71,7 +91,7 @@ describe('fitCox properties', () => {
         expectAllClose(h.se, f!.se, { rtol: 1e-6, atol: 1e-12, label: 'se' });
         expectAllClose(h.loglik, f!.loglik, { rtol: 1e-9, label: 'loglik' });
       }),
-      { numRuns: 150 },
+      propertyOptions(150),
     );
   });
 
@@ -107,7 +127,7 @@ describe('fitCox properties', () => {
         const lp = perm.map((i) => f!.internal.linearPredictor[i]!);
         expectAllClose(h.internal.linearPredictor, lp, { rtol: 1e-6, atol: 1e-9, label: 'lp' });
       }),
-      { numRuns: 150 },
+      propertyOptions(150),
     );
   });
 });

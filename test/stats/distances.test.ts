@@ -24,6 +24,7 @@ import { pnorm } from '../../src/stats/distributions.js';
 import { StatsError } from '../../src/stats/errors.js';
 import { expectClose } from '../helpers/close.js';
 import { loadFixture } from '../helpers/fixtures.js';
+import { propertyOptions } from '../helpers/properties.js';
 
 interface Case {
   name: string;
@@ -215,7 +216,7 @@ describe('Gower nearest neighbours', () => {
           else expect(tree.distance2[i]).toBe(Infinity);
         }
       }),
-      { numRuns: 150 },
+      propertyOptions(150),
     );
   });
 

@@ -3,6 +3,7 @@ import { argsortNonNegative, kaplanMeier } from '../../src/stats/km.js';
 import { logRank } from '../../src/stats/logrank.js';
 import { StatsError } from '../../src/stats/errors.js';
 import { expectAllClose, expectClose } from '../helpers/close.js';
+import { propertyOptions } from '../helpers/properties.js';
 
 // Properties that hold for any data: no fixture values. Times on a coarse grid so ties are common.
 const row = fc.record({
@@ -40,7 +41,7 @@ describe('Kaplan–Meier properties', () => {
           expect(Number.isNaN(fit.stdErr[i]!)).toBe(false);
         }
       }),
-      { numRuns: 200 },
+      propertyOptions(200),
     );
   });
 
@@ -63,7 +64,7 @@ describe('Kaplan–Meier properties', () => {
         // the last value is exactly 0 in both; a product of ratios vs one ratio elsewhere
         expectAllClose(fit.surv, expected, { rtol: 1e-12, atol: 1e-15, label: '1 - ECDF' });
       }),
-      { numRuns: 200 },
+      propertyOptions(200),
     );
   });
 
@@ -84,7 +85,7 @@ describe('Kaplan–Meier properties', () => {
         expectAllClose(b.nRisk, a.nRisk, { rtol: 1e-12, label: 'n.risk' });
         expectAllClose(b.stdErr, a.stdErr, { rtol: 1e-10, label: 'std.err' });
       }),
-      { numRuns: 200 },
+      propertyOptions(200),
     );
   });
 
@@ -117,7 +118,7 @@ describe('Kaplan–Meier properties', () => {
         expectAllClose(b.expected, a.expected, { rtol: 1e-12, label: 'exp' });
         expectClose(b.statistic, a.statistic, { rtol: 1e-9, atol: 1e-12, label: 'chisq' });
       }),
-      { numRuns: 200 },
+      propertyOptions(200),
     );
   });
 
@@ -140,7 +141,7 @@ describe('Kaplan–Meier properties', () => {
           expect(Array.from(argsortNonNegative(values))).toEqual(expected);
         },
       ),
-      { numRuns: 300 },
+      propertyOptions(300),
     );
   });
 });

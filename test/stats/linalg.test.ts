@@ -8,6 +8,7 @@ import {
 } from '../../src/stats/linalg.js';
 import { expectAllClose, expectClose } from '../helpers/close.js';
 import { loadFixture } from '../helpers/fixtures.js';
+import { propertyOptions } from '../helpers/properties.js';
 
 interface LinalgCase {
   p: number;
@@ -104,7 +105,7 @@ describe('properties', () => {
         for (let i = 0; i < p; i++)
           expect(Math.abs(back[i]! - b[i]!)).toBeLessThan(1e-8 * (1 + Math.abs(b[i]!)));
       }),
-      { numRuns: 200 },
+      propertyOptions(200),
     );
   });
 });

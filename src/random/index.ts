@@ -18,7 +18,6 @@
  * their `prng` (src/random/variates.ts).
  */
 import { createHash } from 'node:crypto';
-import mt19937 from '@stdlib/random-base-mt19937';
 import normalFactory from '@stdlib/random-base-normal';
 
 /** A source of randomness passed explicitly to everything that draws (never a global). */
@@ -75,23 +74,51 @@ export function streamKey(seed: number, path: readonly number[]): Uint32Array {
   return key;
 }
 
-/** MT19937's word count N and the offset of the state words in @stdlib's state array. */
+/** MT19937's word count N. */
 const N = 624;
-const STDLIB_STATE_VERSION = 1;
-const STDLIB_STATE_OFFSET = 3; // [version, sections, N, ...state(N), 1, index, seedLength, ...seed]
 
 /**
- * The stream's generator state after seeding: @stdlib seeds (`init_by_array` with the stream's
- * key), and its state array is read back once (its layout is versioned; checked here).
+ * The stream's generator state after seeding: the reference `init_genrand(19650218)` followed by
+ * `init_by_array` with the stream's key (Matsumoto & Nishimura's mt19937ar.c, 2002; the seeding
+ * of @stdlib/random-base-mt19937 given a seed array). Written out here because a design study
+ * seeds tens of streams a replicate (one a variable, batch and purpose): through
+ * `mt19937.factory({ seed })` a stream cost 53 µs to seed (most of it @stdlib building the
+ * generator object: its accessors and read-only properties), about 2.5 ms a replicate and 11% of
+ * a design trial's time; seeded here it costs a few µs. test/random checks the state against
+ * @stdlib's word for word for many keys, and the words against @stdlib, Python and NumPy.
  */
-function seededState(seed: number, path: readonly number[]): Int32Array {
-  const state = mt19937.factory({ seed: streamKey(seed, path) }).state;
-  if (state[0] !== STDLIB_STATE_VERSION || state[STDLIB_STATE_OFFSET - 1] !== N) {
-    throw new Error(
-      `internal error: unexpected @stdlib/random-base-mt19937 state layout (version ${state[0]})`,
-    );
+export function seededState(key: Uint32Array): Int32Array {
+  const mt = new Int32Array(N);
+  mt[0] = 19650218;
+  for (let i = 1; i < N; i++) {
+    const prev = mt[i - 1]!;
+    mt[i] = Math.imul(1812433253, prev ^ (prev >>> 30)) + i;
   }
-  return new Int32Array(state.subarray(STDLIB_STATE_OFFSET, STDLIB_STATE_OFFSET + N));
+  const len = key.length;
+  let i = 1;
+  let j = 0;
+  for (let k = Math.max(N, len); k > 0; k--) {
+    const prev = mt[i - 1]!;
+    mt[i] = (mt[i]! ^ Math.imul(prev ^ (prev >>> 30), 1664525)) + key[j]! + j;
+    i++;
+    j++;
+    if (i >= N) {
+      mt[0] = mt[N - 1]!;
+      i = 1;
+    }
+    if (j >= len) j = 0;
+  }
+  for (let k = N - 1; k > 0; k--) {
+    const prev = mt[i - 1]!;
+    mt[i] = (mt[i]! ^ Math.imul(prev ^ (prev >>> 30), 1566083941)) - i;
+    i++;
+    if (i >= N) {
+      mt[0] = mt[N - 1]!;
+      i = 1;
+    }
+  }
+  mt[0] = 0x80000000 | 0; // MSB is 1, assuring a non-zero initial array
+  return mt;
 }
 
 /**
@@ -101,8 +128,8 @@ function seededState(seed: number, path: readonly number[]): Int32Array {
  * @stdlib's call (a boxed unsigned 32-bit result each word) the uniforms-only bound took 443 ms
  * against 183 ms here, and the sampler fell to 0.58 M patients/s, below the 1 M/s it must keep;
  * with the words generated here it runs at 1.28 M/s (CPU time; 1.55–1.73 with the former
- * xoshiro128**). @stdlib still seeds it, and test/random checks it word for word against
- * @stdlib's generator and against Python's and NumPy's MT19937 for the same key.
+ * xoshiro128**). It is seeded by `seededState` above, and test/random checks it word for word
+ * against @stdlib's generator and against Python's and NumPy's MT19937 for the same key.
  */
 class Mt19937Stream implements RandomSource {
   readonly seed: number;
@@ -114,7 +141,7 @@ class Mt19937Stream implements RandomSource {
   constructor(seed: number, path: readonly number[]) {
     this.seed = seed;
     this.path = path;
-    this.mt = seededState(seed, path);
+    this.mt = seededState(streamKey(seed, path));
   }
 
   /** Next tempered word as a signed 32-bit integer (unsigned callers apply `>>> 0`). */

@@ -115,12 +115,25 @@ function hazardRatio(
   };
 }
 
-/** Runs `spec` on the stacked arms. `phTransform` adds the cox.zph test to Cox analyses. */
+/** 0, 1, …, n − 1: each row its own cluster. */
+function rowIndex(n: number): Int32Array {
+  const out = new Int32Array(n);
+  for (let i = 0; i < n; i++) out[i] = i;
+  return out;
+}
+
+/**
+ * Runs `spec` on the stacked arms. `phTransform` adds the cox.zph test to Cox analyses. With
+ * `estimatesOnly`, propensity weighting leaves out what only the dossier shows (the score
+ * histogram, and the balance of the score model's covariates with its warnings): the estimate,
+ * its variance and the weights are the same.
+ */
 export function runAnalysis(
   spec: AnalysisSpec,
   arms: StackedArms,
   label: string,
   phTransform?: 'km' | 'rank' | 'log' | 'identity',
+  { estimatesOnly = false }: { estimatesOnly?: boolean } = {},
 ): AnalysisEstimate {
   const { time, status, group } = arms;
   if (spec.method === 'mean-difference') {
@@ -251,7 +264,12 @@ export function runAnalysis(
     // Trimmed units have weight 0; Cox needs positive weights, so they are left out.
     const keep: number[] = [];
     for (let i = 0; i < ps.weights.length; i++) if (ps.weights[i]! > 0) keep.push(i);
-    const pick = (a: Float64Array): Float64Array => Float64Array.from(keep, (i) => a[i]!);
+    const pick = (a: Float64Array): Float64Array => {
+      if (keep.length === a.length) return a; // nothing trimmed (fitCox does not write its data)
+      const out = new Float64Array(keep.length);
+      for (let j = 0; j < keep.length; j++) out[j] = a[keep[j]!]!;
+      return out;
+    };
     const data: CoxData = {
       time: pick(time),
       status: pick(status),
@@ -260,7 +278,7 @@ export function runAnalysis(
       weights: pick(ps.weights),
       cluster: arms.cluster
         ? Int32Array.from(keep, (i) => arms.cluster![i]!)
-        : Int32Array.from(keep.keys()),
+        : rowIndex(keep.length),
     };
     const fit = inAnalysis(`the weighted Cox model (${label})`, () =>
       fitCox(data, {
@@ -286,20 +304,23 @@ export function runAnalysis(
     );
     est.ess = { treated: ps.ess.treated, control: ps.ess.control };
     est.weights = ps.weights;
-    const hist = { treated: new Array<number>(20).fill(0), control: new Array<number>(20).fill(0) };
-    ps.scores.forEach((sc, i) => {
-      const bin = Math.min(19, Math.floor(sc * 20));
-      (group[i] === 1 ? hist.treated : hist.control)[bin]!++;
-    });
-    est.scoreHistogram = hist;
-    est.balance = standardizedDifferences(design.x, design.names, group, {
-      weights: ps.weights,
-      estimand: spec.weighting.estimand,
-    });
-    warnings.push(
-      ...ps.warnings.map((w) => ({ ...w })),
-      ...est.balance.warnings.map((w) => ({ ...w })),
-    );
+    warnings.push(...ps.warnings.map((w) => ({ ...w })));
+    if (!estimatesOnly) {
+      const hist = {
+        treated: new Array<number>(20).fill(0),
+        control: new Array<number>(20).fill(0),
+      };
+      ps.scores.forEach((sc, i) => {
+        const bin = Math.min(19, Math.floor(sc * 20));
+        (group[i] === 1 ? hist.treated : hist.control)[bin]!++;
+      });
+      est.scoreHistogram = hist;
+      est.balance = standardizedDifferences(design.x, design.names, group, {
+        weights: ps.weights,
+        estimand: spec.weighting.estimand,
+      });
+      warnings.push(...est.balance.warnings.map((w) => ({ ...w })));
+    }
   } else {
     const byArm = spec.method === 'cox-adjusted' && spec.covariateEffects === 'by-arm';
     const model = fitCoxModel(arms, covariates, `the Cox model (${label})`, {

@@ -184,7 +184,9 @@ export function runReplicate(
   const arms = { time, status, group, covariates: stacked, ...(pairs ? { cluster: pairs } : {}) };
   const analyses = prepared.analyses.map((a) => {
     try {
-      return runAnalysis(a.spec, arms, a.name, a.key === 'primary' ? ph : undefined);
+      return runAnalysis(a.spec, arms, a.name, a.key === 'primary' ? ph : undefined, {
+        estimatesOnly: options.estimatesOnly === true,
+      });
     } catch (err) {
       if (a.key === 'primary' || !(err instanceof AnalysisError)) throw err;
       failed.push({ key: a.key, message: err.message });
@@ -194,7 +196,9 @@ export function runReplicate(
   const runChecks = options.checks ?? options.estimatesOnly !== true;
   const checks = (runChecks ? prepared.checks : []).map((c) => {
     try {
-      return runAnalysis(c.spec, arms, c.name);
+      return runAnalysis(c.spec, arms, c.name, undefined, {
+        estimatesOnly: options.estimatesOnly === true,
+      });
     } catch (err) {
       if (!(err instanceof AnalysisError)) throw err;
       return null;

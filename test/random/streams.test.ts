@@ -15,7 +15,7 @@
  * `init_by_array`; each key's last word is non-zero, so all eight are passed.)
  */
 import mt19937 from '@stdlib/random-base-mt19937';
-import { createStream, streamKey } from '../../src/random/index.js';
+import { createStream, seededState, streamKey } from '../../src/random/index.js';
 import { pchisq } from '../../src/stats/distributions.js';
 
 interface Known {
@@ -154,6 +154,25 @@ describe('known answers: MT19937 seeded with SHA-256 of the stream name', () => 
         const a = ours.uint32();
         const b = theirs();
         if (a !== b) throw new Error(`stream ${name(k)} word ${i}: ours ${a}, @stdlib ${b}`);
+      }
+    }
+  });
+
+  test('the seeding is @stdlib/random-base-mt19937 init_by_array state for state (300 keys of 1–700 words)', () => {
+    const rng = createStream(20261207, 99);
+    for (let t = 0; t < 300; t++) {
+      const len = t < 100 ? 8 : 1 + (rng.uint32() % 700);
+      const key = new Uint32Array(len);
+      for (let i = 0; i < len; i++) key[i] = rng.uint32();
+      const theirs = mt19937.factory({ seed: key }).state; // [version, sections, N, ...state]
+      expect(theirs[0]).toBe(1);
+      expect(theirs[2]).toBe(624);
+      const ours = seededState(key);
+      for (let i = 0; i < 624; i++) {
+        if (ours[i]! >>> 0 !== theirs[3 + i]!)
+          throw new Error(
+            `key ${t} (length ${len}) word ${i}: ours ${ours[i]! >>> 0}, @stdlib ${theirs[3 + i]}`,
+          );
       }
     }
   });

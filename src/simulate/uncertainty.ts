@@ -24,8 +24,7 @@ export interface ParameterDraw {
 }
 
 /** Dirichlet(alpha) by normalised gamma draws (Devroye 1986, ch. XI.4). */
-function dirichlet(alpha: readonly number[], rng: RandomSource): number[] {
-  const gamma = gammaSampler(rng);
+function dirichlet(alpha: readonly number[], gamma: (shape: number) => number): number[] {
   const g = alpha.map((a) => gamma(a));
   const sum = g.reduce((s, x) => s + x, 0);
   return g.map((x) => x / sum);
@@ -153,11 +152,14 @@ export function drawParameters(base: CovariateModel, rng: RandomSource): Paramet
     const s = rng.substream(k);
     let any = false;
     if (v.kind === 'categorical') {
+      // one gamma sampler for the variable's rows, as every factory (src/random/variates.ts)
+      let gamma: ((shape: number) => number) | undefined;
       for (const row of v.table) {
         if (row.counts) {
+          gamma ??= gammaSampler(s);
           row.p = dirichlet(
             row.counts.map((c) => c + DIRICHLET_PRIOR),
-            s,
+            gamma,
           );
           any = true;
         }

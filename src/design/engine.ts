@@ -17,7 +17,7 @@
  * A trial depends only on the design, its inputs and t: never on the shard that runs it.
  */
 import { parse, stringify } from 'yaml';
-import { problemAt } from '../io/document.js';
+import { problemAt, valueAt } from '../io/document.js';
 import { throwCollected, type EcasimError } from '../errors.js';
 import { fitModel } from '../model/fit.js';
 import { loadFitSpec, type LoadedFitSpec } from '../model/fit-spec.js';
@@ -67,12 +67,24 @@ export interface Scenario {
     /** A shift of a continuous covariate's mean in the external population, if the design names one. */
     readonly covariate: { readonly name: string; readonly shift: number } | null;
   };
+  /**
+   * Accrual and follow-up of the trial and its synthetic arms when the design varies them; null:
+   * the protocol's.
+   */
+  readonly followUp: FollowUp | null;
   /** An unmeasured confounder, when the design names one. */
   readonly confounder: {
     readonly hazardRatio: number;
     readonly trialPrevalence: number;
     readonly externalPrevalence: number;
   } | null;
+}
+
+/** A scenario's accrual, study duration and dropout (the protocol's `followUp` fields). */
+export interface FollowUp {
+  readonly accrual: number;
+  readonly studyDuration: number;
+  readonly dropoutRate: number;
 }
 
 /** Everything a process loads once to run any trial of a design. */
@@ -91,7 +103,7 @@ export interface DesignContext {
   /** The analyses of the plan (primary first), as results name them. */
   readonly analyses: readonly { key: string; name: string; method: string }[];
   readonly alpha: number;
-  /** The protocol as each scenario runs it (key: `${controlSize}/${replicates}`). */
+  /** The protocol as each scenario runs it (key: `variantKey`). */
   readonly variants: ReadonlyMap<string, LoadedProtocol>;
 }
 
@@ -113,13 +125,20 @@ function endpointOf(truth: CovariateModel, outcome: string): Endpoint | null {
  * The protocol as a design trial runs it: the scenario's synthetic arm size and m, no PH test (it
  * would run cox.zph in every replicate and feeds no operating characteristic) and no audit.
  */
-function protocolVariant(loaded: LoadedProtocol, size: number | null, replicates: number) {
+function protocolVariant(
+  loaded: LoadedProtocol,
+  size: number | null,
+  replicates: number,
+  followUp: FollowUp | null,
+) {
   const doc = parse(loaded.doc.source) as {
     control: Record<string, unknown>;
+    followUp: Record<string, unknown>;
     analysis: { sensitivity?: Record<string, unknown> };
     audit?: unknown;
   };
   doc.control['replicates'] = replicates;
+  if (followUp !== null) Object.assign(doc.followUp, followUp);
   if (size !== null) {
     delete doc.control['ratio'];
     doc.control['size'] = size;
@@ -127,6 +146,29 @@ function protocolVariant(loaded: LoadedProtocol, size: number | null, replicates
   if (doc.analysis.sensitivity) delete doc.analysis.sensitivity['phTest'];
   delete doc.audit;
   return protocolFromText(loaded.doc.file, stringify(doc));
+}
+
+/** Which protocol variant a scenario runs: its synthetic arm size, m and follow-up. */
+export function variantKey(s: Pick<Scenario, 'controlSize' | 'replicates' | 'followUp'>): string {
+  const f = s.followUp;
+  return (
+    `${s.controlSize}/${s.replicates}` +
+    (f === null ? '' : `/${f.accrual}/${f.studyDuration}/${f.dropoutRate}`)
+  );
+}
+
+/** The follow-up axis's points, or one null (the protocol's) without it. */
+function followUps(
+  given: LoadedDesign['spec']['scenarios']['followUp'],
+  protocolDropout: number,
+): (FollowUp | null)[] {
+  return given === undefined
+    ? [null]
+    : given.map((f) => ({
+        accrual: f.accrual,
+        studyDuration: f.studyDuration,
+        dropoutRate: f.dropoutRate ?? protocolDropout,
+      }));
 }
 
 /** The covariate drift's points, or one null without it. */
@@ -219,6 +261,59 @@ export function createDesignContext(design: LoadedDesign): DesignContext {
       ),
     );
   }
+  const rmstTau = [p.analysis.primary, ...p.analysis.secondary].find(
+    (a) => a.method === 'rmst' && a.tau !== undefined,
+  )?.tau;
+  spec.scenarios.followUp?.forEach((f, k) => {
+    const at = [
+      'scenarios',
+      'followUp',
+      ...(Array.isArray(valueAt(doc.data, ['scenarios', 'followUp'])) ? [k] : []),
+    ];
+    if (!tte)
+      problems.push(
+        problemAt(
+          doc,
+          at,
+          `a follow-up axis needs a time-to-event outcome; ${p.outcome} is ${endpoint}`,
+          {
+            hint: 'remove scenarios.followUp',
+          },
+        ),
+      );
+    else if (!(f.studyDuration > f.accrual))
+      problems.push(
+        problemAt(doc, [...at, 'studyDuration'], 'the study must last longer than its accrual', {
+          expected: `a studyDuration above the accrual (${f.accrual})`,
+          actual: String(f.studyDuration),
+        }),
+      );
+    else if (rmstTau !== undefined && !(rmstTau < f.studyDuration))
+      problems.push(
+        problemAt(
+          doc,
+          [...at, 'studyDuration'],
+          `the protocol's RMST analysis restricts to τ = ${rmstTau}, beyond this follow-up: no patient is followed that long`,
+          {
+            expected: `a studyDuration above ${rmstTau}`,
+            actual: String(f.studyDuration),
+            hint: 'follow the trial for longer, or give the RMST analysis a smaller tau',
+          },
+        ),
+      );
+    else if (p.followUp.accrualPattern?.breaks.some((b) => b >= f.accrual))
+      problems.push(
+        problemAt(
+          doc,
+          [...at, 'accrual'],
+          "the protocol's accrualPattern has a break at or after this accrual period's end",
+          {
+            expected: `an accrual above ${Math.max(...p.followUp.accrualPattern.breaks)} (the last break of followUp.accrualPattern)`,
+            actual: String(f.accrual),
+          },
+        ),
+      );
+  });
   const cov = spec.scenarios.drift.covariate;
   if (cov !== undefined && truth.variables.get(cov.name)?.kind !== 'continuous') {
     problems.push(
@@ -283,32 +378,46 @@ export function createDesignContext(design: LoadedDesign): DesignContext {
           for (const registryN of spec.scenarios.registryN ?? [null])
             for (const hr of spec.scenarios.drift.hazardRatio)
               for (const cov of covariateShifts(spec.scenarios.drift.covariate))
-                for (const u of confounderGrid(spec.scenarios.confounder)) {
-                  const controlSize = twin
-                    ? treatedN
-                    : ratio !== null
-                      ? Math.max(1, Math.round(ratio * treatedN))
-                      : p.control.size!;
-                  const key = `${controlSize}/${m}`;
-                  if (!variants.has(key))
-                    variants.set(key, protocolVariant(protocol, twin ? null : controlSize, m));
-                  scenarios.push({
-                    id:
-                      `${prefix}${effect}-treated${treatedN}-control${controlSize}-m${m}-` +
-                      (registryN === null ? 'posterior' : `registry${registryN}-drift${hr}`) +
-                      (cov === null ? '' : `-${cov.name}${cov.shift < 0 ? '' : '+'}${cov.shift}`) +
-                      (u === null
-                        ? ''
-                        : `-u${u.hazardRatio}-p${u.trialPrevalence}v${u.externalPrevalence}`),
-                    effect,
-                    treatedN,
-                    controlSize,
-                    replicates: m,
-                    registryN,
-                    drift: { hazardRatio: hr, covariate: cov },
-                    confounder: u,
-                  });
-                }
+                for (const u of confounderGrid(spec.scenarios.confounder))
+                  for (const fu of followUps(spec.scenarios.followUp, p.followUp.dropoutRate)) {
+                    const controlSize = twin
+                      ? treatedN
+                      : ratio !== null
+                        ? Math.max(1, Math.round(ratio * treatedN))
+                        : p.control.size!;
+                    const scenario: Scenario = {
+                      id:
+                        `${prefix}${effect}-treated${treatedN}-control${controlSize}-m${m}-` +
+                        (registryN === null ? 'posterior' : `registry${registryN}-drift${hr}`) +
+                        (cov === null
+                          ? ''
+                          : `-${cov.name}${cov.shift < 0 ? '' : '+'}${cov.shift}`) +
+                        (u === null
+                          ? ''
+                          : `-u${u.hazardRatio}-p${u.trialPrevalence}v${u.externalPrevalence}`) +
+                        (fu === null
+                          ? ''
+                          : `-accrual${fu.accrual}-duration${fu.studyDuration}` +
+                            (spec.scenarios.followUp!.some((f) => f.dropoutRate !== undefined)
+                              ? `-dropout${fu.dropoutRate}`
+                              : '')),
+                      effect,
+                      treatedN,
+                      controlSize,
+                      replicates: m,
+                      registryN,
+                      drift: { hazardRatio: hr, covariate: cov },
+                      followUp: fu,
+                      confounder: u,
+                    };
+                    const key = variantKey(scenario);
+                    if (!variants.has(key))
+                      variants.set(
+                        key,
+                        protocolVariant(protocol, twin ? null : controlSize, m, fu),
+                      );
+                    scenarios.push(scenario);
+                  }
   const ids = new Set(scenarios.map((s) => s.id));
   if (ids.size < scenarios.length) {
     throw problemAt(
@@ -419,14 +528,15 @@ export function runDesignTrial(ctx: DesignContext, t: number): TrialRecord[] {
     const cov = s.drift.covariate;
     const regKey = `${s.registryN}/${s.drift.hazardRatio}/${cov?.name}/${cov?.shift}/${u?.hazardRatio}/${u?.externalPrevalence}`;
     if (!fits.has(regKey)) fits.set(regKey, syntheticModel(ctx, s, t));
-    const armKey = `${s.effect}/${s.treatedN}/${u?.hazardRatio}/${u?.trialPrevalence}`;
+    const fu = s.followUp;
+    const armKey = `${s.effect}/${s.treatedN}/${u?.hazardRatio}/${u?.trialPrevalence}/${fu?.accrual}/${fu?.studyDuration}/${fu?.dropoutRate}`;
     if (!arms.has(armKey)) {
       try {
         const c =
           u === null ? undefined : { hazardRatio: u.hazardRatio, prevalence: u.trialPrevalence };
         arms.set(
           armKey,
-          drawTreated(population, ctx.treated, s.treatedN, s.effect, treatedStream(), c),
+          drawTreated(population, treatedDesign(ctx, s), s.treatedN, s.effect, treatedStream(), c),
         );
       } catch (err) {
         arms.set(armKey, new Error(`treated arm: ${message(err)}`));
@@ -437,13 +547,18 @@ export function runDesignTrial(ctx: DesignContext, t: number): TrialRecord[] {
     if (fitted instanceof Error) return { trial: t, scenario: s.id, error: fitted.message };
     if (treated instanceof Error) return { trial: t, scenario: s.id, error: treated.message };
     try {
-      const variant = ctx.variants.get(`${s.controlSize}/${s.replicates}`)!;
+      const variant = ctx.variants.get(variantKey(s))!;
       const prepared = prepareRunInMemory(variant, fitted, treated);
       return { trial: t, scenario: s.id, ...runScenario(ctx, prepared, runSeed, s.replicates) };
     } catch (err) {
       return { trial: t, scenario: s.id, error: message(err) };
     }
   });
+}
+
+/** How scenario `s` draws its treated arm: the protocol's design with the scenario's follow-up. */
+function treatedDesign(ctx: DesignContext, s: Pick<Scenario, 'followUp'>): TreatedDesign {
+  return s.followUp === null ? ctx.treated : { ...ctx.treated, followUp: { ...s.followUp } };
 }
 
 /**
@@ -487,6 +602,8 @@ export interface Target {
   readonly effect: number;
   /** The trial population's unmeasured confounder (its hazard ratio and prevalence), if any. */
   readonly confounder: { readonly hazardRatio: number; readonly prevalence: number } | null;
+  /** The scenario's follow-up, when the design varies it (a marginal HR depends on it). */
+  readonly followUp: FollowUp | null;
   readonly estimand: MarginalEstimand;
   readonly estimate: number;
   readonly se: number;
@@ -501,28 +618,29 @@ export function trialConfounder(s: Scenario): Target['confounder'] {
 
 /**
  * The marginal estimands under every effect of the grid that is not "none" (under none every
- * target is 0), in the trial's population (with its confounder, when the design names one): one
- * trial of `estimandN` patients an arm, stream (seed, 3, k) for the k-th effect, and below it
- * substream j for the j-th setting of the trial's confounder.
+ * target is 0), in the trial's population (with its confounder, when the design names one) and
+ * under each follow-up of the grid (a marginal hazard ratio depends on how long patients are
+ * followed): one trial of `estimandN` patients an arm, stream (seed, 3, k) for the k-th effect,
+ * and below it substream j for the j-th setting of (confounder, follow-up) when either is given.
  */
 export function computeTargets(ctx: DesignContext): Target[] {
   const { seed, estimandN } = ctx.design.spec;
-  const settings: Target['confounder'][] = [];
+  const settings: Pick<Target, 'confounder' | 'followUp'>[] = [];
   for (const s of ctx.scenarios) {
-    const c = trialConfounder(s);
+    const c = { confounder: trialConfounder(s), followUp: s.followUp };
     if (!settings.some((x) => JSON.stringify(x) === JSON.stringify(c))) settings.push(c);
   }
   const out: Target[] = [];
   ctx.design.spec.scenarios.effect.forEach((effect, k) => {
     if (effect === ctx.none) return;
-    settings.forEach((confounder, j) => {
+    settings.forEach(({ confounder, followUp }, j) => {
       const stream = createStream(seed, DESIGN_STREAMS.estimands, k);
       const m = marginalEstimands(
         ctx.truth,
-        ctx.treated,
+        treatedDesign(ctx, { followUp }),
         effect,
         estimandN,
-        confounder === null ? stream : stream.substream(j),
+        confounder === null && followUp === null ? stream : stream.substream(j),
         ctx.none,
         confounder ?? undefined,
       );
@@ -530,6 +648,7 @@ export function computeTargets(ctx: DesignContext): Target[] {
         out.push({
           effect,
           confounder,
+          followUp,
           estimand: estimand as MarginalEstimand,
           estimate: v.estimate,
           se: v.se,

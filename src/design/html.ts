@@ -22,6 +22,20 @@ function esc(s: string): string {
 }
 
 /** "4.8% (0.5)": a proportion with its MC SE, in percent. */
+/** The setting a target was computed under, when the design varies one. */
+function targetSetting(t: DesignResults['targets'][number]): string {
+  const parts: string[] = [];
+  if (t.confounder !== null)
+    parts.push(
+      `confounder HR ${fmt(t.confounder.hazardRatio, 2)}, ${fmtPct(t.confounder.prevalence, 0)}`,
+    );
+  if (t.followUp !== null)
+    parts.push(
+      `accrual ${fmt(t.followUp.accrual, 3)}, duration ${fmt(t.followUp.studyDuration, 3)}`,
+    );
+  return parts.length === 0 ? '' : ` (${parts.join('; ')})`;
+}
+
 function pct(m: Measure): string {
   if (m === null) return '—';
   return `${fmt(100 * m.value, 1)}% (${m.mcse === null ? '—' : fmt(100 * m.mcse, 1)})`;
@@ -245,19 +259,23 @@ export async function designHtml(r: DesignResults): Promise<string> {
       );
     })
     .join('\n');
+  const varied = r.scenarios.some((s) => s.followUp !== null);
   const scenarioRows = r.scenarios
     .map(
       (s) =>
         `<tr><th scope="row">${esc(s.id)}</th><td class="num">${fmt(s.effect, 3)}</td><td class="num">${s.treatedN}</td>` +
         `<td class="num">${s.controlSize}</td><td class="num">${s.replicates}</td><td class="num">${s.registryN ?? '—'}</td>` +
         `<td class="num">${fmt(s.drift.hazardRatio, 3)}</td>` +
+        (varied
+          ? `<td class="num">${s.followUp === null ? '—' : `${fmt(s.followUp.accrual, 3)} / ${fmt(s.followUp.studyDuration, 3)}; ${fmt(s.followUp.dropoutRate, 3)}`}</td>`
+          : '') +
         `<td class="num">${s.confounder === null ? '—' : `HR ${fmt(s.confounder.hazardRatio, 2)}; ${fmtPct(s.confounder.trialPrevalence, 0)} / ${fmtPct(s.confounder.externalPrevalence, 0)}`}</td>` +
         `<td class="num">${s.trials}${s.failed ? ` (${s.failed} failed)` : ''}</td>` +
         `<td class="num">${pct(s.success)}</td></tr>`,
     )
     .join('');
   const targets = r.targets.length
-    ? `<ul>${r.targets.map((t) => `<li>${esc(effect)} ${fmt(t.effect, 3)}: ${esc(t.estimand)} ${fmt(t.estimate, 4)} (MC SE ${fmt(t.se, 4)})</li>`).join('')}</ul>`
+    ? `<ul>${r.targets.map((t) => `<li>${esc(effect)} ${fmt(t.effect, 3)}${targetSetting(t)}: ${esc(t.estimand)} ${fmt(t.estimate, 4)} (MC SE ${fmt(t.se, 4)})</li>`).join('')}</ul>`
     : '<p>Only no-effect scenarios: every target is no effect.</p>';
   const failures = r.failures.length
     ? `<table><caption>Failed trials (left out of every measure)</caption><thead><tr><th scope="col">Trial</th><th scope="col">Scenario</th><th scope="col">Error</th></tr></thead><tbody>${r.failures
@@ -282,7 +300,7 @@ export async function designHtml(r: DesignResults): Promise<string> {
 <p>${r.mode === 'registry' ? `In every trial a registry of the scenario's size is drawn from the truth model (its outcome hazard multiplied by the scenario's drift) and re-fitted as <code>ecasim fit</code> does; the single-arm trial is drawn from the truth with the scenario's true ${esc(effect)};` : `In every trial the population is one draw from the posterior of the protocol's covariate model, and the single-arm trial is drawn from it with the scenario's true ${esc(effect)}; the synthetic arms come from the protocol's model as it is (no registry is re-fitted, so the registry's own sampling error enters only through the parameter draws);`} the protocol's pre-specified analyses are run against the scenario's m synthetic control arms and combined exactly as <code>ecasim run</code> combines them. The rejection rate is the share of ${Math.round((1 - r.alpha) * 100)}% intervals that exclude no effect (type-I error when the true effect is none, power otherwise); coverage, bias and RMSE are of the analysis's target on its combining scale (log ratio, or difference): the conditional log HR for the covariate-adjusted Cox model, the marginal estimand of a large trial (${r.estimandN} patients an arm) for the others. Monte-Carlo SEs after Morris, White &amp; Crowther (2019).</p>
 <h3>Targets</h3>${targets}</section>
 <section><h2>Scenarios</h2>
-<table><caption>The grid, with the protocol's success criterion met (Monte-Carlo SE)</caption><thead><tr><th scope="col">Scenario</th><th scope="col" class="num">${esc(effect)}</th><th scope="col" class="num">Treated</th><th scope="col" class="num">Synthetic arm</th><th scope="col" class="num">m</th><th scope="col" class="num">Registry</th><th scope="col" class="num">Drift (HR)</th><th scope="col" class="num">Unmeasured confounder (HR; trial / registry prevalence)</th><th scope="col" class="num">Trials</th><th scope="col" class="num">Success</th></tr></thead><tbody>${scenarioRows}</tbody></table>
+<table><caption>The grid, with the protocol's success criterion met (Monte-Carlo SE)</caption><thead><tr><th scope="col">Scenario</th><th scope="col" class="num">${esc(effect)}</th><th scope="col" class="num">Treated</th><th scope="col" class="num">Synthetic arm</th><th scope="col" class="num">m</th><th scope="col" class="num">Registry</th><th scope="col" class="num">Drift (HR)</th>${varied ? '<th scope="col" class="num">Accrual / study duration; dropout rate</th>' : ''}<th scope="col" class="num">Unmeasured confounder (HR; trial / registry prevalence)</th><th scope="col" class="num">Trials</th><th scope="col" class="num">Success</th></tr></thead><tbody>${scenarioRows}</tbody></table>
 <figure class="chart">${chart}<figcaption>Primary analysis: share of trials whose interval excludes no effect, with 95% Monte-Carlo error bars; the dashed line is α.</figcaption></figure>
 ${curves.join('\n')}
 <figure class="chart">${coverage}<figcaption>Primary analysis: coverage of its interval by scenario (of the target on the combining scale), with 95% Monte-Carlo error bars; the dashed line is the nominal level.</figcaption></figure>

@@ -94,6 +94,7 @@ export function designFrame(ctx: DesignContext, digest: string): DesignFrame {
         ...s.drift,
         covariate: s.drift.covariate === null ? null : { ...s.drift.covariate },
       },
+      followUp: s.followUp === null ? null : { ...s.followUp },
       confounder: s.confounder === null ? null : { ...s.confounder },
     })),
     analyses: ctx.analyses.map((a) => ({ ...a })),

@@ -97,6 +97,21 @@ const confounder = z
   })
   .strict();
 
+const followUp = z
+  .object({
+    accrual: z
+      .number()
+      .nonnegative()
+      .describe('Accrual period, in the model time unit (entry as the protocol distributes it).'),
+    studyDuration: positive.describe('From first entry to data cut, in the model time unit.'),
+    dropoutRate: z
+      .number()
+      .nonnegative()
+      .optional()
+      .describe("Exponential dropout hazard per time unit (default: the protocol's)."),
+  })
+  .strict();
+
 const scenarios = z
   .object({
     effect: axis(z.number().finite()).describe(
@@ -113,6 +128,11 @@ const scenarios = z
       .optional()
       .describe(
         'Patients in each simulated registry extract, re-fitted in every trial (registry mode).',
+      ),
+    followUp: axis(followUp)
+      .optional()
+      .describe(
+        "Accrual and follow-up of the trial and of its synthetic arms (time-to-event; default: the protocol's followUp).",
       ),
     drift: drift.default({ hazardRatio: [1] }),
     confounder: confounder

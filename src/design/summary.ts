@@ -107,12 +107,14 @@ function characteristics(
 ): AnalysisCharacteristics {
   const none = frame.endpoint === 'continuous' ? 0 : 1;
   const confounder = JSON.stringify(trialConfounder(scenario));
+  const followUp = JSON.stringify(scenario.followUp);
   const marginal = (estimand: MarginalEstimand): number =>
     frame.targets.find(
       (t) =>
         t.effect === scenario.effect &&
         t.estimand === estimand &&
-        JSON.stringify(t.confounder) === confounder,
+        JSON.stringify(t.confounder) === confounder &&
+        JSON.stringify(t.followUp) === followUp,
     )?.estimate ?? NaN;
   const target = targetFor(analysis.method, scenario.effect, marginal, none);
   const ratio = RATIO_METHODS.has(analysis.method);

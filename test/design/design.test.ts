@@ -359,3 +359,87 @@ test('a covariate drift names a continuous covariate of the truth', () => {
     /covariate-bad\.yaml:14:\d+ "ecog" is not a continuous covariate of the truth model/,
   );
 });
+
+describe('a follow-up axis: the trial and its synthetic arms followed for longer or shorter', () => {
+  test('each follow-up has its scenarios, its protocol variant and its own marginal targets', () => {
+    const p = prepareDesign(
+      writeDesign(
+        designText({
+          truth: '\n  mode: posterior',
+          trials: '3',
+          scenarios: `\n  effect: [1, 0.7]\n  treatedN: 60\n  controlRatio: 2\n  replicates: 2\n  followUp:\n    - { accrual: 20, studyDuration: 25 }\n    - { accrual: 20, studyDuration: 72 }`,
+        }),
+        'follow-up.yaml',
+      ),
+    );
+    expect(p.frame.scenarios.map((s) => s.id)).toEqual([
+      'hr1-treated60-control120-m2-posterior-accrual20-duration25',
+      'hr1-treated60-control120-m2-posterior-accrual20-duration72',
+      'hr0.7-treated60-control120-m2-posterior-accrual20-duration25',
+      'hr0.7-treated60-control120-m2-posterior-accrual20-duration72',
+    ]);
+    // the dropout rate is the protocol's (0.01) where the design gives none
+    expect(p.frame.scenarios[0]!.followUp).toEqual({
+      accrual: 20,
+      studyDuration: 25,
+      dropoutRate: 0.01,
+    });
+    // one set of targets a follow-up for the effect that is not none; the marginal HR of a
+    // short trial is not that of a long one
+    const logHr = p.frame.targets.filter((t) => t.estimand === 'log-hr');
+    expect(logHr.map((t) => t.followUp?.studyDuration)).toEqual([25, 72]);
+    expect(logHr[0]!.estimate).not.toBe(logHr[1]!.estimate);
+    const records = runTrials(p, [0, 1, 2]);
+    expect(records.every((r) => r.error === undefined)).toBe(true);
+    // the same patients, followed 5–25 months or 52–72: more events, so a smaller SE in every
+    // trial (the registry's part of the variance does not shrink with follow-up)
+    for (const t of [0, 1, 2]) {
+      const se = (id: string) =>
+        records.find((r) => r.trial === t && r.scenario === id)!.analyses!['primary']!.se;
+      expect(se(p.frame.scenarios[1]!.id)).toBeLessThan(0.95 * se(p.frame.scenarios[0]!.id));
+    }
+  }, 60_000);
+
+  test('a follow-up whose study ends before its accrual does, or given for another endpoint, is refused, located', () => {
+    const problems = (text: string, name: string): string => {
+      try {
+        prepareDesign(writeDesign(text, name));
+      } catch (err) {
+        const all = [err as EcasimError, ...((err as EcasimError).related ?? [])];
+        return all.map((e) => `${e.location ?? ''} ${e.message}`).join('\n');
+      }
+      return 'no error';
+    };
+    expect(
+      problems(
+        designText({
+          truth: '\n  mode: posterior',
+          scenarios: `\n  effect: 1\n  treatedN: 40\n  followUp:\n    - { accrual: 12, studyDuration: 36 }\n    - { accrual: 24, studyDuration: 20 }`,
+        }),
+        'follow-up-bad.yaml',
+      ),
+    ).toMatch(/follow-up-bad\.yaml:13:\d+ the study must last longer than its accrual/);
+    // the flagship's RMST analysis restricts to τ = 24 months
+    expect(
+      problems(
+        designText({
+          truth: '\n  mode: posterior',
+          scenarios: `\n  effect: 1\n  treatedN: 40\n  followUp: { accrual: 6, studyDuration: 20 }`,
+        }),
+        'follow-up-tau.yaml',
+      ),
+    ).toMatch(
+      /follow-up-tau\.yaml:11:\d+ the protocol's RMST analysis restricts to τ = 24, beyond this follow-up/,
+    );
+    expect(
+      problems(
+        designText({
+          protocol: `${ROOT}protocols/aml-remission.yaml`,
+          truth: '\n  mode: posterior',
+          scenarios: `\n  effect: 2\n  treatedN: 40\n  followUp: { accrual: 12, studyDuration: 36 }`,
+        }),
+        'follow-up-binary.yaml',
+      ),
+    ).toMatch(/follow-up-binary\.yaml:11:\d+ a follow-up axis needs a time-to-event outcome/);
+  });
+});

@@ -60,31 +60,85 @@ export function sampleCohort(
   rng: RandomSource,
   given?: ReadonlyMap<string, Column>,
 ): Cohort {
-  if (!Number.isSafeInteger(n) || n < 0) {
-    throw new RangeError(
-      `invalid argument. \`n\` must be a non-negative integer. Value: \`${n}\`.`,
-    );
-  }
-  const columns = new Map<string, Column>();
-  const stream = new Map(model.names.map((name, k) => [name, k]));
-  for (const name of model.order) {
-    const fixed = given?.get(name);
-    if (fixed !== undefined) {
-      columns.set(name, fixed);
-      continue;
+  return cohortSampler(model, rng, given).next(n);
+}
+
+/** Draws a cohort a chunk at a time; see {@link cohortSampler}. */
+export interface CohortSampler {
+  /** The next `n` patients (rows `drawn` to `drawn + n − 1` of the whole draw). */
+  next(n: number): Cohort;
+  /** Patients drawn so far. */
+  readonly drawn: number;
+}
+
+/**
+ * The patients of {@link sampleCohort}, drawn a chunk at a time: `next(a)` then `next(b)` give the
+ * rows of one `sampleCohort(model, a + b, rng)`, byte for byte. Each variable keeps its substream
+ * (and its gamma sampler, made on first use) from chunk to chunk, and every variable draws one
+ * patient after another, so a chunk continues where the last one stopped. Eligibility uses it to
+ * draw no more candidates than it needs (src/simulate/eligibility.ts). With `given` columns, every
+ * chunk must be given its own rows: only `next(n)` once, with columns of length n.
+ */
+export function cohortSampler(
+  model: CovariateModel,
+  rng: RandomSource,
+  given?: ReadonlyMap<string, Column>,
+): CohortSampler {
+  const index = new Map(model.names.map((name, k) => [name, k]));
+  const states = new Map<string, VariableStream>();
+  const stateOf = (name: string): VariableStream => {
+    let st = states.get(name);
+    if (st === undefined) {
+      const s = rng.substream(index.get(name)!);
+      let gamma: ((shape: number) => number) | undefined;
+      st = { s, gamma: () => (gamma ??= gammaSampler(s)) };
+      states.set(name, st);
     }
-    const v = model.variables.get(name)!;
-    const s = rng.substream(stream.get(name)!);
-    columns.set(name, sampleVariable(v, { model, name, columns, n, s }));
-  }
-  // Report columns in declaration order, whatever the sampling order was.
-  return { n, columns: new Map(model.names.map((name) => [name, columns.get(name)!])) };
+    return st;
+  };
+  let drawn = 0;
+  return {
+    get drawn() {
+      return drawn;
+    },
+    next(n: number): Cohort {
+      if (!Number.isSafeInteger(n) || n < 0) {
+        throw new RangeError(
+          `invalid argument. \`n\` must be a non-negative integer. Value: \`${n}\`.`,
+        );
+      }
+      if (given !== undefined && drawn > 0) {
+        throw new RangeError('a sampler with given columns draws one chunk only');
+      }
+      const columns = new Map<string, Column>();
+      for (const name of model.order) {
+        const fixed = given?.get(name);
+        if (fixed !== undefined) {
+          columns.set(name, fixed);
+          continue;
+        }
+        const v = model.variables.get(name)!;
+        const { s, gamma } = stateOf(name);
+        columns.set(name, sampleVariable(v, { model, name, columns, n, s, gamma, offset: drawn }));
+      }
+      drawn += n;
+      // Report columns in declaration order, whatever the sampling order was.
+      return { n, columns: new Map(model.names.map((name) => [name, columns.get(name)!])) };
+    },
+  };
+}
+
+/** A variable's randomness across chunks: its substream and its gamma sampler. */
+interface VariableStream {
+  readonly s: RandomSource;
+  readonly gamma: () => (shape: number) => number;
 }
 
 /**
  * What drawing one variable reads, whatever its kind: the columns drawn so far (its parents among
- * them), the cohort size, the variable's own substream, and the model and the variable's name to
- * locate a problem in the model file.
+ * them), the chunk size, the variable's own substream (and gamma sampler), where the chunk starts
+ * in the whole draw (for messages), and the model and the variable's name to locate a problem in
+ * the model file.
  */
 interface Draw {
   readonly model: CovariateModel;
@@ -92,6 +146,8 @@ interface Draw {
   readonly columns: ReadonlyMap<string, Column>;
   readonly n: number;
   readonly s: RandomSource;
+  readonly gamma: () => (shape: number) => number;
+  readonly offset: number;
 }
 
 function sampleVariable(v: Variable, at: Draw): Column {
@@ -201,7 +257,7 @@ function sampleLogistic(v: LogisticVariable, { columns, n, s }: Draw): Categoric
 }
 
 function sampleGaussian(v: GaussianVariable, at: Draw): Float64Array {
-  const { model, name, columns, n, s } = at;
+  const { model, name, columns, n, s, offset } = at;
   const mu = linearPredictor(v.intercept, v.coefficients, v.centers, columns, n);
   const sd = v.sd;
   const log = v.transform === 'log';
@@ -226,7 +282,7 @@ function sampleGaussian(v: GaussianVariable, at: Draw): Float64Array {
           model.doc,
           ['variables', name, 'bounds'],
           `cannot draw "${name}" within its bounds [${lo}, ${hi}]: ${MAX_BOUND_TRIES} draws in a row fell ` +
-            `outside for patient ${i} (mean ${mean}, sd ${sd}${log ? ' on the log scale' : ''})`,
+            `outside for patient ${offset + i} (mean ${mean}, sd ${sd}${log ? ' on the log scale' : ''})`,
           {
             hint: 'the bounds exclude almost all of the distribution; check the bounds, intercept and sd',
           },
@@ -239,13 +295,13 @@ function sampleGaussian(v: GaussianVariable, at: Draw): Float64Array {
   return out;
 }
 
-function sampleCount(v: CountVariable, { columns, n, s }: Draw): Float64Array {
+function sampleCount(v: CountVariable, { columns, n, s, gamma: gammaOf }: Draw): Float64Array {
   const out = linearPredictor(v.intercept, v.coefficients, v.centers, columns, n);
   if (v.distribution === 'poisson') {
     for (let i = 0; i < n; i++) out[i] = poisson(Math.exp(out[i]!), s);
   } else {
     const theta = v.dispersion!;
-    const gamma = gammaSampler(s);
+    const gamma = gammaOf();
     for (let i = 0; i < n; i++) out[i] = poisson(gamma(theta) * (Math.exp(out[i]!) / theta), s);
   }
   return out;

@@ -6,7 +6,7 @@
 import type { CovariateModel } from '../model/load.js';
 import type { CompiledExpression, RowReader } from '../protocol/expressions.js';
 import type { RandomSource } from '../random/index.js';
-import { sampleCohort } from './ancestral.js';
+import { cohortSampler } from './ancestral.js';
 import { concatCohorts, selectRows, type Cohort, type Column } from '../cohort.js';
 
 export interface Criterion {
@@ -66,6 +66,8 @@ export function firstFailed(cohort: Cohort, criteria: readonly Criterion[]): Int
 }
 
 const MIN_BATCH = 1024;
+/** The smallest chunk a batch is drawn in (see drawEligible). */
+const MIN_CHUNK = 64;
 
 /**
  * Draws `target` eligible virtual patients. Batch `b` is drawn from `rng.substream(b)`, and batch
@@ -109,25 +111,40 @@ export function drawEligible(
       maxDraws - drawn,
       Math.max(MIN_BATCH, Math.ceil((need / Math.max(rate, 0.01)) * 1.1)),
     );
-    const cohort = derive(sampleCohort(model, size, rng.substream(batch)));
-    const failed = firstFailed(cohort, criteria);
-    const index: number[] = [];
-    let used = size;
-    for (let i = 0; i < size; i++) {
-      const k = failed[i]!;
-      if (k >= 0) excluded[k]!++;
-      else {
-        index.push(i);
-        if (accepted + index.length === target) {
-          used = i + 1;
-          break;
+    // The batch's candidates are drawn a chunk at a time (cohortSampler: the same patients as one
+    // draw of `size`), and only until the target is met: the rest of a batch was never used.
+    const sampler = cohortSampler(model, rng.substream(batch));
+    let used = 0;
+    let found = 0;
+    while (used < size && accepted + found < target) {
+      const seen = drawn + used;
+      const r = seen > 0 ? (accepted + found) / seen : 1;
+      const chunk = Math.min(
+        size - used,
+        Math.max(MIN_CHUNK, Math.ceil(((target - accepted - found) / Math.max(r, 0.01)) * 1.1)),
+      );
+      const cohort = derive(sampler.next(chunk));
+      const failed = firstFailed(cohort, criteria);
+      const index: number[] = [];
+      let take = chunk;
+      for (let i = 0; i < chunk; i++) {
+        const k = failed[i]!;
+        if (k >= 0) excluded[k]!++;
+        else {
+          index.push(i);
+          if (accepted + found + index.length === target) {
+            take = i + 1;
+            break;
+          }
         }
       }
+      used += take;
+      found += index.length;
+      kept.push(cohort);
+      keptIndex.push(index);
     }
     drawn += used;
-    accepted += index.length;
-    kept.push(cohort);
-    keptIndex.push(index);
+    accepted += found;
   }
   const parts = kept.map((c, b) => selectRows(c, keptIndex[b]!));
   return {

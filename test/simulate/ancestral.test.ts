@@ -10,7 +10,12 @@ import { parseLocated } from '../../src/io/document.js';
 import { EcasimError } from '../../src/errors.js';
 import { createStream } from '../../src/random/index.js';
 import { gammaSampler } from '../../src/random/variates.js';
-import { linearPredictor, poisson, sampleCohort } from '../../src/simulate/ancestral.js';
+import {
+  cohortSampler,
+  linearPredictor,
+  poisson,
+  sampleCohort,
+} from '../../src/simulate/ancestral.js';
 import {
   concatCohorts,
   getColumn,
@@ -450,6 +455,16 @@ describe('reproducibility', () => {
         ),
       ),
     );
+  });
+
+  test('a cohort drawn a chunk at a time is the cohort drawn at once (every kind: bounds, rounding, negative binomial)', () => {
+    for (const m of [nsclc, loadModel('test/model/fixtures/moments.json')]) {
+      const whole = sampleCohort(m, 1000, createStream(11, 2));
+      const sampler = cohortSampler(m, createStream(11, 2));
+      const chunks = [1, 64, 300, 0, 135, 500].map((k) => sampler.next(k));
+      expect(sampler.drawn).toBe(1000);
+      expect(arrays(concatCohorts(chunks))).toEqual(arrays(whole));
+    }
   });
 
   test('every variable becomes a column, in declaration order, of the right kind', () => {

@@ -5,8 +5,8 @@
  */
 import { throwCollected } from '../errors.js';
 import {
-  loadLocated,
-  parseLocated,
+  loadLocatedJson,
+  parseLocatedJson,
   validateWithSchema,
   type LocatedDocument,
 } from '../io/document.js';
@@ -38,7 +38,7 @@ export interface CovariateModel {
  * problem (schema problems first; graph problems only once the shape is right).
  *
  * @example
- * const m = parseModel(parseLocated('m.json', text, 'covariate model'));
+ * const m = parseModel(parseLocatedJson('m.json', text, 'covariate model'));
  * m.order; // ['sex', 'age', 'stage', 'os']
  */
 export function parseModel(doc: LocatedDocument): CovariateModel {
@@ -58,13 +58,14 @@ export function parseModel(doc: LocatedDocument): CovariateModel {
   };
 }
 
-/** Parses model text (JSON) named `file`; see `parseModel`. */
+/** Parses model text named `file` as strict JSON, whatever its name; see `parseModel`. */
 export function parseModelText(file: string, text: string): CovariateModel {
-  return parseModel(parseLocated(file, text, WHAT));
+  return parseModel(parseLocatedJson(file, text, WHAT));
 }
 
 /**
- * Reads, parses and validates a covariate model file (`ecasim-model/1`, docs/model-format.md).
+ * Reads, parses and validates a covariate model file (`ecasim-model/1`, docs/model-format.md),
+ * as strict JSON (RFC 8259: no comments, trailing commas, single quotes or bare keys).
  * Complexity O(size of the file + Σ table rows · parents).
  *
  * @example
@@ -73,5 +74,5 @@ export function parseModelText(file: string, text: string): CovariateModel {
  * const cohort = sampleModel(model, 1000, { seed: 42 });
  */
 export function loadModel(file: string): CovariateModel {
-  return parseModel(loadLocated(file, WHAT));
+  return parseModel(loadLocatedJson(file, WHAT));
 }

@@ -120,13 +120,24 @@ export function compileExpression(
   source: string,
   scope: Readonly<Record<string, VariableInfo>>,
 ): CompiledExpression {
+  checkBrackets(source);
   let root: MathNode;
   try {
     root = parse(source);
   } catch (err) {
+    if (err instanceof RangeError) {
+      // mathjs parses recursively: a long chain of prefix operators (not not not ...) can still
+      // exhaust the stack although the brackets are shallow
+      throw new ExpressionError(
+        'the expression is nested too deeply to read (a chain of prefix operators such as "not not ...")',
+        undefined,
+        'split it into derived variables',
+      );
+    }
     const e = err as Error & { char?: number };
     throw new ExpressionError(`syntax error: ${e.message.replace(/ \(char \d+\)$/, '')}`, e.char);
   }
+  checkTreeDepth(root);
   const used = new Set<string>();
   // mathjs nodes do not keep offsets; find a token's first occurrence for a useful column.
   const at = (token: string): number | undefined => {
@@ -346,6 +357,52 @@ export function compileExpression(
 
   const top = compile(root);
   return { source, type: top.type, variables: [...used], evaluate: top.fn };
+}
+
+/**
+ * How deeply an expression may nest brackets, and (×4) operators. Real criteria nest a few
+ * levels; the limits keep mathjs's recursive parser and our recursive compiler far from the end
+ * of the call stack, so a hostile expression is a located error, not a stack overflow.
+ */
+export const MAX_EXPRESSION_DEPTH = 64;
+
+/** Refuses brackets — ( [ { — nested deeper than `MAX_EXPRESSION_DEPTH`, before mathjs sees them. */
+function checkBrackets(source: string): void {
+  let depth = 0;
+  let quote: string | undefined;
+  for (let k = 0; k < source.length; k++) {
+    const c = source[k]!;
+    if (quote !== undefined) {
+      if (c === '\\') k++;
+      else if (c === quote) quote = undefined;
+    } else if (c === '"' || c === "'") quote = c;
+    else if (c === '(' || c === '[' || c === '{') {
+      if (++depth > MAX_EXPRESSION_DEPTH) {
+        throw new ExpressionError(
+          `brackets nested deeper than ${MAX_EXPRESSION_DEPTH} levels`,
+          k,
+          'remove redundant parentheses, or split the expression into derived variables',
+        );
+      }
+    } else if (c === ')' || c === ']' || c === '}') depth--;
+  }
+}
+
+/** Refuses a syntax tree deeper than 4 × `MAX_EXPRESSION_DEPTH` (walked without recursion). */
+function checkTreeDepth(root: MathNode): void {
+  const limit = 4 * MAX_EXPRESSION_DEPTH;
+  const stack: [MathNode, number][] = [[root, 1]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop()!;
+    if (depth > limit) {
+      throw new ExpressionError(
+        `the expression nests operators deeper than ${limit} levels`,
+        undefined,
+        'split it into derived variables',
+      );
+    }
+    node.forEach((child) => stack.push([child, depth + 1]));
+  }
 }
 
 function dottedName(node: MathNode): string | undefined {

@@ -3,7 +3,7 @@
  * cohort as the virtual patients, with times converted to the model's unit. Every bad value is
  * reported with its row; all bad rows of a column are reported together.
  */
-import { InputError, throwCollected, type EcasimError } from '../errors.js';
+import { InputError, show, throwCollected, type EcasimError } from '../errors.js';
 import { numericColumn, readTable, stringColumn, type Table } from '../io/csv.js';
 import type { CovariateModel } from '../model/load.js';
 import { isCategoricalKind, levelsOf } from '../model/network.js';
@@ -39,6 +39,42 @@ export interface TreatedArm {
 }
 
 /**
+ * The patient identifiers of the column `name`: each must be non-empty and appear once. Every
+ * repeated identifier (up to 20) is reported with both rows.
+ */
+function uniqueIds(table: Table, name: string): string[] {
+  const field = 'inputs.treated.columns.id';
+  const ids = stringColumn(table, name, WHAT, field);
+  // a Set, and a search only for a repeat (rare): hashing a million ids is the cost here
+  const seen = new Set<string>();
+  const problems: EcasimError[] = [];
+  for (let i = 0; i < ids.length && problems.length < 20; i++) {
+    const id = ids[i]!;
+    if (!seen.has(id)) {
+      seen.add(id);
+      continue;
+    }
+    const earlier = ids.indexOf(id);
+    problems.push(
+      new InputError(
+        `${WHAT}, rows ${earlier + 1} and ${i + 1}, column "${name}": the patient ${id === '' ? 'identifier is empty in both' : `"${id}" appears twice`}`,
+        {
+          file: table.file,
+          row: i + 1,
+          line: table.lines[i]!,
+          field,
+          expected: 'a different identifier on every row',
+          actual: `${show(id)} on rows ${earlier + 1} (line ${table.lines[earlier]!}) and ${i + 1} (line ${table.lines[i]!})`,
+          hint: 'each patient is one row: remove the repeated row or correct its identifier',
+        },
+      ),
+    );
+  }
+  throwCollected(problems);
+  return ids;
+}
+
+/**
  * Reads the treated arm. Covariates: every non-outcome model variable whose column (mapped, or
  * under its own name) is present; a mapped column that is absent is an error.
  */
@@ -49,7 +85,7 @@ export function loadTreated(
   model: CovariateModel,
   endpoint: Endpoint,
 ): TreatedArm {
-  const table: Table = { ...readTable(file, WHAT), file: shownFile };
+  const table: Table = readTable(file, WHAT, shownFile);
   const spec = protocol.inputs.treated;
   let time: Float64Array;
   const event = new Uint8Array(table.rows.length);
@@ -91,7 +127,7 @@ export function loadTreated(
     time = new Float64Array(table.rows.length).fill(1);
   }
   const ids = spec.columns.id
-    ? stringColumn(table, spec.columns.id, WHAT, 'inputs.treated.columns.id')
+    ? uniqueIds(table, spec.columns.id)
     : table.rows.map((_, i) => String(i + 1));
 
   const problems: EcasimError[] = [];

@@ -72,6 +72,58 @@ async function load<W extends Word>(word: W): Promise<CommandModule> {
   return { builder: builders[`${word}Builder`], handler: handlers[`${word}Command`] };
 }
 
+/** What each command's positional argument is, for "ecasim run needs a PROTOCOL file". */
+const POSITIONALS: Record<string, string> = {
+  protocol: 'a PROTOCOL file (protocol YAML)',
+  dir: 'a DIR (the output directory of an ecasim run)',
+  design: 'a DESIGN file (design YAML)',
+  shards: 'at least one SHARD file (written by ecasim design --shard)',
+  registry: 'a REGISTRY file (registry extract CSV)',
+  model: 'a MODEL file (covariate model JSON)',
+  format: 'a FORMAT (protocol, model or design)',
+};
+
+/**
+ * yargs' complaint about a missing positional argument or required flag, said in the command's
+ * own words: which argument is missing and the command's usage line. Undefined for others.
+ */
+function missingArgument(
+  msg: string | null | undefined,
+  command: string,
+  demanded: Record<string, unknown>,
+): UsageError | undefined {
+  const [word, ...positionals] = command.split(' ');
+  const names = positionals.map((p) => p.replace(/[<>[\].]/g, ''));
+  const flags = Object.keys(demanded).filter((k) => !names.includes(k));
+  const usage = [
+    `ecasim ${word}`,
+    ...positionals,
+    ...flags.map((f) => `--${f} <${f}>`),
+    '[options]',
+  ].join(' ');
+  const details = { expected: usage, hint: `run \`ecasim ${word} --help\` for its options` };
+  if (msg && /^Not enough non-option arguments/.test(msg) && names.length > 0) {
+    const missing = names[0]!;
+    return new UsageError(
+      `ecasim ${word} needs ${POSITIONALS[missing] ?? `a ${missing.toUpperCase()}`}`,
+      { field: missing.toUpperCase(), ...details },
+    );
+  }
+  const m = msg ? /^Missing required arguments?: (.+)$/.exec(msg) : null;
+  if (m) {
+    const missing = m[1]!.split(', ').map((f) => `--${f}`);
+    const list =
+      missing.length === 1
+        ? missing[0]!
+        : `${missing.slice(0, -1).join(', ')} and ${missing.at(-1)!}`;
+    return new UsageError(`ecasim ${word} needs ${list}`, {
+      field: missing.join(', '),
+      ...details,
+    });
+  }
+  return undefined;
+}
+
 const COMMANDS = Object.entries(HELP).map(([command, describe]) => ({ command, describe }));
 
 const NAMES = COMMANDS.map((c) => c.command.split(' ')[0]!);
@@ -135,6 +187,16 @@ export async function main(
           : // Listed in the help only: the command word decides which module is loaded.
             parser.command(c.command, c.describe);
     }
+    /** The required flags of the chosen command, for its usage line. */
+    const demandedFlags = (): Record<string, unknown> => {
+      try {
+        const y = loaded?.builder(yargs([])) as
+          { getDemandedOptions?: () => Record<string, unknown> } | undefined;
+        return y?.getDemandedOptions?.() ?? {};
+      } catch {
+        return {};
+      }
+    };
     let out = '';
     await parser
       .demandCommand(
@@ -151,6 +213,10 @@ export async function main(
       .fail((msg, err) => {
         // yargs' own complaints (a missing value, an unknown flag) are usage errors; anything
         // else passing through here is thrown as it is.
+        if (chosen && (!err || err.name === 'YError')) {
+          const missing = missingArgument(err?.message ?? msg, chosen.command, demandedFlags());
+          if (missing) throw missing;
+        }
         const hint = 'run `ecasim --help` for the commands and their options';
         if (err && err.name === 'YError') throw new UsageError(err.message, { hint });
         throw err ?? new UsageError(msg, { hint });

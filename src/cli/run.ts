@@ -1,4 +1,5 @@
 /** `ecasim run PROTOCOL --out DIR`: runs a protocol and writes its outputs atomically. */
+import { basename } from 'node:path';
 import type { Argv } from 'yargs';
 import { openOutputDir } from '../io/output.js';
 import type { CliContext } from './context.js';
@@ -106,11 +107,15 @@ export function runBuilder(y: Argv): Argv<RunArgs> {
     ) as unknown as Argv<RunArgs>;
 }
 
-/** The command as a reviewer re-types it: no output path, flags that change results kept. */
+/**
+ * The command as a reviewer re-types it from the protocol's directory: the protocol by its file
+ * name (so the manifest and dossier do not depend on the working directory), no output path,
+ * flags that change results kept.
+ */
 function reproducibleCommand(args: RunFlags): string {
   const seed = args.seed !== undefined ? ` --seed ${args.seed}` : '';
   const m = args.replicates !== undefined ? ` --replicates ${args.replicates}` : '';
-  return `ecasim run ${args.protocol}${seed}${m} --out DIR`;
+  return `ecasim run ${basename(args.protocol)}${seed}${m} --out DIR`;
 }
 
 /** A one-line progress bar on stderr, redrawn in place; only on a terminal. */
@@ -134,7 +139,7 @@ export async function runCommand(raw: RunArgs, ctx: CliContext): Promise<void> {
   const pdf = args.pdf ? await import('../report/pdf.js') : undefined;
   pdf?.chromiumPath(ctx.env);
   const { runProtocol } = await import('../run/index.js');
-  const out = openOutputDir(args.out, { force: args.force });
+  const out = openOutputDir(args.out, { force: args.force, onNotice: ctx.stderr });
   try {
     const result = await runProtocol({
       protocolFile: args.protocol,

@@ -77,14 +77,25 @@ export async function verifyCommand(args: VerifyArgs, ctx: CliContext): Promise<
     lines.push(`  input changed: ${c.what}: manifest ${c.expected}, now ${c.actual}`);
   for (const c of r.onDisk) {
     lines.push(
-      `  ${c.ok ? 'ok     ' : 'CHANGED'} ${c.what} on disk${c.ok ? '' : c.actual === null ? ' (missing)' : ` (sha256 ${c.actual})`}`,
+      `  ${c.ok ? 'ok     ' : 'CHANGED'} ${c.what} on disk${c.ok ? '' : c.actual === null ? ' (missing)' : ` (sha256 ${c.actual}, manifest ${c.expected})`}`,
     );
   }
   for (const c of r.rerun) {
     lines.push(
-      `  ${c.ok ? 'ok     ' : 'DIFFERS'} ${c.what} reproduced${c.ok ? '' : ` (sha256 ${c.actual ?? 'none'}, manifest ${c.expected})`}`,
+      `  ${c.ok ? 'ok     ' : 'DIFFERS'} ${c.what} reproduced${c.ok ? '' : c.actual === null ? ' (missing on disk)' : ` (re-run sha256 ${c.expected}, on disk ${c.actual})`}`,
     );
   }
+  if (r.manifestFields.length > 0) {
+    lines.push('  manifest.json fields that differ from the re-run (recorded → re-derived):');
+    for (const d of r.manifestFields) {
+      lines.push(`    ${d.path}: ${show(d.expected)} → ${show(d.actual)}`);
+    }
+  }
+  for (const f of r.unexpected) lines.push(`  UNEXPECTED ${f}: not written by ecasim run`);
+  for (const f of r.notChecked)
+    lines.push(`  not checked ${f}: printed by a browser, not reproduced bit for bit`);
+  if (r.node)
+    lines.push(`  note: run with Node.js ${r.node.recorded}, verified with ${r.node.now}`);
   if (r.differences.length > 0) {
     lines.push('  first values of results.json that differ (recorded → re-run):');
     for (const d of r.differences) {
@@ -93,12 +104,32 @@ export async function verifyCommand(args: VerifyArgs, ctx: CliContext): Promise<
   }
   ctx.stdout(lines.join('\n') + '\n');
   if (!r.ok) {
+    const what: string[] = [];
+    if (r.changedInputs.length > 0) what.push(`${r.changedInputs.length} input(s) differ`);
+    const files = [
+      ...new Set([
+        ...r.onDisk.filter((c) => !c.ok).map((c) => c.what),
+        ...r.rerun.filter((c) => !c.ok).map((c) => c.what),
+      ]),
+    ];
+    if (files.length > 0) what.push(`not reproduced: ${files.join(', ')}`);
+    if (r.manifestFields.length > 0)
+      what.push(
+        `manifest fields differ: ${[...new Set(r.manifestFields.map((d) => d.path.split(/[.[]/)[0]))].join(', ')}`,
+      );
+    if (r.unexpected.length > 0) what.push(`unexpected files: ${r.unexpected.join(', ')}`);
     throw new VerificationError(
       r.changedInputs.length > 0
         ? `verification failed: ${r.changedInputs.length} input(s) differ from those the run used`
-        : 'verification failed: the outputs are not reproduced bit for bit',
-      { file: args.dir, hint: 'see the lines above for which file differs' },
+        : `verification failed: ${what.join('; ')}`,
+      { file: args.dir, hint: 'see the lines above for which file or field differs' },
     );
   }
   ctx.stdout(`verified: results digest ${r.resultsDigest} reproduced\n`);
+}
+
+/** A recorded or re-derived manifest value for one line. */
+function show(v: unknown): string {
+  const s = v === undefined ? '(absent)' : JSON.stringify(v);
+  return s.length > 100 ? `${s.slice(0, 97)}...` : s;
 }

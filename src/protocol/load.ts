@@ -2,9 +2,11 @@
  * Loading a protocol: YAML with positions → schema check (all problems at once, located, with
  * "did you mean" for unknown keys) → paths resolved against the protocol file's directory.
  */
+import { statSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
 import {
   checkWithSchema,
+  formatPath,
   loadLocated,
   problemAt,
   type LocatedDocument,
@@ -68,6 +70,69 @@ export function parseProtocol(doc: LocatedDocument): LoadedProtocol {
   };
 }
 
+/** The input files a protocol names, by the field that names them. */
+export type ProtocolInput = 'model' | 'treated' | 'registry' | 'holdout';
+
+/**
+ * The input files the protocol names that do not exist (or are not files), each as an
+ * `InputError` located at the protocol line that names it (`p.yaml:43:3`, field `inputs.model`),
+ * with the path it was resolved to. A reader's own "not found" names only the path; run this
+ * first (the inputs a command reads, `which`) so the user sees which line to fix.
+ */
+export function inputProblems(
+  loaded: LoadedProtocol,
+  which: readonly ProtocolInput[] = ['model', 'treated', 'registry', 'holdout'],
+): InputError[] {
+  const { protocol, doc } = loaded;
+  const base = dirname(resolve(doc.file));
+  const named: { input: ProtocolInput; what: string; path: PathSegment[]; value?: string }[] = [
+    {
+      input: 'model',
+      what: 'covariate model',
+      path: ['inputs', 'model'],
+      value: protocol.inputs.model,
+    },
+    {
+      input: 'treated',
+      what: 'treated dataset',
+      path: ['inputs', 'treated', 'file'],
+      value: protocol.inputs.treated.file,
+    },
+    {
+      input: 'registry',
+      what: 'audit registry extract',
+      path: ['audit', 'registry'],
+      ...(protocol.audit ? { value: protocol.audit.registry } : {}),
+    },
+    {
+      input: 'holdout',
+      what: 'audit holdout extract',
+      path: ['audit', 'holdout'],
+      ...(protocol.audit?.holdout !== undefined ? { value: protocol.audit.holdout } : {}),
+    },
+  ];
+  const problems: InputError[] = [];
+  for (const n of named) {
+    if (!which.includes(n.input) || n.value === undefined) continue;
+    const file = resolve(base, n.value);
+    let why: string | undefined;
+    try {
+      if (!statSync(file).isFile()) why = 'is not a regular file';
+    } catch {
+      why = 'not found';
+    }
+    if (why === undefined) continue;
+    const shown = relative(process.cwd(), file) || file;
+    problems.push(
+      problemAt(doc, n.path, `${n.what} ${why}: ${shown}`, {
+        actual: JSON.stringify(n.value),
+        hint: `check the path at ${formatPath(n.path)}; relative paths in a protocol are resolved from the protocol's directory (${relative(process.cwd(), base) || '.'})`,
+      }),
+    );
+  }
+  return problems;
+}
+
 /**
  * Compiles an expression found at `path` in `doc`; a problem becomes an `InputError` pointing at
  * the expression's line and the column of the offending token.
@@ -84,7 +149,8 @@ export function compileAt(
   } catch (err) {
     if (!(err instanceof ExpressionError)) throw err;
     const base = problemAt(doc, path, `${what}: ${err.message}`, {
-      actual: source,
+      // the expression as written, cut when it is too long to read on one line
+      actual: source.length > 200 ? `${source.slice(0, 197)}...` : source,
       ...(err.hint ? { hint: err.hint } : {}),
     });
     const d = base.details;

@@ -123,6 +123,37 @@ function rowIndex(n: number): Int32Array {
 }
 
 /**
+ * A time-to-event analysis needs events in both arms: without any, Cox's partial likelihood has
+ * no maximum (the log HR runs off to ±∞ with a "converged" fit) and a Kaplan–Meier RMST has no
+ * variance. Throws an AnalysisError naming the arm; `what` is what cannot be estimated.
+ */
+function requireEvents(arms: StackedArms, label: string, method: string, what: string): void {
+  const { status, group } = arms;
+  const events = [0, 0];
+  const n = [0, 0];
+  for (let i = 0; i < group.length; i++) {
+    const g = group[i] === 1 ? 1 : 0;
+    n[g]!++;
+    if (status[i]! > 0) events[g]!++;
+  }
+  for (const g of [1, 0]) {
+    if (events[g]! > 0) continue;
+    const arm = g === 1 ? 'treated arm' : 'synthetic control arm';
+    throw new AnalysisError(
+      `${label} (${method}): the ${arm} has no events (all ${n[g]} patients censored), so ${what} cannot be estimated`,
+      {
+        expected: `at least one event in the ${arm}`,
+        actual: `0 events among ${n[g]} patients`,
+        hint:
+          g === 1
+            ? "check the treated dataset's censoring column and its coding (inputs.treated.columns.censor)"
+            : 'check the follow-up (followUp) and the outcome model: the synthetic patients are all censored',
+      },
+    );
+  }
+}
+
+/**
  * Runs `spec` on the stacked arms. `phTransform` adds the cox.zph test to Cox analyses. With
  * `estimatesOnly`, propensity weighting leaves out what only the dossier shows (the score
  * histogram, and the balance of the score model's covariates with its warnings): the estimate,
@@ -220,11 +251,19 @@ export function runAnalysis(
     };
   }
   if (spec.method === 'rmst') {
+    requireEvents(arms, label, 'rmst', 'the RMST difference');
     const r = rmstComparison(
       arms,
       `the RMST difference (${label})`,
       spec.tau !== undefined ? { tau: spec.tau } : {},
     );
+    if (!(r.treated.se > 0) || !(r.control.se > 0)) {
+      const arm = r.treated.se > 0 ? 'synthetic control arm' : 'treated arm';
+      throw new AnalysisError(
+        `${label} (rmst): the ${arm} has no events before τ = ${r.tau}, so its RMST has no variance and the RMST difference cannot be estimated`,
+        { hint: 'choose an earlier tau, or leave this analysis out' },
+      );
+    }
     // Var(RMST₁ − RMST₀) = Var(RMST₁) + Var(RMST₀) for independent arms; in twin mode the
     // pair-robust variance, and each pair's control influence for the across-replicate V_C
     return {
@@ -242,6 +281,7 @@ export function runAnalysis(
       warnings: r.warnings.map((w) => ({ ...w })),
     };
   }
+  requireEvents(arms, label, spec.method, 'a hazard ratio');
   const covariates = spec.method === 'cox-unadjusted' ? [] : spec.covariates;
   const design = designMatrix(arms.covariates, covariates);
   // A level no patient has (e.g. one the eligibility criteria exclude) simply has no indicator;

@@ -9,7 +9,8 @@
  * synthetic-csv.ts, manifest.ts and the dossier renderer (loaded only when a dossier is made).
  */
 import { readFileSync } from 'node:fs';
-import { InputError } from '../errors.js';
+import { AnalysisError, InputError, throwCollected } from '../errors.js';
+import { inputProblems } from '../protocol/load.js';
 import { sha256 } from '../io/output.js';
 import { softwareVersions } from '../package-info.js';
 import { toJsonText, type FileRecord, type Manifest, type Results } from '../results.js';
@@ -17,6 +18,7 @@ import { protocolAudit } from './audit.js';
 import { computeResults } from './compute.js';
 import { buildManifest, inputRecords, reproFromManifest, type ReadFile } from './manifest.js';
 import { prepareRun, type PreparedRun } from './prepare.js';
+import { runReplicate, type ReplicateOutput } from './replicate.js';
 import { syntheticControlCsv } from './synthetic-csv.js';
 import { runReplicates, type Progress } from './workers.js';
 
@@ -68,21 +70,74 @@ function parseEpoch(value: string | undefined): string | undefined {
   return new Date(s * 1000).toISOString();
 }
 
+/** Methods that estimate from event times: they need events in both arms (analyses.ts). */
+const NEEDS_EVENTS = new Set(['cox-iptw', 'cox-adjusted', 'cox-unadjusted', 'rmst']);
+
+/**
+ * A treated arm without a single event cannot carry a time-to-event primary analysis: said before
+ * any replicate is drawn, naming the treated file and its censoring column. (A secondary analysis
+ * that cannot be estimated is dropped with a warning by the replicates instead.)
+ */
+function checkTreatedEvents(prepared: PreparedRun): void {
+  const { treated, loaded } = prepared;
+  if (prepared.endpoint !== 'time-to-event') return;
+  const primary = prepared.analyses[0]!;
+  if (!NEEDS_EVENTS.has(primary.spec.method)) return;
+  let events = 0;
+  for (const e of treated.event) events += e;
+  if (events > 0) return;
+  const columns = loaded.protocol.inputs.treated.columns;
+  const column = columns.event ?? columns.censor;
+  throw new AnalysisError(
+    `the primary analysis (${primary.spec.method}) cannot be estimated: the treated arm (${loaded.shownPaths.treated}) has no events — all ${treated.n} patients are censored`,
+    {
+      file: loaded.shownPaths.treated,
+      field: `inputs.treated.columns.${columns.event !== undefined ? 'event' : 'censor'}`,
+      expected: 'at least one event in the treated arm',
+      actual: `0 events among ${treated.n} patients${column !== undefined ? ` (column ${column})` : ''}`,
+      hint:
+        columns.event !== undefined
+          ? `check column ${columns.event} of the treated dataset: columns.event is 1 for an event, 0 for censored`
+          : `check column ${column ?? 'CNSR'} of the treated dataset: columns.censor is 1 for censored, 0 for an event (ADaM CNSR); use columns.event for the opposite coding`,
+    },
+  );
+}
+
+/**
+ * The replicates in this thread, as `runReplicates` with one worker, but handing the event loop a
+ * turn between replicates: a SIGINT or SIGTERM is then acted on (the staging directory removed,
+ * src/io/output.ts) within a replicate, not after the whole run.
+ */
+async function replicatesHere(
+  prepared: PreparedRun,
+  seed: number,
+  m: number,
+  onProgress?: Progress,
+): Promise<ReplicateOutput[]> {
+  const outputs: ReplicateOutput[] = [];
+  for (let r = 0; r < m; r++) {
+    if (r > 0) await new Promise<void>((done) => setImmediate(done));
+    outputs.push(runReplicate(prepared, seed, r));
+    onProgress?.(r + 1, m);
+  }
+  return outputs;
+}
+
 /** Runs a protocol end to end; returns the output files without writing them. */
 export async function runProtocol(options: RunOptions): Promise<RunOutput> {
   const createdAt = parseEpoch(options.sourceDateEpoch);
   const prepared: PreparedRun = prepareRun(options.protocolFile);
+  // The audit's extracts are read only after the replicates: a missing one is said now.
+  throwCollected(inputProblems(prepared.loaded, ['registry', 'holdout']));
+  checkTreatedEvents(prepared);
   const { protocol } = prepared.loaded;
   const seed = options.seed ?? protocol.control.seed;
   const m = options.replicates ?? protocol.control.replicates;
-  const replicates = await runReplicates(
-    prepared,
-    options.protocolFile,
-    seed,
-    m,
-    options.workers ?? 1,
-    options.onProgress,
-  );
+  const workers = options.workers ?? 1;
+  const replicates =
+    workers <= 1
+      ? await replicatesHere(prepared, seed, m, options.onProgress)
+      : await runReplicates(prepared, options.protocolFile, seed, m, workers, options.onProgress);
   const results = computeResults(prepared, replicates, {
     seed,
     audit: protocolAudit(prepared, seed),

@@ -5,7 +5,7 @@
  * and turned here into the reproducibility record the dossier shows.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { basename, join, relative, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { InputError } from '../errors.js';
 import { sha256 } from '../io/output.js';
 import type { softwareVersions } from '../package-info.js';
@@ -84,14 +84,20 @@ export function buildManifest(
   return {
     schema: MANIFEST_SCHEMA,
     command: run.command,
+    // Paths relative to the protocol's directory, so the manifest (and the dossier, which shows
+    // the command) do not depend on where ecasim ran: the same run from / with absolute paths or
+    // from the protocol's directory gives the same bytes.
     run: {
-      protocol: run.protocolFile,
+      protocol: basename(run.protocolFile),
       protocolFromOutput:
         run.outDir === undefined ? null : relative(resolve(run.outDir), resolve(run.protocolFile)),
       seedOverride: run.seedOverride ?? null,
       replicatesOverride: run.replicatesOverride ?? null,
       sourceDateEpoch: run.sourceDateEpoch ?? null,
-      templates: run.templates ?? null,
+      templates:
+        run.templates === undefined
+          ? null
+          : relative(dirname(resolve(run.protocolFile)), resolve(run.templates)) || '.',
     },
     ecasim: versions.ecasim,
     node: process.version,

@@ -6,7 +6,13 @@
 import { problemAt } from '../io/document.js';
 import { loadModel, type CovariateModel } from '../model/load.js';
 import type { CompiledExpression } from '../protocol/expressions.js';
-import { compileAt, loadProtocol, patientScope, type LoadedProtocol } from '../protocol/load.js';
+import {
+  compileAt,
+  inputProblems,
+  loadProtocol,
+  patientScope,
+  type LoadedProtocol,
+} from '../protocol/load.js';
 import type { AnalysisSpec } from '../protocol/schema.js';
 import { loadTreated, type TreatedArm } from '../protocol/treated.js';
 import type { Criterion } from '../simulate/eligibility.js';
@@ -202,9 +208,13 @@ function checkParameterUncertainty(loaded: LoadedProtocol, model: CovariateModel
   );
 }
 
-/** Loads and checks every input of a protocol. */
+/**
+ * Loads and checks every input of a protocol. A missing covariate model or treated dataset is
+ * reported at the protocol line that names it, both at once (the readers know only the path).
+ */
 export function prepareRun(protocolFile: string): PreparedRun {
   const loaded = loadProtocol(protocolFile);
+  throwCollected(inputProblems(loaded, ['model', 'treated']));
   const model = loadModel(loaded.shownPaths.model);
   return prepareLoaded(loaded, model, (endpoint) =>
     loadTreated(loaded.paths.treated, loaded.shownPaths.treated, loaded.protocol, model, endpoint),

@@ -8,12 +8,20 @@
  * propensity weights + weighted robust coxph + unadjusted coxph) on the stacked data of a real
  * replicate; R draws no patients, so its time is the analyses alone.
  *
- * Measured 2026-12-07: 107 ms a trial in process, 160 trials in 14.5 s as one process and 13.7 s
- * as two at once, so 10 000 trials take about 15 minutes — three times the target. Shards do not
- * scale on this machine because one process already keeps both cores busy: V8's concurrent
- * garbage collector and compiler threads (`node --single-threaded` runs the same 40 trials in
- * 12.3 s of one core against 5.8 s real on two). The allocation in the replicate loop, not the
- * arithmetic, is what to cut.
+ * Measured 2026-12-07 (first session): 107 ms a trial in process, 160 trials in 14.5 s as one
+ * process and 13.7 s as two at once, so 10 000 trials take about 15 minutes — three times the
+ * target. Shards do not scale on this machine because one process already keeps both cores busy:
+ * V8's concurrent garbage collector and compiler threads (`node --single-threaded` runs the same
+ * 40 trials in 12.3 s of one core against 5.8 s real on two). The allocation in the replicate
+ * loop, not the arithmetic, is what to cut.
+ *
+ * Measured 2026-12-07 (second session), after streams were seeded without @stdlib's factory, a
+ * variable's Dirichlet rows shared one gamma sampler, estimates-only replicates skipped the
+ * score histogram and balance, and eligibility stopped drawing at its target: 110 ms a trial in
+ * process against R's 200 ms for the analyses alone in the same run (the machine was about half
+ * as fast as in the first session: R took 101 ms then), 160 trials in 15.5 s as one process.
+ * Alternating runs of a 60-trial design with the code before and after on the same machine:
+ * 9.2–11.4 s against 8.0–9.1 s wall (15–20% faster). Still about twice the target.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';

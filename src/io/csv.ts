@@ -153,17 +153,23 @@ function fastRecords(text: string): { records: string[][]; lines: number[] } {
   return { records, lines };
 }
 
+/** csv-parse's options for ecasim's CSV files (and the fast reader's reference in tests). */
+export const CSV_PARSE_OPTIONS = {
+  bom: true,
+  skip_empty_lines: true,
+  trim: true,
+  info: true,
+  relax_column_count: true,
+} as const;
+
 /** The same records through csv-parse, for files the fast reader does not take. */
 function csvParseRecords(text: string): { records: string[][]; lines: number[] } {
   let parsed: { record: string[]; info: { lines: number } }[];
   try {
-    parsed = parse(text, {
-      bom: true,
-      skip_empty_lines: true,
-      trim: true,
-      info: true,
-      relax_column_count: true,
-    }) as unknown as { record: string[]; info: { lines: number } }[];
+    parsed = parse(text, CSV_PARSE_OPTIONS) as unknown as {
+      record: string[];
+      info: { lines: number };
+    }[];
   } catch (err) {
     const e = err as Error & { code?: string; lines?: number };
     const reason: Record<string, string> = {

@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { EXIT } from '../../src/cli/errors.js';
 import { EcasimError } from '../../src/errors.js';
-import { csvRecords } from '../../src/io/csv.js';
+import { CSV_PARSE_OPTIONS, csvRecords } from '../../src/io/csv.js';
 import {
   MAX_INPUT_BYTES,
   parseLocated,
@@ -427,13 +427,10 @@ describe('the CSV reader agrees with csv-parse', () => {
   /** csv-parse with the options ecasim used, or "error". */
   function reference(text: string): { records: string[][]; lines: number[] } | 'error' {
     try {
-      const out = parse(text, {
-        bom: true,
-        skip_empty_lines: true,
-        trim: true,
-        info: true,
-        relax_column_count: true,
-      }) as unknown as { record: string[]; info: { lines: number } }[];
+      const out = parse(text, CSV_PARSE_OPTIONS) as unknown as {
+        record: string[];
+        info: { lines: number };
+      }[];
       return { records: out.map((r) => r.record), lines: out.map((r) => r.info.lines) };
     } catch {
       return 'error';

@@ -8,7 +8,9 @@ export function propertyOptions(numRuns: number): { numRuns: number; seed: numbe
   const raw = process.env.FC_SEED;
   const seed = raw === undefined || raw === '' ? 20261207 : Number(raw);
   if (!Number.isSafeInteger(seed)) {
-    throw new Error(`FC_SEED must be an integer; found '${raw}'. Unset it to use the suite's fixed seed.`);
+    throw new Error(
+      `FC_SEED must be an integer; found '${raw}'. Unset it to use the suite's fixed seed.`,
+    );
   }
   return { numRuns, seed };
 }

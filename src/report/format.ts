@@ -29,6 +29,16 @@ export function fmtInt(x: number | null | undefined): string {
     .replace(/\B(?=(\d{3})+(?!\d))/g, '\u2009');
 }
 
+/**
+ * A confidence limit: `decimals` decimals, except that a non-zero limit too small to show at that
+ * many (|x| < 10^−decimals) is written with two significant digits — "0.0011", not "0.00", which
+ * would read as an interval that reaches zero.
+ */
+export function fmtLimit(x: number | null | undefined, decimals = 2): string {
+  if (x === null || x === undefined || !Number.isFinite(x)) return '—';
+  return x !== 0 && Math.abs(x) < 10 ** -decimals ? x.toPrecision(2) : x.toFixed(decimals);
+}
+
 /** An interval "a to b", with "not reached" for a missing upper limit. */
 export function fmtInterval(
   lower: number | null | undefined,
@@ -38,8 +48,8 @@ export function fmtInterval(
   const hi =
     upper === null || upper === undefined || !Number.isFinite(upper)
       ? 'not reached'
-      : fmt(upper, decimals);
-  return `${fmt(lower, decimals)} to ${hi}`;
+      : fmtLimit(upper, decimals);
+  return `${fmtLimit(lower, decimals)} to ${hi}`;
 }
 
 /** At most `k` evenly spaced rows of a long table (first and last kept). */

@@ -66,6 +66,42 @@ export function combineSettings(prepared: PreparedRun, confLevel: number): Combi
   };
 }
 
+type Detail = string | number | boolean | null;
+
+/**
+ * One analysis's details over its replicates, so that results.json never shows replicate 1's
+ * values beside pooled estimates: a flag holds when it holds in every replicate (`converged`
+ * false if any replicate did not converge); a number or text the replicates share is kept; a
+ * number that varies is their mean, with `<key>Min` and `<key>Max`; text that varies lists the
+ * distinct values ("a | b"). `pooled` says over how many replicates.
+ */
+export function poolDetails(
+  per: readonly Readonly<Record<string, Detail>>[],
+): Record<string, Detail> {
+  const out: Record<string, Detail> = {};
+  const keys = [...new Set(per.flatMap((d) => Object.keys(d)))];
+  for (const key of keys) {
+    const values = per.map((d) => (key in d ? d[key]! : null));
+    const distinct = [...new Set(values)];
+    if (distinct.length === 1) {
+      out[key] = distinct[0]!;
+      continue;
+    }
+    if (values.every((v) => typeof v === 'boolean' || v === null)) {
+      out[key] = values.every((v) => v === true);
+    } else if (values.every((v) => typeof v === 'number' || v === null)) {
+      const nums = values.filter((v): v is number => typeof v === 'number');
+      out[key] = nums.reduce((a, b) => a + b, 0) / nums.length;
+      out[`${key}Min`] = Math.min(...nums);
+      out[`${key}Max`] = Math.max(...nums);
+    } else {
+      out[key] = distinct.map((v) => String(v)).join(' | ');
+    }
+  }
+  out['pooled'] = `over ${per.length} replicate${per.length === 1 ? '' : 's'}`;
+  return out;
+}
+
 /** Combines one analysis over the replicates on its combining scale. */
 export function combine(
   key: string,
@@ -99,7 +135,7 @@ export function combine(
     name,
     measure: first.measure,
     method: first.method,
-    details: first.details,
+    details: poolDetails(per.map((a) => a.details)),
     confLevel,
     estimate: back(c.estimate),
     lower: back(c.lower),

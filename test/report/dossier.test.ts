@@ -574,6 +574,10 @@ describe('other shapes of results', () => {
     expect(b).toContain('No tipping-point analysis is reported');
     expect(b).toContain('newcombe interval');
     expect(b).not.toMatch(/<script|<img/i);
+    // the limitations cite only the sensitivity analyses that were computed (issue 17)
+    expect(textOf(b)).toContain('no sensitivity analysis of this plan quantifies how strong');
+    expect(textOf(b)).not.toContain('the E-value and tipping point above');
+    expect(textOf(html)).toContain('the E-value and tipping point above quantify');
   });
 
   test('no context of use: the section says so rather than disappearing', async () => {

@@ -38,6 +38,7 @@ import {
   drawTreated,
   levelMismatch,
   marginalEstimands,
+  rmstTauOf,
   withCovariateShift,
   treatedDesignOf,
   type MarginalEstimand,
@@ -261,9 +262,7 @@ export function createDesignContext(design: LoadedDesign): DesignContext {
       ),
     );
   }
-  const rmstTau = [p.analysis.primary, ...p.analysis.secondary].find(
-    (a) => a.method === 'rmst' && a.tau !== undefined,
-  )?.tau;
+  const rmstTau = rmstTauOf(protocol);
   spec.scenarios.followUp?.forEach((f, k) => {
     const at = [
       'scenarios',

@@ -251,6 +251,12 @@ export interface TreatedDesign {
   readonly rmstTau?: number;
 }
 
+/** τ of the plan's first RMST analysis that names one (undefined: none does). */
+export function rmstTauOf(loaded: LoadedProtocol): number | undefined {
+  const { primary, secondary } = loaded.protocol.analysis;
+  return [primary, ...secondary].find((a) => a.method === 'rmst' && a.tau !== undefined)?.tau;
+}
+
 /**
  * How `loaded`'s trial draws its treated arm from `truth`: the protocol's outcome, eligibility
  * (compiled against the truth's variables), maximum draws, follow-up, mapped covariate columns and
@@ -269,9 +275,7 @@ export function treatedDesignOf(loaded: LoadedProtocol, truth: CovariateModel): 
       `eligibility criterion "${c.name}"`,
     ),
   }));
-  const tau = [p.analysis.primary, ...p.analysis.secondary].find(
-    (a) => a.method === 'rmst' && a.tau !== undefined,
-  )?.tau;
+  const tau = rmstTauOf(loaded);
   return {
     outcome: p.outcome,
     criteria,

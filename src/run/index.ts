@@ -18,7 +18,6 @@ import { protocolAudit } from './audit.js';
 import { computeResults } from './compute.js';
 import { buildManifest, inputRecords, reproFromManifest, type ReadFile } from './manifest.js';
 import { prepareRun, type PreparedRun } from './prepare.js';
-import { runReplicate, type ReplicateOutput } from './replicate.js';
 import { syntheticControlCsv } from './synthetic-csv.js';
 import { runReplicates, type Progress } from './workers.js';
 
@@ -103,26 +102,6 @@ function checkTreatedEvents(prepared: PreparedRun): void {
   );
 }
 
-/**
- * The replicates in this thread, as `runReplicates` with one worker, but handing the event loop a
- * turn between replicates: a SIGINT or SIGTERM is then acted on (the staging directory removed,
- * src/io/output.ts) within a replicate, not after the whole run.
- */
-async function replicatesHere(
-  prepared: PreparedRun,
-  seed: number,
-  m: number,
-  onProgress?: Progress,
-): Promise<ReplicateOutput[]> {
-  const outputs: ReplicateOutput[] = [];
-  for (let r = 0; r < m; r++) {
-    if (r > 0) await new Promise<void>((done) => setImmediate(done));
-    outputs.push(runReplicate(prepared, seed, r));
-    onProgress?.(r + 1, m);
-  }
-  return outputs;
-}
-
 /** Runs a protocol end to end; returns the output files without writing them. */
 export async function runProtocol(options: RunOptions): Promise<RunOutput> {
   const createdAt = parseEpoch(options.sourceDateEpoch);
@@ -133,11 +112,14 @@ export async function runProtocol(options: RunOptions): Promise<RunOutput> {
   const { protocol } = prepared.loaded;
   const seed = options.seed ?? protocol.control.seed;
   const m = options.replicates ?? protocol.control.replicates;
-  const workers = options.workers ?? 1;
-  const replicates =
-    workers <= 1
-      ? await replicatesHere(prepared, seed, m, options.onProgress)
-      : await runReplicates(prepared, options.protocolFile, seed, m, workers, options.onProgress);
+  const replicates = await runReplicates(
+    prepared,
+    options.protocolFile,
+    seed,
+    m,
+    options.workers ?? 1,
+    options.onProgress,
+  );
   const results = computeResults(prepared, replicates, {
     seed,
     audit: protocolAudit(prepared, seed),

@@ -41,6 +41,9 @@ export async function runReplicates(
   let done = 0;
   if (workers <= 1 || m === 1) {
     for (let r = 0; r < m; r++) {
+      // a turn of the event loop between replicates: a SIGINT or SIGTERM is then acted on (the
+      // staging directory removed, src/io/output.ts) within a replicate, not after the run
+      if (r > 0) await new Promise<void>((done) => setImmediate(done));
       outputs[r] = runReplicate(prepared, seed, r);
       onProgress?.(++done, m);
     }

@@ -8,6 +8,40 @@ import { z } from 'zod';
 const text = z.string().min(1);
 const positive = z.number().positive();
 
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** Days in `month` (1–12) of `year`, Gregorian leap years. */
+function daysIn(year: number, month: number): number {
+  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+  return month === 2 && leap ? 29 : DAYS_IN_MONTH[month - 1]!;
+}
+
+/**
+ * An ISO 8601 calendar date, YYYY-MM-DD, that exists (2026-02-30 does not). The YAML loader
+ * (core schema) leaves dates as strings, so this is the one check a date gets.
+ */
+const calendarDate = z.string().superRefine((s, ctx) => {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s);
+  if (m === null) {
+    ctx.addIssue({
+      code: 'custom',
+      message: 'a calendar date written YYYY-MM-DD, e.g. 2026-09-01',
+    });
+    return;
+  }
+  const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  if (month < 1 || month > 12)
+    ctx.addIssue({
+      code: 'custom',
+      message: `a calendar date YYYY-MM-DD: month ${m[2]} does not exist`,
+    });
+  else if (day < 1 || day > daysIn(year, month))
+    ctx.addIssue({
+      code: 'custom',
+      message: `a calendar date YYYY-MM-DD: ${m[1]}-${m[2]} has ${daysIn(year, month)} days, not day ${m[3]}`,
+    });
+});
+
 export const TIME_UNITS = ['days', 'weeks', 'months', 'years'] as const;
 export type TimeUnit = (typeof TIME_UNITS)[number];
 
@@ -137,9 +171,7 @@ export const protocolSchema = z
     version: z.union([text, z.number()]).transform(String),
     sponsor: text,
     indication: text,
-    date: z
-      .union([text, z.date()])
-      .transform((d) => (d instanceof Date ? d.toISOString().slice(0, 10) : d)),
+    date: calendarDate.describe('The protocol date, YYYY-MM-DD.'),
     contextOfUse: z.string().optional(),
     estimand,
     inputs: z

@@ -144,6 +144,29 @@ describe('YAML anchors, aliases and nesting', () => {
   });
 });
 
+describe('the protocol date', () => {
+  test.each([
+    ['2026-02-30', /2026-02 has 28 days, not day 30/],
+    ['2025-04-31', /2025-04 has 30 days, not day 31/],
+    ['2026-13-01', /month 13 does not exist/],
+    ['"1 Sept 2026"', /a calendar date written YYYY-MM-DD, e\.g\. 2026-09-01/],
+  ])('%s is refused where it stands', async (value, why) => {
+    const r = await validate({ protocol: edit(EXAMPLE.protocol, /^date: .*$/m, `date: ${value}`) });
+    expectInputError(r);
+    expect(r.stderr).toMatch(why);
+    expect(r.stderr).toMatch(/protocol\.yaml:\d+:7/);
+    expect(r.stderr).toContain('field: date');
+  });
+
+  test('29 February of a leap year is a date', async () => {
+    const r = await validate({
+      protocol: edit(EXAMPLE.protocol, /^date: .*$/m, 'date: 2024-02-29'),
+    });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+  });
+});
+
 describe('deeply nested eligibility expressions', () => {
   const scope = { age: { type: 'number' as const } };
 

@@ -218,10 +218,14 @@ export interface Results {
       covariances: { variable: string; method: string; replicates: number | null }[];
     };
     eligibility: { name: string; expression: string }[];
+    /**
+     * The trial's follow-up. A binary or continuous endpoint is observed once per patient and
+     * not censored: its accrual, studyDuration and dropoutRate are null.
+     */
     followUp: {
-      accrual: number;
-      studyDuration: number;
-      dropoutRate: number;
+      accrual: number | null;
+      studyDuration: number | null;
+      dropoutRate: number | null;
       timeUnit: string;
       indexDate: string | null;
       accrualPattern: { breaks: number[]; weights: number[] } | null;
@@ -266,8 +270,8 @@ export interface Results {
     index: number;
     substream: number[];
     parametersDrawn: string[];
-    /** Calendar time of the data cut (event-driven cuts vary by replicate). */
-    cut: number;
+    /** Calendar time of the data cut (event-driven cuts vary by replicate); null for a binary or continuous endpoint. */
+    cut: number | null;
     control: { n: number; events: number; median: number | null };
     attrition: { drawn: number; accepted: number; acceptanceRate: number };
     primary: {

@@ -300,14 +300,14 @@ export function createDesignContext(design: LoadedDesign): DesignContext {
           },
         ),
       );
-    else if (p.followUp.accrualPattern?.breaks.some((b) => b >= f.accrual))
+    else if (p.followUp?.accrualPattern?.breaks.some((b) => b >= f.accrual))
       problems.push(
         problemAt(
           doc,
           [...at, 'accrual'],
           "the protocol's accrualPattern has a break at or after this accrual period's end",
           {
-            expected: `an accrual above ${Math.max(...p.followUp.accrualPattern.breaks)} (the last break of followUp.accrualPattern)`,
+            expected: `an accrual above ${Math.max(...p.followUp!.accrualPattern!.breaks)} (the last break of followUp.accrualPattern)`,
             actual: String(f.accrual),
           },
         ),
@@ -378,7 +378,10 @@ export function createDesignContext(design: LoadedDesign): DesignContext {
             for (const hr of spec.scenarios.drift.hazardRatio)
               for (const cov of covariateShifts(spec.scenarios.drift.covariate))
                 for (const u of confounderGrid(spec.scenarios.confounder))
-                  for (const fu of followUps(spec.scenarios.followUp, p.followUp.dropoutRate)) {
+                  for (const fu of followUps(
+                    spec.scenarios.followUp,
+                    p.followUp?.dropoutRate ?? 0,
+                  )) {
                     const controlSize = twin
                       ? treatedN
                       : ratio !== null

@@ -12,6 +12,7 @@ import type { Model } from '../model/schema.js';
 import { specLevels, type LoadedFitSpec } from '../model/fit-spec.js';
 import { levelsOf } from '../model/network.js';
 import { compileAt, patientScope, type LoadedProtocol } from '../protocol/load.js';
+import { censoringOf } from '../protocol/schema.js';
 import type { TreatedArm } from '../protocol/treated.js';
 import type { RandomSource } from '../random/index.js';
 import { sampleCohort } from '../simulate/ancestral.js';
@@ -244,7 +245,8 @@ export interface TreatedDesign {
   readonly outcome: string;
   readonly criteria: readonly Criterion[];
   readonly maxDraws: number;
-  readonly followUp: { accrual: number; studyDuration: number; dropoutRate: number };
+  /** Null for a binary or continuous endpoint (not censored). */
+  readonly followUp: { accrual: number; studyDuration: number; dropoutRate: number } | null;
   /** The baseline covariates the treated data carry (the protocol's column mapping). */
   readonly covariates: readonly string[];
   /** τ of the protocol's RMST analysis, when it names one (its target is then computed). */
@@ -280,11 +282,7 @@ export function treatedDesignOf(loaded: LoadedProtocol, truth: CovariateModel): 
     outcome: p.outcome,
     criteria,
     maxDraws: p.control.maxDraws,
-    followUp: {
-      accrual: p.followUp.accrual,
-      studyDuration: p.followUp.studyDuration,
-      dropoutRate: p.followUp.dropoutRate,
-    },
+    followUp: censoringOf(p),
     covariates: Object.keys(p.inputs.treated.covariates),
     ...(tau !== undefined ? { rmstTau: tau } : {}),
   };
@@ -381,9 +379,9 @@ export function drawTreated(
     ({ time, event } = applyCensoring(
       latent.map((t, i) => t * k * (u?.[i] ?? 1)),
       {
-        accrual: { duration: design.followUp.accrual, shape: 'uniform' },
-        studyDuration: design.followUp.studyDuration,
-        dropoutRate: design.followUp.dropoutRate,
+        accrual: { duration: followUp(design).accrual, shape: 'uniform' },
+        studyDuration: followUp(design).studyDuration,
+        dropoutRate: followUp(design).dropoutRate,
       },
       stream.substream(1),
     ));
@@ -509,4 +507,11 @@ export function targetFor(
   if (method === 'cox-adjusted') return Math.log(effect);
   const estimand = ESTIMAND_OF[method];
   return estimand === undefined ? NaN : marginal(estimand);
+}
+
+/** A time-to-event treated design's follow-up (the protocol's checks guarantee one). */
+function followUp(design: TreatedDesign): NonNullable<TreatedDesign['followUp']> {
+  if (design.followUp === null)
+    throw new Error('internal: a time-to-event design without follow-up');
+  return design.followUp;
 }

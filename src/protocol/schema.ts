@@ -245,13 +245,20 @@ export const protocolSchema = z
         accrual: z
           .number()
           .nonnegative()
-          .describe('Accrual period, in the model time unit; entry is uniform over it.'),
-        studyDuration: positive.describe('From first entry to data cut, in the model time unit.'),
+          .optional()
+          .describe(
+            'Accrual period, in the model time unit; entry is uniform over it (time-to-event endpoints: required).',
+          ),
+        studyDuration: positive
+          .optional()
+          .describe(
+            'From first entry to data cut, in the model time unit (time-to-event endpoints: required).',
+          ),
         dropoutRate: z
           .number()
           .nonnegative()
-          .default(0)
-          .describe('Exponential dropout hazard per model time unit.'),
+          .optional()
+          .describe('Exponential dropout hazard per model time unit (default 0).'),
         indexDate: z
           .string()
           .optional()
@@ -289,7 +296,11 @@ export const protocolSchema = z
             'Cut the data at the calendar time of this many control-arm events (never after studyDuration, never before accrual ends).',
           ),
       })
-      .strict(),
+      .strict()
+      .optional()
+      .describe(
+        'How the trial is followed: time zero, accrual, data cut and dropout. Time-to-event endpoints need accrual and studyDuration; a binary or continuous endpoint is observed once per patient and takes indexDate alone.',
+      ),
     analysis: z
       .object({
         primary: analysisSpec,
@@ -362,8 +373,20 @@ export const protocolSchema = z
   .strict()
   .refine(
     (p) =>
-      !p.followUp.accrualPattern ||
-      p.followUp.accrualPattern.breaks.every((b) => b < p.followUp.accrual),
+      p.followUp?.accrual === undefined ||
+      p.followUp.studyDuration === undefined ||
+      p.followUp.studyDuration > p.followUp.accrual,
+    {
+      message:
+        'followUp.studyDuration must exceed followUp.accrual (the data cut comes after the last entry)',
+      path: ['followUp', 'studyDuration'],
+    },
+  )
+  .refine(
+    (p) =>
+      !p.followUp?.accrualPattern ||
+      p.followUp.accrual === undefined ||
+      p.followUp.accrualPattern.breaks.every((b) => b < p.followUp!.accrual!),
     {
       message: 'accrualPattern.breaks must lie within the accrual period',
       path: ['followUp', 'accrualPattern', 'breaks'],
@@ -389,4 +412,40 @@ export function protocolJsonSchema(): Record<string, unknown> {
     string,
     unknown
   >;
+}
+
+/** A time-to-event protocol's follow-up: how its arms are censored. */
+export interface Censoring {
+  readonly accrual: number;
+  readonly studyDuration: number;
+  readonly dropoutRate: number;
+  readonly accrualPattern?: { breaks: number[]; weights: number[] };
+  readonly eventDriven?: { events: number };
+}
+
+/**
+ * The protocol's follow-up as a censoring design, or null when it gives no accrual and study
+ * duration (a binary or continuous endpoint; run/prepare.ts refuses a time-to-event endpoint
+ * without them, at the protocol line).
+ */
+export function censoringOf(p: Protocol): Censoring | null {
+  const f = p.followUp;
+  if (f?.accrual === undefined || f.studyDuration === undefined) return null;
+  return {
+    accrual: f.accrual,
+    studyDuration: f.studyDuration,
+    dropoutRate: f.dropoutRate ?? 0,
+    ...(f.accrualPattern ? { accrualPattern: f.accrualPattern } : {}),
+    ...(f.eventDriven ? { eventDriven: f.eventDriven } : {}),
+  };
+}
+
+/** {@link censoringOf} where the endpoint is time-to-event (prepared runs guarantee it). */
+export function requireCensoring(p: Protocol): Censoring {
+  const c = censoringOf(p);
+  if (c === null)
+    throw new Error(
+      'internal: a time-to-event protocol without followUp.accrual and studyDuration',
+    );
+  return c;
 }

@@ -381,6 +381,15 @@ function checks(results: Results): Check[] {
 function followUpText(results: Results) {
   const f = results.control.followUp;
   const u = f.timeUnit;
+  const timeZero =
+    f.indexDate ?? `as in the endpoint definition: ${results.protocol.estimand.endpoint}`;
+  if (f.accrual === null || f.studyDuration === null) {
+    return {
+      censored: false as const,
+      timeZero,
+      none: `none: a ${results.arms.treated.response ? 'binary' : 'continuous'} endpoint is observed once per patient and not censored, so the synthetic patients have no entry time, data cut or dropout`,
+    };
+  }
   const pattern = f.accrualPattern;
   const accrual = pattern
     ? `over ${f.accrual} ${u}, piecewise uniform with relative weights ` +
@@ -391,7 +400,8 @@ function followUpText(results: Results) {
         .join(', ')
     : `uniform over ${f.accrual} ${u}`;
   return {
-    timeZero: f.indexDate ?? `as in the endpoint definition: ${results.protocol.estimand.endpoint}`,
+    censored: true as const,
+    timeZero,
     accrual: `entry ${accrual}`,
     dataCut: f.eventDriven
       ? `event-driven: when ${fmtInt(f.eventDriven.events)} events have been observed, at most ${f.studyDuration} ${u} after the first entry (administrative censoring)`
@@ -843,7 +853,7 @@ export async function buildViewModel(results: Results, repro: ReproInfo) {
       parameters: r.parametersDrawn.length
         ? `${r.parametersDrawn.length} drawn`
         : 'point estimates',
-      cut: fmt(r.cut, 1),
+      cut: r.cut === null ? '—' : fmt(r.cut, 1),
       n: fmtInt(r.control.n),
       events: fmtInt(r.control.events),
       median: fmt(r.control.median, 1),
@@ -851,6 +861,8 @@ export async function buildViewModel(results: Results, repro: ReproInfo) {
       estimate: fmt(r.primary.estimate),
       ci: fmtInterval(r.primary.lower, r.primary.upper),
     })),
+    /** The replicate table's count column: events, responders, or none (continuous). */
+    replicateEvents: survival ? 'Events' : treated.response ? 'Responders' : null,
     replicatesOmitted: Math.max(0, (results.replicates ?? []).length - MAX_REPLICATE_ROWS),
     survival,
     repro: {

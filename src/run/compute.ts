@@ -9,6 +9,7 @@
  * computeResults(prepared, reps, { seed: 1 }).primary.estimate; // the combined hazard ratio
  */
 import { concatCohorts } from '../cohort.js';
+import { censoringOf } from '../protocol/schema.js';
 import {
   RESULTS_SCHEMA,
   roundDeep,
@@ -102,7 +103,7 @@ function controlSection(
 ): Results['control'] {
   const { protocol } = prepared.loaded;
   const { model } = prepared;
-  const fu = protocol.followUp;
+  const fu = censoringOf(protocol);
   const covariances = model.names.flatMap((name) => {
     const c = model.model.variables[name]!.covariance;
     return c === undefined
@@ -126,13 +127,13 @@ function controlSection(
     },
     eligibility: protocol.eligibility.map((c) => ({ name: c.name, expression: c.expression })),
     followUp: {
-      accrual: fu.accrual,
-      studyDuration: fu.studyDuration,
-      dropoutRate: fu.dropoutRate,
+      accrual: fu?.accrual ?? null,
+      studyDuration: fu?.studyDuration ?? null,
+      dropoutRate: fu?.dropoutRate ?? null,
       timeUnit: model.timeUnit,
-      indexDate: fu.indexDate ?? null,
-      accrualPattern: fu.accrualPattern ?? null,
-      eventDriven: fu.eventDriven ?? null,
+      indexDate: protocol.followUp?.indexDate ?? null,
+      accrualPattern: fu?.accrualPattern ?? null,
+      eventDriven: fu?.eventDriven ?? null,
     },
   };
 }

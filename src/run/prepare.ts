@@ -121,6 +121,22 @@ function checkEndpointFields(
         }),
       );
     }
+    const fu = protocol.followUp;
+    const lacking = (['accrual', 'studyDuration'] as const).filter((f) => fu?.[f] === undefined);
+    if (lacking.length > 0) {
+      problems.push(
+        problemAt(
+          doc,
+          fu === undefined ? [] : ['followUp'],
+          `a time-to-event endpoint needs ${lacking.map((f) => `followUp.${f}`).join(' and ')}: the synthetic arms are censored as the trial is`,
+          {
+            expected:
+              'followUp: {accrual: <entry period>, studyDuration: <first entry to data cut>}, in the model time unit',
+            hint: 'give the trial’s accrual period and its duration to the data cut (docs/protocol-format.md, followUp)',
+          },
+        ),
+      );
+    }
   } else if (endpoint === 'continuous') {
     if (cols.value === undefined) {
       problems.push(
@@ -139,6 +155,25 @@ function checkEndpointFields(
         'a binary endpoint needs columns.response (1 = response, 0 = none)',
       ),
     );
+  }
+  if (endpoint !== 'time-to-event' && protocol.followUp !== undefined) {
+    for (const f of [
+      'accrual',
+      'studyDuration',
+      'dropoutRate',
+      'accrualPattern',
+      'eventDriven',
+    ] as const) {
+      if (protocol.followUp[f] === undefined) continue;
+      problems.push(
+        problemAt(
+          doc,
+          ['followUp', f],
+          `followUp.${f} applies to time-to-event endpoints only: a ${endpoint} endpoint is observed once per patient and not censored`,
+          { hint: `remove followUp.${f} (followUp.indexDate, time zero, may stay)` },
+        ),
+      );
+    }
   }
   const allowed =
     endpoint === 'time-to-event'

@@ -7,7 +7,8 @@ import { AnalysisError } from '../errors.js';
 import { problemAt } from '../io/document.js';
 import type { Warning } from '../results.js';
 import { createStream } from '../random/index.js';
-import { applyCensoring } from '../simulate/censoring.js';
+import { applyCensoring, type CensoringDesign } from '../simulate/censoring.js';
+import { requireCensoring, type Censoring } from '../protocol/schema.js';
 import { concatCohorts, type Cohort } from '../cohort.js';
 import { deriveColumns } from '../simulate/derived.js';
 import { drawTwins } from '../simulate/twin.js';
@@ -46,8 +47,8 @@ export interface ReplicateOutput {
   logrank: { statistic: number; df: number; p: number } | null;
   /** Variables whose parameters this replicate drew from their posterior. */
   parametersDrawn: readonly string[];
-  /** Calendar time of the data cut of this control arm. */
-  cut: number;
+  /** Calendar time of the data cut of this control arm; null for a binary or continuous endpoint. */
+  cut: number | null;
   warnings: Warning[];
 }
 
@@ -128,7 +129,6 @@ export function runReplicate(
     }
   }
   const { cohort, attrition } = drawn;
-  const fu = protocol.followUp;
   const outcomeColumn = cohort.columns.get(protocol.outcome)!;
   // A binary endpoint has no time: its response (level 2 of the endpoint) is the "event".
   const censored =
@@ -136,24 +136,18 @@ export function runReplicate(
       ? {
           time: new Float64Array(cohort.n).fill(1),
           event: Uint8Array.from(outcomeColumn.codes, (c) => (c === 1 ? 1 : 0)),
-          cut: fu.studyDuration,
+          cut: null,
         }
       : prepared.endpoint === 'continuous'
         ? // A continuous endpoint's values travel in `time`; there is no censoring.
           {
             time: outcomeColumn.values,
             event: new Uint8Array(cohort.n).fill(1),
-            cut: fu.studyDuration,
+            cut: null,
           }
         : applyCensoring(
             outcomeColumn.values,
-            {
-              accrual: { duration: fu.accrual, shape: 'uniform' },
-              studyDuration: fu.studyDuration,
-              dropoutRate: fu.dropoutRate,
-              ...(fu.accrualPattern ? { accrualPattern: fu.accrualPattern } : {}),
-              ...(fu.eventDriven ? { eventDriven: fu.eventDriven } : {}),
-            },
+            censoringDesign(requireCensoring(protocol)),
             stream.substream(SUBSTREAMS.censoring),
           );
 
@@ -243,5 +237,16 @@ export function runReplicate(
     parametersDrawn: parameters.drawn,
     cut: censored.cut,
     warnings,
+  };
+}
+
+/** The protocol's follow-up as the censoring simulator takes it (uniform or piecewise accrual). */
+export function censoringDesign(c: Censoring): CensoringDesign {
+  return {
+    accrual: { duration: c.accrual, shape: 'uniform' },
+    studyDuration: c.studyDuration,
+    dropoutRate: c.dropoutRate,
+    ...(c.accrualPattern ? { accrualPattern: c.accrualPattern } : {}),
+    ...(c.eventDriven ? { eventDriven: c.eventDriven } : {}),
   };
 }

@@ -69,9 +69,6 @@ control:
   seed: 7
   # the hand-made model below carries no covariances: registry uncertainty is ignored explicitly
   parameterUncertainty: false
-followUp:
-  accrual: 0
-  studyDuration: 24
 analysis:
   primary:
     method: mean-difference
@@ -110,6 +107,33 @@ test('a mean-difference primary runs, combines and is shown with the arm means',
   const html = readFileSync(join(dir, 'out/dossier.html'), 'utf8');
   expect(html).toContain('Mean difference');
   expect(html).toMatch(/mean and standard deviation/);
+  // no followUp in the protocol: nothing is censored, so no accrual, data cut or event count
+  expect(res.control.followUp).toMatchObject({
+    accrual: null,
+    studyDuration: null,
+    dropoutRate: null,
+  });
+  expect(res.replicates.every((x: { cut: unknown }) => x.cut === null)).toBe(true);
+  expect(html).toContain('a continuous endpoint is observed once per patient and not censored');
+  expect(html).not.toMatch(/Data cut|>Events<|>Accrual<|>Dropout</);
+});
+
+test('followUp fields that censor are refused for a continuous endpoint, each at its line', async () => {
+  const bad = PROTOCOL.replace(
+    'analysis:\n',
+    'followUp:\n  indexDate: baseline visit\n  accrual: 6\n  dropoutRate: 0.01\nanalysis:\n',
+  );
+  writeFileSync(join(dir, 'fu.yaml'), bad);
+  const r = await ecasim(['validate', join(dir, 'fu.yaml')]);
+  expect(r.code).toBe(EXIT.input);
+  const line = (f: string) => bad.split('\n').findIndex((l) => l.startsWith(`  ${f}:`)) + 1;
+  expect(r.stderr).toContain(
+    'followUp.accrual applies to time-to-event endpoints only: a continuous endpoint is observed once per patient and not censored',
+  );
+  expect(r.stderr).toContain(`fu.yaml:${line('accrual')}:`);
+  expect(r.stderr).toContain('followUp.dropoutRate applies to time-to-event endpoints only');
+  expect(r.stderr).toContain(`fu.yaml:${line('dropoutRate')}:`);
+  expect(r.stderr).not.toContain('indexDate applies');
 });
 
 test('a continuous endpoint needs columns.value', async () => {

@@ -167,6 +167,31 @@ describe('the protocol date', () => {
   });
 });
 
+describe('the follow-up of a time-to-event protocol', () => {
+  test('studyDuration at or below accrual is refused at its line', async () => {
+    const protocol = edit(EXAMPLE.protocol, /^ {2}studyDuration: .*$/m, '  studyDuration: 18');
+    const r = await validate({ protocol });
+    expectInputError(r);
+    expect(r.stderr).toContain('followUp.studyDuration must exceed followUp.accrual');
+    const line = protocol.split('\n').findIndex((l) => l.startsWith('  studyDuration:')) + 1;
+    expect(r.stderr).toMatch(new RegExp(`protocol\\.yaml:${line}:18`));
+  });
+
+  test('a missing accrual or study duration, or no followUp at all, is named', async () => {
+    let r = await validate({ protocol: edit(EXAMPLE.protocol, /^ {2}studyDuration: .*\n/m, '') });
+    expectInputError(r);
+    expect(r.stderr).toContain('a time-to-event endpoint needs followUp.studyDuration');
+    expect(r.stderr).toContain('field: followUp');
+    const without = EXAMPLE.protocol.replace(/^followUp:\n(?: {2}.*\n)+/m, '');
+    expect(without).not.toContain('followUp');
+    r = await validate({ protocol: without });
+    expectInputError(r);
+    expect(r.stderr).toContain(
+      'a time-to-event endpoint needs followUp.accrual and followUp.studyDuration',
+    );
+  });
+});
+
 describe('deeply nested eligibility expressions', () => {
   const scope = { age: { type: 'number' as const } };
 

@@ -234,6 +234,19 @@ export interface Results {
   };
   /** Totals over all replicates. */
   attrition: { drawn: number; steps: AttritionStep[]; accepted: number; acceptanceRate: number };
+  /** The treated file's missing baseline covariates and the protocol's policy (`inputs.treated.missing`). */
+  treatedMissing: {
+    policy: 'impute' | 'exclude';
+    /** Patients in the file. */
+    rows: number;
+    /** Patients with at least one missing covariate. */
+    patients: number;
+    /** Patients dropped ('exclude'); 0 under 'impute'. */
+    excluded: number;
+    byVariable: { variable: string; column: string; missing: number }[];
+    /** How the missing cells were filled; null when none were. */
+    method: string | null;
+  };
   model: {
     registry: string;
     extractDate: string | null;

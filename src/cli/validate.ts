@@ -6,6 +6,7 @@ import type { Argv } from 'yargs';
 import { loadLocated } from '../io/document.js';
 import { parseModel } from '../model/load.js';
 import { prepareRun } from '../run/prepare.js';
+import type { TreatedMissing } from '../protocol/treated.js';
 import type { CliContext } from './context.js';
 
 export interface ValidateArgs {
@@ -46,7 +47,18 @@ export function validateCommand(args: ValidateArgs, ctx: CliContext): void {
       `  covariate model ${p.loaded.shownPaths.model}: ${p.model.names.length} variables, outcome ${p.loaded.protocol.outcome}\n` +
       `  treated dataset ${p.loaded.shownPaths.treated}: ${t.n} patients, ${events} ${t.endpoint === 'binary' ? 'responders' : 'events'}, ` +
       `covariates ${[...t.covariates.columns.keys()].join(', ') || 'none'}\n` +
+      missingLine(t) +
       `  ${p.criteria.length} eligibility criteria; ${p.loaded.protocol.control.replicates} control arms of ${p.controlSize}\n` +
       `  analyses: ${p.analyses.map((a) => `${a.name} (${a.spec.method})`).join(', ')}\n`,
   );
+}
+
+/** The validate summary's line on missing treated covariates (empty when there are none). */
+function missingLine(t: { missing: TreatedMissing }): string {
+  const m = t.missing;
+  if (m.patients === 0) return '';
+  const cells = m.byVariable.map((b) => `${b.column} ${b.missing}`).join(', ');
+  return m.policy === 'exclude'
+    ? `  missing covariates in ${m.patients} of ${m.rows} patients (${cells}): excluded (inputs.treated.missing: exclude)\n`
+    : `  missing covariates in ${m.patients} of ${m.rows} patients (${cells}): imputed from the covariate model in every replicate (inputs.treated.missing: impute)\n`;
 }

@@ -13,7 +13,7 @@ import { specLevels, type LoadedFitSpec } from '../model/fit-spec.js';
 import { levelsOf } from '../model/network.js';
 import { compileAt, patientScope, type LoadedProtocol } from '../protocol/load.js';
 import { censoringOf } from '../protocol/schema.js';
-import type { TreatedArm } from '../protocol/treated.js';
+import { noMissing, type TreatedArm } from '../protocol/treated.js';
 import type { RandomSource } from '../random/index.js';
 import { sampleCohort } from '../simulate/ancestral.js';
 import { applyCensoring } from '../simulate/censoring.js';
@@ -398,6 +398,7 @@ export function drawTreated(
     time,
     event,
     covariates,
+    missing: noMissing(cohort.n),
   };
 }
 

@@ -281,6 +281,14 @@ export function columnIndex(table: Table, name: string, what: string, field?: st
   );
 }
 
+/**
+ * The one missing-value rule of every command (fit, audit, validate, run): an empty cell, or
+ * `NA`, `NaN` or `null` in any letter case.
+ */
+export function isMissingCell(raw: string): boolean {
+  return raw === '' || /^(NA|NaN|null)$/i.test(raw);
+}
+
 export interface NumericColumnOptions {
   what: string;
   /** Minimum allowed value and whether it is excluded. */
@@ -308,7 +316,7 @@ export function numericColumn(
     const raw = table.rows[i]![j]!;
     let bad: string | undefined;
     let v = Number.NaN;
-    if (raw === '' || /^(NA|NaN|null)$/i.test(raw)) {
+    if (isMissingCell(raw)) {
       // quote a missing-value code, so a user sees exactly what is in the file
       if (!opts.allowMissing)
         bad = raw === '' ? 'a missing value (an empty cell)' : `${show(raw)} (a missing value)`;

@@ -6,7 +6,7 @@
  * passed `parseModel` — or, with ε, a differentially private one (privacy.ts).
  */
 import { InputError, UsageError, show, throwCollected, type EcasimError } from '../errors.js';
-import { columnIndex, type Table } from '../io/csv.js';
+import { columnIndex, isMissingCell, type Table } from '../io/csv.js';
 import { parseLocated, problemAt } from '../io/document.js';
 import { softwareVersions } from '../package-info.js';
 import { createStream, type RandomSource } from '../random/index.js';
@@ -64,7 +64,6 @@ export interface FitOptions {
   software?: string;
 }
 
-const MISSING = /^(NA|NaN|null)?$/i;
 const WHAT = 'registry extract';
 
 /**
@@ -125,7 +124,7 @@ export function readRegistry(table: Table, loaded: LoadedFitSpec): RegistryData 
     let nMissing = 0;
     /** Whether a cell of row i is missing: the row is then no complete case, and is counted. */
     const missingAt = (i: number, ...cells: string[]): boolean => {
-      if (!cells.some((cell) => MISSING.test(cell))) return false;
+      if (!cells.some(isMissingCell)) return false;
       nMissing++;
       missingRow[i] = 1;
       return true;

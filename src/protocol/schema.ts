@@ -102,6 +102,12 @@ const treatedInput = z
       .record(z.string(), z.string())
       .default({})
       .describe('Model variable → CSV column, for covariates whose column is named differently.'),
+    missing: z
+      .enum(['impute', 'exclude'])
+      .default('impute')
+      .describe(
+        "A treated patient's missing baseline covariate (an empty cell, NA, NaN or null): 'impute' (the default) draws it from the covariate model given the patient's observed covariates, afresh in every replicate, so the imputation uncertainty reaches the combined interval; 'exclude' drops the patient, counted in the results. Missing outcomes are always an error.",
+      ),
   })
   .strict();
 

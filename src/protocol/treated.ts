@@ -4,7 +4,7 @@
  * reported with its row; all bad rows of a column are reported together.
  */
 import { InputError, show, throwCollected, type EcasimError } from '../errors.js';
-import { numericColumn, readTable, stringColumn, type Table } from '../io/csv.js';
+import { isMissingCell, numericColumn, readTable, stringColumn, type Table } from '../io/csv.js';
 import type { CovariateModel } from '../model/load.js';
 import { isCategoricalKind, levelsOf } from '../model/network.js';
 import type { Cohort, Column } from '../cohort.js';
@@ -34,8 +34,28 @@ export interface TreatedArm {
   readonly time: Float64Array;
   /** 1 = event (time-to-event) or response (binary), 0 = censored / no response. */
   readonly event: Uint8Array;
-  /** Baseline covariates present in the file, as model variables. */
+  /**
+   * Baseline covariates present in the file, as model variables. A missing cell left for
+   * imputation is level code −1 (categorical) or NaN (numeric); see `missing`.
+   */
   readonly covariates: Cohort;
+  /** The file's missing baseline covariates and what the protocol's `missing` policy did with them. */
+  readonly missing: TreatedMissing;
+}
+
+/** Missing baseline covariates of the treated file (`inputs.treated.missing`). */
+export interface TreatedMissing {
+  readonly policy: 'impute' | 'exclude';
+  /** Patients (rows) in the file. */
+  readonly rows: number;
+  /** Missing cells per covariate column of the file (only those with any). */
+  readonly byVariable: readonly { variable: string; column: string; missing: number }[];
+  /** Patients with at least one missing covariate. */
+  readonly patients: number;
+  /** Patients dropped ('exclude'); 0 under 'impute'. */
+  readonly excluded: number;
+  /** 'impute': the cells to draw in every replicate, by variable, as rows of the analysed arm. */
+  readonly cells: readonly { variable: string; rows: Int32Array }[];
 }
 
 /**
@@ -149,6 +169,7 @@ export function loadTreated(
   throwCollected(problems);
 
   const columns = new Map<string, Column>();
+  const missingRows = new Map<string, { column: string; rows: number[] }>();
   for (const name of model.names) {
     if (model.outcomes.includes(name)) continue;
     const mapped = spec.covariates[name];
@@ -166,8 +187,8 @@ export function loadTreated(
       const codes = new Int32Array(raw.length);
       const bad: EcasimError[] = [];
       raw.forEach((s, i) => {
-        const k = levels.indexOf(s);
-        if (k < 0 && bad.length < 20) {
+        const k = isMissingCell(s) ? MISSING_CODE : levels.indexOf(s);
+        if (k === -1 && bad.length < 20) {
           bad.push(
             new InputError(
               `${WHAT}, row ${i + 1}, column "${col}": "${s}" is not a level of ${name}`,
@@ -190,11 +211,21 @@ export function loadTreated(
     } else {
       columns.set(name, {
         kind: 'numeric',
-        values: numericColumn(table, col, { what: WHAT, expected: 'a number', field: col }),
+        values: numericColumn(table, col, {
+          what: WHAT,
+          expected: 'a number',
+          field: col,
+          allowMissing: true,
+        }),
       });
     }
+    const c = columns.get(name)!;
+    const rows: number[] = [];
+    if (c.kind === 'categorical') c.codes.forEach((k, i) => k === MISSING_CODE && rows.push(i));
+    else c.values.forEach((x, i) => Number.isNaN(x) && rows.push(i));
+    if (rows.length > 0) missingRows.set(name, { column: col, rows });
   }
-  return {
+  const arm = {
     file: shownFile,
     endpoint,
     n: time.length,
@@ -203,4 +234,65 @@ export function loadTreated(
     event,
     covariates: { n: time.length, columns },
   };
+  return withMissingPolicy(arm, missingRows, spec.missing);
+}
+
+/** Level code of a missing categorical cell in a treated arm before imputation. */
+export const MISSING_CODE = -2;
+
+/**
+ * Applies the `missing` policy: 'exclude' drops every patient with a missing covariate; 'impute'
+ * keeps them and lists the cells each replicate draws (run/replicate.ts).
+ */
+function withMissingPolicy(
+  arm: Omit<TreatedArm, 'missing'>,
+  missingRows: ReadonlyMap<string, { column: string; rows: number[] }>,
+  policy: 'impute' | 'exclude',
+): TreatedArm {
+  const byVariable = [...missingRows].map(([variable, m]) => ({
+    variable,
+    column: m.column,
+    missing: m.rows.length,
+  }));
+  const incomplete = new Uint8Array(arm.n);
+  for (const m of missingRows.values()) for (const i of m.rows) incomplete[i] = 1;
+  const patients = incomplete.reduce((s, x) => s + x, 0);
+  const base = { policy, rows: arm.n, byVariable, patients };
+  if (policy === 'impute' || patients === 0) {
+    const cells = [...missingRows].map(([variable, m]) => ({
+      variable,
+      rows: Int32Array.from(m.rows),
+    }));
+    return { ...arm, missing: { ...base, excluded: 0, cells: policy === 'impute' ? cells : [] } };
+  }
+  const keep: number[] = [];
+  for (let i = 0; i < arm.n; i++) if (incomplete[i] === 0) keep.push(i);
+  const pick = <T extends Float64Array | Uint8Array | Int32Array>(a: T): T =>
+    a.constructor === Float64Array
+      ? (Float64Array.from(keep, (i) => a[i]!) as T)
+      : a.constructor === Uint8Array
+        ? (Uint8Array.from(keep, (i) => a[i]!) as T)
+        : (Int32Array.from(keep, (i) => a[i]!) as T);
+  const columns = new Map<string, Column>();
+  for (const [name, c] of arm.covariates.columns)
+    columns.set(
+      name,
+      c.kind === 'categorical'
+        ? { kind: 'categorical', codes: pick(c.codes), levels: c.levels }
+        : { kind: 'numeric', values: pick(c.values) },
+    );
+  return {
+    ...arm,
+    n: keep.length,
+    ids: keep.map((i) => arm.ids[i]!),
+    time: pick(arm.time),
+    event: pick(arm.event),
+    covariates: { n: keep.length, columns },
+    missing: { ...base, excluded: patients, cells: [] },
+  };
+}
+
+/** The `missing` record of a treated arm without missing covariates (one built in memory). */
+export function noMissing(n: number): TreatedMissing {
+  return { policy: 'impute', rows: n, byVariable: [], patients: 0, excluded: 0, cells: [] };
 }

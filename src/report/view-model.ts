@@ -377,6 +377,17 @@ function checks(results: Results): Check[] {
   }));
 }
 
+/** The treated file's missing covariates and what was done with them, in words; null when none. */
+function missingText(results: Results): string | null {
+  const m = results.treatedMissing;
+  if (m.patients === 0) return null;
+  const cells = m.byVariable.map((b) => `${b.variable} ${fmtInt(b.missing)}`).join(', ');
+  const who = `${fmtInt(m.patients)} of ${fmtInt(m.rows)} treated patients had a missing baseline covariate (${cells})`;
+  return m.policy === 'exclude'
+    ? `${who}; they were excluded (inputs.treated.missing: exclude), so the treated arm analysed has ${fmtInt(m.rows - m.excluded)} patients.`
+    : `${who}. Treated percentages and summaries above are of the known values; in the analyses the missing values were ${m.method}.`;
+}
+
 /** Time zero, accrual, data cut and dropout, in words. */
 function followUpText(results: Results) {
   const f = results.control.followUp;
@@ -707,6 +718,7 @@ export async function buildViewModel(results: Results, repro: ReproInfo) {
       treatedHeader: `${treated.label} (n = ${fmtInt(treated.n)})`,
       controlHeader: `${control.label}, ${m} replicates together (n = ${fmtInt(results.attrition.accepted)})`,
       rows: table1Rows(results.table1),
+      missing: missingText(results),
     },
     balance: {
       method: bal.method,

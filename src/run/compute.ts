@@ -18,6 +18,7 @@ import {
   type Warning,
 } from '../results.js';
 import { firstFailed } from '../simulate/eligibility.js';
+import { IMPUTATION_CANDIDATES } from '../simulate/impute.js';
 import { summariseArms } from './arms.js';
 import { aggregateWarnings, combineAnalyses, combineBalance, combineSettings } from './combine.js';
 import { combineCovariateCheck } from './covariate-check.js';
@@ -42,9 +43,14 @@ function treatedEligibility(prepared: PreparedRun): Warning[] {
   );
   if (present.length === 0) return [];
   const failed = firstFailed(treated.covariates, present);
+  // a patient missing a covariate a criterion reads is not assessed by it (imputed per replicate)
+  const unassessed = new Uint8Array(treated.n);
+  for (const cell of treated.missing.cells)
+    if (present.some((c) => c.expression.variables.includes(cell.variable)))
+      for (const i of cell.rows) unassessed[i] = 1;
   const out: Warning[] = [];
   present.forEach((c, k) => {
-    const count = failed.reduce((s, f) => s + (f === k ? 1 : 0), 0);
+    const count = failed.reduce((s, f, i) => s + (f === k && unassessed[i] === 0 ? 1 : 0), 0);
     if (count > 0) {
       out.push({
         code: 'treated-ineligible',
@@ -135,6 +141,22 @@ function controlSection(
       accrualPattern: fu?.accrualPattern ?? null,
       eventDriven: fu?.eventDriven ?? null,
     },
+  };
+}
+
+/** The treated arm's missing covariates: counts, the policy, and how imputation drew them. */
+function treatedMissingSection(prepared: PreparedRun): Results['treatedMissing'] {
+  const m = prepared.treated.missing;
+  return {
+    policy: m.policy,
+    rows: m.rows,
+    patients: m.patients,
+    excluded: m.excluded,
+    byVariable: m.byVariable.map((b) => ({ ...b })),
+    method:
+      m.cells.length === 0
+        ? null
+        : `drawn in every replicate from the covariate model (that replicate's parameter draw) given the patient's observed covariates, by likelihood weighting with resampling over ${IMPUTATION_CANDIDATES} candidates a patient; the outcome is not used (MAR given the covariates); the replicates' spread carries the imputation uncertainty into the combined interval`,
   };
 }
 
@@ -266,6 +288,7 @@ export function computeResults(
     seed: options.seed,
     control: controlSection(prepared, replicates),
     attrition: attritionSection(prepared, replicates),
+    treatedMissing: treatedMissingSection(prepared),
     model: modelSection(prepared),
     table1: table1(
       prepared.model,

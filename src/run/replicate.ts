@@ -12,6 +12,7 @@ import { requireCensoring, type Censoring } from '../protocol/schema.js';
 import { concatCohorts, type Cohort } from '../cohort.js';
 import { deriveColumns } from '../simulate/derived.js';
 import { drawTwins } from '../simulate/twin.js';
+import { imputeCovariates } from '../simulate/impute.js';
 import { drawParameters } from '../simulate/uncertainty.js';
 import { drawEligible, UnreachableTargetError, type Attrition } from '../simulate/eligibility.js';
 import { kaplanMeier } from '../stats/km.js';
@@ -53,7 +54,7 @@ export interface ReplicateOutput {
 }
 
 /** Substreams below (seed, replicate): 0 draws patients, 1 censors them, 2 draws the model parameters. */
-export const SUBSTREAMS = { patients: 0, censoring: 1, parameters: 2 } as const;
+export const SUBSTREAMS = { patients: 0, censoring: 1, parameters: 2, imputation: 3 } as const;
 
 export interface ReplicateOptions {
   /**
@@ -82,15 +83,26 @@ export function runReplicate(
   const parameters = protocol.control.parameterUncertainty
     ? drawParameters(model, stream.substream(SUBSTREAMS.parameters))
     : { model, drawn: [] as string[], fixed: model.names };
+  // A treated patient's missing covariates are drawn afresh in every replicate, from this
+  // replicate's parameters, given the patient's observed ones (multiple imputation; impute.ts);
+  // the derived variables are then computed again from the completed values.
+  const treatedCovariates =
+    treated.missing.cells.length === 0
+      ? treated.covariates
+      : deriveColumns(
+          imputeCovariates(
+            parameters.model,
+            treated.covariates,
+            treated.missing.cells,
+            stream.substream(SUBSTREAMS.imputation),
+          ),
+          prepared.derived,
+        );
   let drawn: { cohort: Cohort; attrition: Attrition };
   if (prepared.twin !== null) {
     // Twins copy their patient's observed covariates; eligibility holds by construction.
     drawn = {
-      cohort: drawTwins(
-        parameters.model,
-        treated.covariates,
-        stream.substream(SUBSTREAMS.patients),
-      ),
+      cohort: drawTwins(parameters.model, treatedCovariates, stream.substream(SUBSTREAMS.patients)),
       attrition: {
         drawn: treated.n,
         excluded: criteria.map(() => 0),
@@ -161,12 +173,12 @@ export function runReplicate(
   for (let i = 0; i < nT; i++) [status[i], group[i]] = [treated.event[i]!, 1];
   for (let i = 0; i < nC; i++) status[nT + i] = censored.event[i]!;
   // Baseline covariates of both arms, for adjusted and weighted analyses (treated first).
-  const baseline = [...treated.covariates.columns.keys()];
+  const baseline = [...treatedCovariates.columns.keys()];
   const pickColumns = (c: Cohort): Cohort => ({
     n: c.n,
     columns: new Map(baseline.map((name) => [name, c.columns.get(name)!])),
   });
-  const stacked = concatCohorts([pickColumns(treated.covariates), pickColumns(cohort)]);
+  const stacked = concatCohorts([pickColumns(treatedCovariates), pickColumns(cohort)]);
 
   const ph = protocol.analysis.sensitivity.phTest?.transform;
   // Twin mode: a patient and its twin form a cluster for the robust variance.

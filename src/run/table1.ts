@@ -9,7 +9,9 @@ import type { Cohort } from '../cohort.js';
 import type { NumericSummary, Table1Row } from '../results.js';
 import { quantileSorted } from '../stats/distances.js';
 
-function describe(values: Float64Array): NumericSummary {
+/** Summary of the observed values (a treated patient's missing value, NaN, is left out). */
+function describe(all: Float64Array): NumericSummary {
+  const values = all.some(Number.isNaN) ? all.filter((x) => !Number.isNaN(x)) : all;
   const n = values.length;
   let sum = 0;
   for (const v of values) sum += v;
@@ -30,7 +32,7 @@ function describe(values: Float64Array): NumericSummary {
 function counts(cohort: Cohort, name: string, k: number): number[] {
   const c = cohort.columns.get(name);
   const out = new Array<number>(k).fill(0);
-  if (c?.kind === 'categorical') for (const code of c.codes) out[code]!++;
+  if (c?.kind === 'categorical') for (const code of c.codes) if (code >= 0) out[code]!++;
   return out;
 }
 
@@ -58,7 +60,8 @@ export function table1(model: CovariateModel, treated: Cohort, control: Cohort):
         levels: levels.map((level, k) => ({
           level,
           label: labels[level] ?? level,
-          treated: ct ? { n: ct[k]!, pct: (100 * ct[k]!) / treated.n } : null,
+          // percentages of the patients whose value is known
+          treated: ct ? { n: ct[k]!, pct: (100 * ct[k]!) / ct.reduce((s, x) => s + x, 0) } : null,
           control: { n: cc[k]!, pct: (100 * cc[k]!) / control.n },
         })),
       });

@@ -128,6 +128,30 @@ export function cohortSampler(
   };
 }
 
+/**
+ * Draws one variable for `n` patients given `columns` (its parents among them) from stream `s`,
+ * as {@link cohortSampler} draws it; for samplers that interleave their own steps between
+ * variables (src/simulate/impute.ts).
+ */
+export function drawVariable(
+  model: CovariateModel,
+  name: string,
+  columns: ReadonlyMap<string, Column>,
+  n: number,
+  s: RandomSource,
+): Column {
+  let gamma: ((shape: number) => number) | undefined;
+  return sampleVariable(model.variables.get(name)!, {
+    model,
+    name,
+    columns,
+    n,
+    s,
+    gamma: () => (gamma ??= gammaSampler(s)),
+    offset: 0,
+  });
+}
+
 /** A variable's randomness across chunks: its substream and its gamma sampler. */
 interface VariableStream {
   readonly s: RandomSource;

@@ -177,6 +177,14 @@ function craftResults(): Results {
       accepted: 150,
       acceptanceRate: 0.75,
     },
+    treatedMissing: {
+      policy: 'impute',
+      rows: 50,
+      patients: 2,
+      excluded: 0,
+      byVariable: [{ variable: evil('sex'), column: evil('SEX', 1), missing: 2 }],
+      method: evil('drawn from the model', 1),
+    },
     model: {
       registry: evil('Registry'),
       extractDate: '2025-12-31',

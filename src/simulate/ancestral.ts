@@ -228,30 +228,34 @@ export function linearPredictor(
   return lp;
 }
 
-function sampleCategorical(v: CategoricalVariable, { columns, n, s }: Draw): CategoricalColumn {
+/**
+ * A categorical variable's table as arrays: `p[c·k + l]`, the table's value for level l in
+ * parent configuration c, and `total[c]`, that row's sum (rows sum to 1 within 1e-6, and are
+ * renormalised by it); `config[i]`, patient i's configuration — a mixed-radix index over the
+ * parents' level codes, the last parent fastest.
+ */
+export function categoricalTable(
+  v: CategoricalVariable,
+  columns: ReadonlyMap<string, Column>,
+  n: number,
+): { p: Float64Array; total: Float64Array; config: Int32Array } {
   const k = v.levels.length;
   const parentCols = v.parents.map((p) => columns.get(p) as CategoricalColumn);
-  // mixed-radix configuration index, last parent fastest
   const strides = new Array<number>(parentCols.length);
   let nConfig = 1;
   for (let j = parentCols.length - 1; j >= 0; j--) {
     strides[j] = nConfig;
     nConfig *= parentCols[j]!.levels.length;
   }
-  // cumulative probabilities per configuration, renormalised (rows sum to 1 within 1e-6)
-  const cum = new Float64Array(nConfig * k);
+  const p = new Float64Array(nConfig * k);
+  const total = new Float64Array(nConfig);
   for (const row of v.table) {
     let c = 0;
     parentCols.forEach(
       (col, j) => (c += col.levels.indexOf(row.given[v.parents[j]!]!) * strides[j]!),
     );
-    const total = row.p.reduce((a, b) => a + b, 0);
-    let acc = 0;
-    for (let l = 0; l < k; l++) {
-      acc += row.p[l]!;
-      cum[c * k + l] = acc / total;
-    }
-    cum[c * k + k - 1] = 1;
+    total[c] = row.p.reduce((a, b) => a + b, 0);
+    for (let l = 0; l < k; l++) p[c * k + l] = row.p[l]!;
   }
   const config = new Int32Array(n);
   parentCols.forEach((col, j) => {
@@ -259,6 +263,22 @@ function sampleCategorical(v: CategoricalVariable, { columns, n, s }: Draw): Cat
     const stride = strides[j]!;
     for (let i = 0; i < n; i++) config[i]! += codes[i]! * stride;
   });
+  return { p, total, config };
+}
+
+function sampleCategorical(v: CategoricalVariable, { columns, n, s }: Draw): CategoricalColumn {
+  const k = v.levels.length;
+  const { p, total, config } = categoricalTable(v, columns, n);
+  // cumulative probabilities per configuration, renormalised, the last level 1 exactly
+  const cum = new Float64Array(p.length);
+  for (let c = 0; c < total.length; c++) {
+    let acc = 0;
+    for (let l = 0; l < k; l++) {
+      acc += p[c * k + l]!;
+      cum[c * k + l] = acc / total[c]!;
+    }
+    cum[c * k + k - 1] = 1;
+  }
   const out = new Int32Array(n);
   for (let i = 0; i < n; i++) {
     const u = s.random();

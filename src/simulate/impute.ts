@@ -37,7 +37,7 @@ import type {
 } from '../model/schema.js';
 import type { RandomSource } from '../random/index.js';
 import { lgamma, pnorm } from '../stats/distributions.js';
-import { drawVariable, linearPredictor } from './ancestral.js';
+import { categoricalTable, drawVariable, linearPredictor } from './ancestral.js';
 
 /** Completions drawn per incomplete patient. */
 export const IMPUTATION_CANDIDATES = 200;
@@ -245,27 +245,6 @@ function categoricalLogDensity(
   n: number,
 ): Float64Array {
   const k = v.levels.length;
-  const parentCols = v.parents.map((p) => columns.get(p) as CategoricalColumn);
-  const strides = new Array<number>(parentCols.length);
-  let nConfig = 1;
-  for (let j = parentCols.length - 1; j >= 0; j--) {
-    strides[j] = nConfig;
-    nConfig *= parentCols[j]!.levels.length;
-  }
-  const logp = new Float64Array(nConfig * k);
-  for (const row of v.table) {
-    let c = 0;
-    parentCols.forEach(
-      (pc, j) => (c += pc.levels.indexOf(row.given[v.parents[j]!]!) * strides[j]!),
-    );
-    const total = row.p.reduce((a, b) => a + b, 0);
-    for (let l = 0; l < k; l++) logp[c * k + l] = Math.log(row.p[l]! / total);
-  }
-  const out = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    let c = 0;
-    parentCols.forEach((pc, j) => (c += pc.codes[i]! * strides[j]!));
-    out[i] = logp[c * k + col.codes[i]!]!;
-  }
-  return out;
+  const { p, total, config } = categoricalTable(v, columns, n);
+  return Float64Array.from(config, (c, i) => Math.log(p[c * k + col.codes[i]!]! / total[c]!));
 }

@@ -4,7 +4,7 @@
  * cohort, plus the observed outcome (time, event) when the model has a time-to-event outcome.
  */
 import { InputError, throwCollected, type EcasimError } from '../errors.js';
-import { columnIndex, numericColumn, readTable, type Table } from '../io/csv.js';
+import { columnIndex, isMissingCell, numericColumn, readTable, type Table } from '../io/csv.js';
 import type { CovariateModel } from '../model/load.js';
 import { isCategoricalKind, levelsOf } from '../model/network.js';
 import type { RandomSource } from '../random/index.js';
@@ -15,7 +15,10 @@ import type { MixedData } from '../stats/distances.js';
 
 /** Records to audit: covariates (and non-survival outcomes) plus an optional observed survival outcome. */
 export interface AuditData {
+  /** Complete rows used (the file's rows less `incomplete`). */
   readonly n: number;
+  /** Rows of the file left out for a missing value, as `ecasim fit` leaves them out (complete cases). */
+  readonly incomplete: number;
   /** One column per model variable except the time-to-event outcome, in model order. */
   readonly cohort: Cohort;
   /** Observed follow-up time and event (1) / censoring (0), when the model has a time-to-event outcome. */
@@ -86,6 +89,8 @@ export function tableToAuditData(
     }
   };
   const n = table.rows.length;
+  // a missing cell (the rule of every command) leaves its row out, as the fit does
+  const missingRow = new Uint8Array(n);
   for (const name of auditVariables(model)) {
     const v = model.variables.get(name)!;
     const col = names.rename?.[name] ?? name;
@@ -96,6 +101,10 @@ export function tableToAuditData(
         const codes = new Int32Array(n);
         for (let i = 0; i < n; i++) {
           const raw = table.rows[i]![j]!;
+          if (isMissingCell(raw)) {
+            missingRow[i] = 1;
+            continue;
+          }
           const k = levels.indexOf(raw);
           if (k < 0) {
             if (problems.length < 40) {
@@ -124,7 +133,9 @@ export function tableToAuditData(
           what,
           expected: 'a finite number',
           field: name,
+          allowMissing: true,
         });
+        values.forEach((x, i) => Number.isNaN(x) && (missingRow[i] = 1));
         columns.set(name, { kind: 'numeric', values });
       }
     });
@@ -141,25 +152,54 @@ export function tableToAuditData(
         exclusiveMin: true,
         expected: 'a follow-up time > 0',
         field: 'time',
+        allowMissing: true,
       });
+      time.forEach((x, i) => Number.isNaN(x) && (missingRow[i] = 1));
     });
     collect(() => {
-      event = Uint8Array.from(
-        numericColumn(table, ec, {
-          what,
-          allowed: [0, 1],
-          expected: '1 (event) or 0 (censored)',
-          field: 'event',
-        }),
-      );
+      const flag = numericColumn(table, ec, {
+        what,
+        allowed: [0, 1],
+        expected: '1 (event) or 0 (censored)',
+        field: 'event',
+        allowMissing: true,
+      });
+      flag.forEach((x, i) => Number.isNaN(x) && (missingRow[i] = 1));
+      event = Uint8Array.from(flag, (x) => (Number.isNaN(x) ? 0 : x));
     });
   }
   throwCollected(problems);
+  const keep: number[] = [];
+  for (let i = 0; i < n; i++) if (missingRow[i] === 0) keep.push(i);
+  if (keep.length === n) {
+    return {
+      n,
+      incomplete: 0,
+      cohort: { n, columns },
+      ...(time ? { time } : {}),
+      ...(event ? { event } : {}),
+    };
+  }
+  const kept = new Map<string, Column>();
+  for (const [name, c] of columns)
+    kept.set(
+      name,
+      c.kind === 'categorical'
+        ? {
+            kind: 'categorical',
+            codes: Int32Array.from(keep, (i) => c.codes[i]!),
+            levels: c.levels,
+          }
+        : { kind: 'numeric', values: Float64Array.from(keep, (i) => c.values[i]!) },
+    );
+  const t = time as Float64Array | undefined;
+  const e = event as Uint8Array | undefined;
   return {
-    n,
-    cohort: { n, columns },
-    ...(time ? { time } : {}),
-    ...(event ? { event } : {}),
+    n: keep.length,
+    incomplete: n - keep.length,
+    cohort: { n: keep.length, columns: kept },
+    ...(t ? { time: Float64Array.from(keep, (i) => t[i]!) } : {}),
+    ...(e ? { event: Uint8Array.from(keep, (i) => e[i]!) } : {}),
   };
 }
 
@@ -258,7 +298,7 @@ export function sampleAuditData(
   const cohort = sampleCohort(model, n, rng.substream(0));
   const tte = survivalOutcome(model);
   const columns = new Map(cohort.columns);
-  if (tte === undefined) return { n, cohort: { n, columns } };
+  if (tte === undefined) return { n, incomplete: 0, cohort: { n, columns } };
   const latent = (columns.get(tte) as { values: Float64Array }).values;
   columns.delete(tte);
   let c: Float64Array;
@@ -282,7 +322,7 @@ export function sampleAuditData(
       event[i] = 0;
     }
   }
-  return { n, cohort: { n, columns }, time, event };
+  return { n, incomplete: 0, cohort: { n, columns }, time, event };
 }
 
 /** The records as Gower input: numeric columns (and time), categorical columns (and event). */
@@ -319,6 +359,7 @@ export function selectAuditRows(data: AuditData, index: ArrayLike<number>): Audi
   }
   return {
     n: m,
+    incomplete: 0,
     cohort: { n: m, columns },
     ...(data.time ? { time: Float64Array.from(index, (i) => data.time![i]!) } : {}),
     ...(data.event ? { event: Uint8Array.from(index, (i) => data.event![i]!) } : {}),

@@ -60,6 +60,7 @@ export async function auditViewModel(a: AuditResult): Promise<Record<string, unk
     model: a.model,
     epsilon: a.model.epsilon === null ? 'none' : String(a.model.epsilon),
     data: a.data,
+    incompleteText: incompleteText(a.data.incomplete),
     inputs: a.inputs,
     settings: {
       ...a.settings,
@@ -197,4 +198,15 @@ export async function auditHtml(audit: AuditResult): Promise<string> {
   const template = hb.compile(readFileSync(join(dir, 'audit.hbs'), 'utf8'), { strict: false });
   const css = readFileSync(join(dir, 'dossier.css'), 'utf8');
   return template({ ...(await auditViewModel(audit)), css });
+}
+
+/** Rows left out for a missing value, in words; empty when none were. */
+function incompleteText(m: { training: number; holdout: number | null }): string {
+  const parts = [
+    ...(m.training > 0 ? [`${m.training} training`] : []),
+    ...(m.holdout !== null && m.holdout > 0 ? [`${m.holdout} holdout`] : []),
+  ];
+  return parts.length === 0
+    ? ''
+    : `complete cases: ${parts.join(' and ')} row(s) with a missing value left out, as ecasim fit leaves them out`;
 }

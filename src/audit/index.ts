@@ -87,6 +87,8 @@ export interface AuditResult {
   data: {
     training: number;
     holdout: number | null;
+    /** Rows left out of each extract for a missing value (complete cases, as `ecasim fit`). */
+    incomplete: { training: number; holdout: number | null };
     synthetic: number;
     realControl: number | null;
     treated: number | null;
@@ -290,6 +292,7 @@ export function auditData(input: AuditInput): AuditResult {
     data: {
       training: training.n,
       holdout: holdout?.n ?? null,
+      incomplete: { training: training.incomplete, holdout: holdout?.incomplete ?? null },
       synthetic: synthetic.n,
       realControl: input.realControl?.time.length ?? null,
       treated: input.treated?.time.length ?? null,

@@ -37,7 +37,7 @@ function registry(n: number, seed: number): AuditData {
     { accrual: { duration: 24, shape: 'uniform' }, studyDuration: 48, dropoutRate: 0.005 },
     rng.substream(1),
   );
-  return { n, cohort: { n, columns }, time, event };
+  return { n, incomplete: 0, cohort: { n, columns }, time, event };
 }
 
 const training = registry(2000, 1);
@@ -69,6 +69,7 @@ function independentColumns(d: AuditData, seed: number): AuditData {
   const p = perm();
   return {
     n: d.n,
+    incomplete: 0,
     cohort: { n: d.n, columns },
     time: Float64Array.from(p, (i) => d.time![i]!),
     event: Uint8Array.from(p, (i) => d.event![i]!),

@@ -411,6 +411,7 @@ export function fitNode(
         levels: [...cc.levels],
         ...(v.levelLabels ? { levelLabels: v.levelLabels } : {}),
         table,
+        ...(v.bins ? { recode: { column: v.column ?? name, bins: [...v.bins] } } : {}),
       },
       // binomial SE of each probability, sqrt(p(1 − p)/row total); NaN for an unseen row
       estimates: table.flatMap((row) => {

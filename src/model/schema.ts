@@ -73,8 +73,27 @@ const categorical = z
     levels: z.array(name).min(2),
     levelLabels: z.record(z.string(), z.string()).optional(),
     table: z.array(tableRow).min(1),
+    /**
+     * The recode the fit applied (fit spec `bins`): the numeric column `column` cut at `bins`
+     * into the levels in order, intervals closed on the left. Any data mapped onto the model (a
+     * treated file) is recoded the same way, so a number in that column becomes its level.
+     */
+    recode: z
+      .object({ column: z.string().min(1), bins: z.array(finite).min(1) })
+      .strict()
+      .optional(),
   })
-  .strict();
+  .strict()
+  .refine(
+    (v) =>
+      v.recode === undefined ||
+      (v.recode.bins.length === v.levels.length - 1 &&
+        v.recode.bins.every((b, j) => j === 0 || b > v.recode!.bins[j - 1]!)),
+    {
+      message: 'recode.bins must increase and cut the levels: one cut point fewer than levels',
+      path: ['recode', 'bins'],
+    },
+  );
 
 /** What a logistic covariate and a binary endpoint both hold: two levels and a linear predictor. */
 const binaryFields = {

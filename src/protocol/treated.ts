@@ -6,6 +6,7 @@
 import { InputError, show, throwCollected, type EcasimError } from '../errors.js';
 import { isMissingCell, numericColumn, readTable, stringColumn, type Table } from '../io/csv.js';
 import type { CovariateModel } from '../model/load.js';
+import { binIndex } from '../model/fit-spec.js';
 import { isCategoricalKind, levelsOf } from '../model/network.js';
 import type { Cohort, Column } from '../cohort.js';
 import type { Protocol, TimeUnit } from './schema.js';
@@ -173,7 +174,11 @@ export function loadTreated(
   for (const name of model.names) {
     if (model.outcomes.includes(name)) continue;
     const mapped = spec.covariates[name];
-    const col = mapped ?? name;
+    const v0 = model.variables.get(name)!;
+    // a variable the fit binned from a numeric column is read from that column when its own is absent
+    const recode = v0.kind === 'categorical' ? v0.recode : undefined;
+    const col =
+      mapped ?? (recode !== undefined && !table.header.includes(name) ? recode.column : name);
     if (!table.header.includes(col)) {
       if (mapped !== undefined) {
         stringColumn(table, col, WHAT, `inputs.treated.covariates.${name}`); // throws the located error
@@ -187,7 +192,10 @@ export function loadTreated(
       const codes = new Int32Array(raw.length);
       const bad: EcasimError[] = [];
       raw.forEach((s, i) => {
-        const k = isMissingCell(s) ? MISSING_CODE : levels.indexOf(s);
+        let k = isMissingCell(s) ? MISSING_CODE : levels.indexOf(s);
+        // the model's recode: a number in a binned variable's column becomes its level
+        if (k === -1 && recode !== undefined && s.trim() !== '' && Number.isFinite(Number(s)))
+          k = binIndex(Number(s), recode.bins);
         if (k === -1 && bad.length < 20) {
           bad.push(
             new InputError(
@@ -197,7 +205,9 @@ export function loadTreated(
                 row: i + 1,
                 line: table.lines[i]!,
                 field: col,
-                expected: `one of ${levels.map((l) => `"${l}"`).join(', ')}`,
+                expected:
+                  `one of ${levels.map((l) => `"${l}"`).join(', ')}` +
+                  (recode ? `, or a number (binned at ${recode.bins.join(', ')})` : ''),
                 actual: `"${s}"`,
                 hint: 'recode the value to one of the model levels',
               },

@@ -81,6 +81,41 @@ export function formatFit(r: FitResult, out: string): string {
   for (const [name, v] of Object.entries(r.model.variables)) {
     lines.push(`  ${name} (${v.kind})${v.parents.length ? ` ← ${v.parents.join(', ')}` : ''}`);
   }
+  if (r.likelihood !== null) {
+    // a model's log-likelihood is the sum of its variables' (the network factorises)
+    const parts = Object.values(r.likelihood);
+    const logLik = parts.reduce((s, x) => s + x.logLik, 0);
+    const k = parts.reduce((s, x) => s + x.dof, 0);
+    lines.push(
+      `log-likelihood ${logLik.toFixed(2)} with ${k} parameters; AIC ${(-2 * logLik + 2 * k).toFixed(2)}` +
+        ` (compare specs fitted to the same rows)`,
+    );
+    for (const name of r.loaded.outcomes) {
+      const l = r.likelihood[name]!;
+      lines.push(
+        `  ${name}: log-likelihood ${l.logLik.toFixed(2)}, ${l.dof} parameters, AIC ${(-2 * l.logLik + 2 * l.dof).toFixed(2)}`,
+      );
+    }
+  }
+  for (const name of r.loaded.outcomes) {
+    const v = r.model.variables[name]!;
+    const effects = (r.estimates[name] ?? []).filter(
+      (e) => !e.term.startsWith('log(') && e.term !== '(Intercept)',
+    );
+    if (effects.length === 0) continue;
+    const scale =
+      v.kind === 'time-to-event'
+        ? 'log HR'
+        : v.kind === 'binary-endpoint'
+          ? 'log OR'
+          : 'coefficient';
+    lines.push(`outcome ${name}, effect of each parent (${scale}, SE):`);
+    for (const e of effects) {
+      const ratio =
+        scale === 'coefficient' ? '' : `; ${scale.slice(4)} ${Math.exp(e.estimate).toFixed(3)}`;
+      lines.push(`  ${e.term}: ${e.estimate.toFixed(4)} (${e.se.toFixed(4)})${ratio}`);
+    }
+  }
   for (const w of r.warnings) lines.push(`warning: ${w.message}`);
   lines.push(`wrote ${out}`);
   return lines.join('\n') + '\n';

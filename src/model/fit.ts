@@ -53,6 +53,11 @@ export interface FitResult {
   readonly missing: Readonly<Record<string, number>>;
   readonly warnings: StatsWarning[];
   readonly method: 'fitted' | 'fitted-dp';
+  /**
+   * Each variable's maximised log-likelihood and free parameters, to compare specs (baselines,
+   * graphs) by AIC = −2 logLik + 2k; null for a differentially private fit (its tables are noised).
+   */
+  readonly likelihood: Readonly<Record<string, { logLik: number; dof: number }>> | null;
 }
 
 export interface FitOptions {
@@ -1029,6 +1034,7 @@ export function fitModel(table: Table, loaded: LoadedFitSpec, options: FitOption
       : learnStructure(data, spec, spec.structure.learn);
   const variables: Record<string, Variable> = {};
   const estimates: Record<string, TermEstimate[]> = {};
+  const likelihood: Record<string, { logLik: number; dof: number }> = {};
   const warnings: StatsWarning[] = [];
   const cov = spec.covariance;
   for (const [k, [name, v]] of Object.entries(spec.variables).entries()) {
@@ -1044,10 +1050,11 @@ export function fitModel(table: Table, loaded: LoadedFitSpec, options: FitOption
     }
     variables[name] = f.variable;
     estimates[name] = f.estimates;
+    likelihood[name] = { logLik: f.logLik, dof: f.dof };
     warnings.push(...f.warnings);
   }
   const model = assemble(spec, data, variables, software, null, '');
-  return finish(model, graph, estimates, data, warnings, 'fitted');
+  return finish(model, graph, estimates, data, warnings, 'fitted', likelihood);
 }
 
 function assemble(
@@ -1085,10 +1092,21 @@ function finish(
   data: RegistryData,
   warnings: StatsWarning[],
   method: 'fitted' | 'fitted-dp',
+  likelihood: FitResult['likelihood'] = null,
 ): FitResult {
   // The output must load: a failure here is a bug in fit, not a user error.
   const loaded = parseModel(parseLocated('(fitted model)', modelText(model), 'covariate model'));
-  return { model, loaded, graph, estimates, n: data.n, missing: data.missing, warnings, method };
+  return {
+    model,
+    loaded,
+    graph,
+    estimates,
+    n: data.n,
+    missing: data.missing,
+    warnings,
+    method,
+    likelihood,
+  };
 }
 
 /**

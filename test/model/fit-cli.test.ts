@@ -6,10 +6,11 @@
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fitCommand, type FitArgs } from '../../src/cli/fit.js';
+import { fitCommand, formatFit, type FitArgs } from '../../src/cli/fit.js';
 import { UsageError } from '../../src/errors.js';
 import { writeFileAtomic } from '../../src/io/output.js';
-import { cohortTable } from '../../src/model/fit.js';
+import { cohortTable, fitModel } from '../../src/model/fit.js';
+import { loadFitSpec } from '../../src/model/fit-spec.js';
 import { loadModel } from '../../src/model/load.js';
 import { createStream } from '../../src/random/index.js';
 import { sampleCohort } from '../../src/simulate/ancestral.js';
@@ -59,6 +60,34 @@ test('writes a model that loads, and prints the graph', () => {
   expect(text).toMatch(/os \(time-to-event\) ← /);
   expect(text).toMatch(/wrote .*model\.json/);
   expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+});
+
+test("prints the log-likelihood and AIC, and each outcome parent's effect", () => {
+  const t = cohortTable(
+    sampleCohort(loadModel('test/model/fit-fixtures/truth.json'), 2000, createStream(5)),
+    ['os'],
+    'registry.csv',
+    40,
+  );
+  const r = fitModel(t, loadFitSpec(SPEC));
+  const text = formatFit(r, 'model.json');
+  const parts = Object.values(r.likelihood!);
+  const ll = parts.reduce((s, x) => s + x.logLik, 0);
+  const k = parts.reduce((s, x) => s + x.dof, 0);
+  expect(text).toContain(
+    `log-likelihood ${ll.toFixed(2)} with ${k} parameters; AIC ${(-2 * ll + 2 * k).toFixed(2)}`,
+  );
+  const os = r.likelihood!['os']!;
+  expect(text).toContain(`  os: log-likelihood ${os.logLik.toFixed(2)}, ${os.dof} parameters`);
+  expect(text).toContain('outcome os, effect of each parent (log HR, SE):');
+  for (const e of r.estimates['os']!.filter((x) => !x.term.startsWith('log(')))
+    expect(text).toContain(
+      `  ${e.term}: ${e.estimate.toFixed(4)} (${e.se.toFixed(4)}); HR ${Math.exp(e.estimate).toFixed(3)}`,
+    );
+  // a differentially private fit has noised tables: no likelihood is claimed for it
+  out.length = 0;
+  fitCommand(args({ out: join(dir, 'dp-ll.json'), epsilon: 5, seed: 1 }), ctx);
+  expect(out.join('')).not.toContain('log-likelihood');
 });
 
 test('refuses an existing file without --force; replaces it with --force', () => {

@@ -180,6 +180,11 @@ describe('bad input to `ecasim run`', () => {
     expect(r.code).toBe(EXIT.input);
     expect(r.stderr).toMatch(/acceptance rate 0(\.0+)?%/);
     expect(r.stderr).toContain('"Adult" excluded');
+    // located at the protocol's criteria (issue 17)
+    const line = EXAMPLE.protocol.split('\n').findIndex((l) => l.startsWith('eligibility:')) + 2;
+    expect(r.stderr).toMatch(new RegExp(`protocol\\.yaml:${line}:3`));
+    expect(r.stderr).toContain('field: eligibility');
+    expect(r.stderr).toContain('raise control.maxDraws');
   });
 
   test('a non-empty output directory is refused without --force', async () => {

@@ -9,6 +9,7 @@ import { readTable } from '../io/csv.js';
 import { writeFileAtomic } from '../io/output.js';
 import { fitModel, modelText, type FitResult } from '../model/fit.js';
 import { loadFitSpec } from '../model/fit-spec.js';
+import { endpointOfKind, type Endpoint } from '../model/network.js';
 import { createStream } from '../random/index.js';
 import type { CliContext } from './context.js';
 import { numberOption, outputFile, realNumber, requiredText, wholeNumber } from './flags.js';
@@ -66,6 +67,13 @@ export function fitBuilder(y: Argv): Argv<FitArgs> {
 }
 
 /** The printed summary: rows used, missing values, the graph and the warnings. */
+/** The scale an outcome parent's effect is printed on, by endpoint. */
+const EFFECT_SCALE: Record<Endpoint, string> = {
+  'time-to-event': 'log HR',
+  binary: 'log OR',
+  continuous: 'coefficient',
+};
+
 export function formatFit(r: FitResult, out: string): string {
   const lines: string[] = [];
   const p = r.model.provenance;
@@ -103,12 +111,7 @@ export function formatFit(r: FitResult, out: string): string {
       (e) => !e.term.startsWith('log(') && e.term !== '(Intercept)',
     );
     if (effects.length === 0) continue;
-    const scale =
-      v.kind === 'time-to-event'
-        ? 'log HR'
-        : v.kind === 'binary-endpoint'
-          ? 'log OR'
-          : 'coefficient';
+    const scale = EFFECT_SCALE[endpointOfKind(v.kind) ?? 'continuous'];
     lines.push(`outcome ${name}, effect of each parent (${scale}, SE):`);
     for (const e of effects) {
       const ratio =

@@ -22,6 +22,7 @@ import { throwCollected, type EcasimError } from '../errors.js';
 import { fitModel } from '../model/fit.js';
 import { loadFitSpec, type LoadedFitSpec } from '../model/fit-spec.js';
 import { loadModel, type CovariateModel } from '../model/load.js';
+import { endpointOfKind, type Endpoint } from '../model/network.js';
 import { loadProtocol, type LoadedProtocol } from '../protocol/load.js';
 import type { TreatedArm } from '../protocol/treated.js';
 import { createStream, type RandomSource } from '../random/index.js';
@@ -49,7 +50,7 @@ import {
 /** Stream roots below the design's seed (see the module comment). */
 export const DESIGN_STREAMS = { registry: 0, treated: 1, run: 2, estimands: 3 } as const;
 
-export type Endpoint = 'time-to-event' | 'binary' | 'continuous';
+export type { Endpoint } from '../model/network.js';
 
 /** One point of the grid. */
 export interface Scenario {
@@ -115,11 +116,8 @@ const EFFECT_PREFIX: Record<Endpoint, string> = {
 };
 
 function endpointOf(truth: CovariateModel, outcome: string): Endpoint | null {
-  const kind = truth.variables.get(outcome)?.kind;
-  if (kind === 'time-to-event') return 'time-to-event';
-  if (kind === 'binary-endpoint') return 'binary';
-  if (kind === 'continuous-endpoint') return 'continuous';
-  return null;
+  const v = truth.variables.get(outcome);
+  return v === undefined ? null : endpointOfKind(v.kind);
 }
 
 /**

@@ -10,7 +10,7 @@ import type { Table } from '../io/csv.js';
 import type { CovariateModel } from '../model/load.js';
 import type { Model } from '../model/schema.js';
 import { specLevels, type LoadedFitSpec } from '../model/fit-spec.js';
-import { levelsOf } from '../model/network.js';
+import { endpointOfKind, levelsOf } from '../model/network.js';
 import { compileAt, patientScope, type LoadedProtocol } from '../protocol/load.js';
 import { censoringOf } from '../protocol/schema.js';
 import { noMissing, type TreatedArm } from '../protocol/treated.js';
@@ -309,9 +309,8 @@ function endpointOf(
   outcome: string,
 ): 'time-to-event' | 'binary' | 'continuous' {
   const kind = model.variables.get(outcome)?.kind;
-  if (kind === 'time-to-event') return 'time-to-event';
-  if (kind === 'binary-endpoint') return 'binary';
-  if (kind === 'continuous-endpoint') return 'continuous';
+  const endpoint = kind === undefined ? null : endpointOfKind(kind);
+  if (endpoint !== null) return endpoint;
   throw new Error(
     `the study needs a time-to-event, binary or continuous endpoint; ${outcome} is ${kind ?? 'not in the model'}`,
   );

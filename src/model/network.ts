@@ -12,6 +12,7 @@ import {
   type Model,
   type TimeToEventVariable,
   type Variable,
+  type VariableKind,
 } from './schema.js';
 
 /** Tolerance on a probability row's sum: rows rounded to 6 decimals still pass. */
@@ -20,6 +21,20 @@ export const ROW_SUM_TOLERANCE = 1e-6;
 /** True for kinds whose values are levels (categorical, logistic, binary endpoint). */
 export function isCategoricalKind(v: Variable): boolean {
   return CATEGORICAL_KINDS.includes(v.kind);
+}
+
+/** What a protocol analyses: the endpoint an outcome variable of the model is. */
+export type Endpoint = 'time-to-event' | 'binary' | 'continuous';
+
+const ENDPOINTS: Partial<Record<VariableKind, Endpoint>> = {
+  'time-to-event': 'time-to-event',
+  'binary-endpoint': 'binary',
+  'continuous-endpoint': 'continuous',
+};
+
+/** The endpoint a variable of this kind is, or null for a covariate kind. */
+export function endpointOfKind(kind: VariableKind): Endpoint | null {
+  return ENDPOINTS[kind] ?? null;
 }
 
 /** True for outcome kinds (time-to-event, binary endpoint, continuous endpoint). */

@@ -7,7 +7,7 @@ import { InputError, show, throwCollected, type EcasimError } from '../errors.js
 import { isMissingCell, numericColumn, readTable, stringColumn, type Table } from '../io/csv.js';
 import type { CovariateModel } from '../model/load.js';
 import { binIndex } from '../model/fit-spec.js';
-import { isCategoricalKind, levelsOf } from '../model/network.js';
+import { isCategoricalKind, levelsOf, type Endpoint } from '../model/network.js';
 import type { Cohort, Column } from '../cohort.js';
 import type { Protocol, TimeUnit } from './schema.js';
 
@@ -21,7 +21,7 @@ export function timeFactor(from: TimeUnit, to: TimeUnit): number {
   return from === to ? 1 : DAYS[from] / DAYS[to];
 }
 
-export type Endpoint = 'time-to-event' | 'binary' | 'continuous';
+export type { Endpoint } from '../model/network.js';
 
 export interface TreatedArm {
   readonly file: string;

@@ -5,6 +5,7 @@
  */
 import { problemAt } from '../io/document.js';
 import { loadModel, type CovariateModel } from '../model/load.js';
+import { endpointOfKind } from '../model/network.js';
 import type { CompiledExpression } from '../protocol/expressions.js';
 import {
   compileAt,
@@ -269,16 +270,9 @@ export function prepareLoaded(
   const { protocol, doc } = loaded;
   checkParameterUncertainty(loaded, model);
   const outcome = model.variables.get(protocol.outcome);
-  const endpoints = model.names.filter((n) => {
-    const kind = model.variables.get(n)!.kind;
-    return kind === 'time-to-event' || kind === 'binary-endpoint' || kind === 'continuous-endpoint';
-  });
-  if (
-    outcome === undefined ||
-    (outcome.kind !== 'time-to-event' &&
-      outcome.kind !== 'binary-endpoint' &&
-      outcome.kind !== 'continuous-endpoint')
-  ) {
+  const endpoints = model.names.filter((n) => endpointOfKind(model.variables.get(n)!.kind));
+  const endpoint = outcome === undefined ? null : endpointOfKind(outcome.kind);
+  if (outcome === undefined || endpoint === null) {
     throw problemAt(
       doc,
       ['outcome'],
@@ -293,12 +287,6 @@ export function prepareLoaded(
       },
     );
   }
-  const endpoint =
-    outcome.kind === 'time-to-event'
-      ? 'time-to-event'
-      : outcome.kind === 'binary-endpoint'
-        ? 'binary'
-        : 'continuous';
   checkEndpointFields(loaded, endpoint);
   let treated = treatedArm(endpoint);
   const scope = patientScope(model);

@@ -91,6 +91,12 @@ export interface Combining {
   m: number;
   /** false: the registry's sampling error is ignored (the protocol said so). */
   parameterUncertainty: boolean;
+  /**
+   * ν_T, the degrees of freedom of ū_T (the treated arm's part, estimated from its patients):
+   * 2·d₁ for a hazard ratio, n₁ − 1 for an RMST or mean difference; part of `df`. Null where ū_T
+   * is referred to the normal (risk and odds ratios; the risk difference has its own limits).
+   */
+  treatedDf: number | null;
   /** b, the between-replicate variance. */
   between: number;
   /** ū and its split into the treated arm's and the synthetic arm's parts. */

@@ -112,7 +112,11 @@ const MAX_REPLICATE_ROWS = 100;
 
 function combiningText(a: CombinedAnalysis): string {
   const c = a.combining;
-  const t = a.df === null ? 'normal reference' : `t reference with ${fmt(a.df, 1)} df`;
+  const t =
+    a.df === null
+      ? 'normal reference'
+      : `t reference with ${fmt(a.df, 1)} df` +
+        (c.treatedDf === null ? '' : ` (the treated arm's part: ${fmt(c.treatedDf, 1)} df)`);
   const ref =
     c.limits === 'hybrid-score'
       ? `hybrid score limits (the treated arm's Wilson limits with the control proportion's ${t})`

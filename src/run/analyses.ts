@@ -38,6 +38,14 @@ export interface AnalysisEstimate {
   p: number;
   method: string;
   details: Record<string, string | number | boolean | null>;
+  /**
+   * Degrees of freedom of the treated arm's part of `u` (u − uControl), an estimate from the real
+   * treated patients alone: n₁ − 1 for a mean or an RMST, 2·d₁ for a hazard ratio (d₁ the treated
+   * events, Kish-effective when weighted); absent for an analysis whose treated part is referred
+   * to the normal (risk and odds ratios) or has its own limits (risk difference). The combining
+   * rule's Satterthwaite degrees of freedom include it (docs/combining.md).
+   */
+  treatedDf?: number;
   /** Propensity weighting only: effective sample sizes and balance before/after weighting. */
   ess?: { treated: number; control: number };
   balance?: BalanceResult;
@@ -181,6 +189,7 @@ export function runAnalysis(
       u: r.se ** 2,
       // s₀²/n₀ of the Welch variance s₁²/n₁ + s₀²/n₀
       uControl: Math.min(r.se ** 2, ss0 / (x0.length - 1) / x0.length),
+      treatedDf: x1.length - 1,
       estimate: r.estimate,
       lower: r.lower,
       upper: r.upper,
@@ -272,6 +281,7 @@ export function runAnalysis(
       u: r.difference.se ** 2,
       uControl: Math.min(r.difference.se ** 2, r.clusters?.controlVariance ?? r.control.se ** 2),
       ...(r.clusters ? { controlInfluence: r.clusters.controlInfluence } : {}),
+      treatedDf: treatedCount(arms) - 1,
       estimate: r.difference.estimate,
       lower: r.difference.lower,
       upper: r.difference.upper,
@@ -387,6 +397,32 @@ export function runAnalysis(
     }
   }
   if (phTest) est.phTest = phTest;
+  est.treatedDf = 2 * treatedEvents(arms, est.weights);
   est.warnings.unshift(...warnings);
   return est;
+}
+
+/** Patients in the treated arm (group 1). */
+function treatedCount(arms: StackedArms): number {
+  let n = 0;
+  for (let i = 0; i < arms.group.length; i++) if (arms.group[i] === 1) n++;
+  return n;
+}
+
+/**
+ * The treated arm's events d₁, Kish-effective under balancing weights ((Σw)²/Σw² over its events;
+ * under ATT every treated weight is 1, so d₁ itself). Half the degrees of freedom of a log HR's
+ * treated part: its variance is ≈ 1/d₁, and with d₁ Poisson the relative variance of 1/d₁ is
+ * 1/d₁ = 2/ν (docs/combining.md, "The treated arm's degrees of freedom").
+ */
+function treatedEvents(arms: StackedArms, weights?: Float64Array): number {
+  let sw = 0;
+  let sw2 = 0;
+  for (let i = 0; i < arms.group.length; i++) {
+    if (arms.group[i] !== 1 || !(arms.status[i]! > 0)) continue;
+    const w = weights?.[i] ?? 1;
+    sw += w;
+    sw2 += w * w;
+  }
+  return sw2 > 0 ? (sw * sw) / sw2 : 0;
 }

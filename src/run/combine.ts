@@ -36,6 +36,12 @@ const COMBINING_RULE =
   "pair's control-twin influence (twins share their patient's covariates, which are the same in " +
   'every replicate).';
 
+/** Added to the rule where the analysis reports the treated part's degrees of freedom. */
+const TREATED_DF =
+  "The t reference counts that ū_T is itself estimated from the treated patients (Satterthwaite's " +
+  'sum with ν_T = 2·d₁ for a hazard ratio, n₁ − 1 for an RMST or mean difference): with tens of ' +
+  'treated patients the normal reference was up to 1 point liberal (docs/combining.md).';
+
 /** How a risk difference's interval is formed, for results.json and the dossier. */
 const HYBRID_LIMITS =
   "The risk difference's interval and p are Newcombe's (1998) hybrid score construction, as a " +
@@ -55,6 +61,20 @@ export function controlVariances(per: readonly AnalysisEstimate[]): number[] {
   if (per.length < 2 || influence.some((d) => d === undefined)) return per.map((a) => a.uControl);
   const vc = twinControlVariance(influence as Float64Array[]);
   return per.map((a) => Math.min(a.u, vc));
+}
+
+/**
+ * ν_T of the treated arm's part of the variance: the replicates' mean (the same treated patients
+ * in each; only balancing weights other than ATT's make it vary); Infinity when the analysis
+ * reports none (or when it is not positive, e.g. no treated event under trimming).
+ */
+export function meanTreatedDf(per: readonly AnalysisEstimate[]): number {
+  let sum = 0;
+  for (const a of per) {
+    if (a.treatedDf === undefined || !(a.treatedDf > 0)) return Infinity;
+    sum += a.treatedDf;
+  }
+  return sum / per.length;
 }
 
 /** The combining settings of a run. */
@@ -113,10 +133,11 @@ export function combine(
   const { confLevel, parameterUncertainty, controlSize } = settings;
   const uControl = controlVariances(per);
   const args = [per.map((a) => a.q), per.map((a) => a.u), uControl] as const;
+  const treatedDf = meanTreatedDf(per);
   const c =
     first.measure === 'risk-difference' && first.treated !== undefined
       ? combineRiskDifference(...args, first.treated, { confLevel, parameterUncertainty })
-      : combineExternalControl(...args, { confLevel, parameterUncertainty });
+      : combineExternalControl(...args, { confLevel, parameterUncertainty, treatedDf });
   const hybrid = 'limits' in c;
   const plan = monteCarloPlan(c, controlSize);
   const ratio =
@@ -147,10 +168,15 @@ export function combine(
     p: c.p,
     combining: {
       method: c.method,
-      rule: hybrid ? `${COMBINING_RULE} ${HYBRID_LIMITS}` : COMBINING_RULE,
+      rule: [
+        COMBINING_RULE,
+        ...(Number.isFinite(treatedDf) ? [TREATED_DF] : []),
+        ...(hybrid ? [HYBRID_LIMITS] : []),
+      ].join(' '),
       limits: hybrid ? 'hybrid-score' : 't',
       m: c.m,
       parameterUncertainty: c.parameterUncertainty,
+      treatedDf: Number.isFinite(c.treatedDf) ? c.treatedDf : null,
       between: c.between,
       within: c.within,
       withinTreated: c.withinTreated,

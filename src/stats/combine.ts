@@ -248,6 +248,12 @@ export interface CombineExternalOptions {
    * `components.registry` is 0.
    */
   parameterUncertainty?: boolean;
+  /**
+   * Degrees of freedom ν_T of the treated arm's part ū_T, an estimate from the real treated
+   * patients alone (e.g. n₁ − 1 for a mean, 2·d₁ for a log hazard ratio). Default Infinity: ū_T
+   * taken as known, the rule of docs/combining.md before the treated arm's degrees of freedom.
+   */
+  treatedDf?: number;
 }
 
 /** Result of {@link combineExternalControl}: T = ū_T + (1 + 1/m)·V̂_P + ū_C/m. */
@@ -269,6 +275,8 @@ export interface CombineExternalResult extends CombinedEstimate {
   };
   readonly method: 'external-control';
   readonly parameterUncertainty: boolean;
+  /** ν_T, the degrees of freedom of ū_T (Infinity when ū_T was taken as known). */
+  readonly treatedDf: number;
 }
 
 /**
@@ -289,9 +297,11 @@ export interface CombineExternalResult extends CombinedEstimate {
  * T = ū_T + (1 + 1/m)·V̂_P + ū_C/m,
  * bounded below by ū_T + V̂_P however large the synthetic arms: more virtual patients shrink
  * only the Monte-Carlo part. The reference is t(ν) with
- * ν = (m − 1)·T² / ((1 + 1/m)²·V̂_P·(V̂_P + 2·ū_C)) (normal when V̂_P = 0): Satterthwaite's (1946)
- * approximation with Var(V̂_P) ≈ 2·(V_P² + 2·V_P·V_C)/(m − 1), the part of Var(b) that does not
- * survive V_P → 0 under the positive part (chosen by simulation; docs/combining.md).
+ * ν = T² / (ū_T²/ν_T + (1 + 1/m)²·V̂_P·(V̂_P + 2·ū_C)/(m − 1)) (normal when both terms are 0):
+ * Satterthwaite's (1946) approximation with Var(V̂_P) ≈ 2·(V_P² + 2·V_P·V_C)/(m − 1), the part
+ * of Var(b) that does not survive V_P → 0 under the positive part (chosen by simulation), and
+ * Var(ū_T) = 2·ū_T²/ν_T, ū_T being itself estimated from the treated patients with ν_T degrees
+ * of freedom (`treatedDf`; docs/combining.md).
  *
  * Without parameter uncertainty V̂_P is 0 by declaration (b is still reported).
  *
@@ -306,8 +316,15 @@ export function combineExternalControl(
   controlVariances: ArrayLike<number>,
   options: CombineExternalOptions = {},
 ): CombineExternalResult {
-  const { confLevel = 0.95, parameterUncertainty = true } = options;
+  const { confLevel = 0.95, parameterUncertainty = true, treatedDf = Infinity } = options;
   checkConfLevel(confLevel);
+  if (!(treatedDf > 0)) {
+    throw new StatsError(
+      'invalid-option',
+      `invalid option. \`treatedDf\` must be a positive number or Infinity. Value: \`${String(treatedDf)}\`.`,
+      { field: 'treatedDf' },
+    );
+  }
   const { m, qbar, ubar, b } = replicateMoments(estimates, variances);
   if (controlVariances.length !== m) {
     throw new StatsError(
@@ -341,7 +358,7 @@ export function combineExternalControl(
       { field: 'variances' },
     );
   }
-  const df = satterthwaiteDf(total, vp, ucbar, m);
+  const df = satterthwaiteDf(total, vp, ucbar, m, utbar, treatedDf);
   return {
     ...interval(qbar, total, df, confLevel),
     m,
@@ -354,19 +371,30 @@ export function combineExternalControl(
     totalVariance: total,
     method: 'external-control',
     parameterUncertainty,
+    treatedDf,
     confLevel,
     warnings: [],
   };
 }
 
 /**
- * Degrees of freedom of a variance v that contains (1 + 1/m)·V̂_P, V̂_P = max(0, b − ū_C):
- * ν = (m − 1)·v²/((1 + 1/m)²·V̂_P·(V̂_P + 2·ū_C)), Satterthwaite (1946) with
- * Var(V̂_P) ≈ 2(V_P² + 2·V_P·V_C)/(m − 1) (docs/combining.md); Infinity when V̂_P = 0.
+ * Degrees of freedom of a variance v that contains (1 + 1/m)·V̂_P, V̂_P = max(0, b − ū_C), and
+ * optionally ū_T with ν_T degrees of freedom:
+ * ν = v²/(ū_T²/ν_T + (1 + 1/m)²·V̂_P·(V̂_P + 2·ū_C)/(m − 1)), Satterthwaite (1946) with
+ * Var(V̂_P) ≈ 2(V_P² + 2·V_P·V_C)/(m − 1) and Var(ū_T) = 2·ū_T²/ν_T (docs/combining.md);
+ * Infinity when both terms are 0.
  */
-function satterthwaiteDf(v: number, vp: number, uc: number, m: number): number {
+function satterthwaiteDf(
+  v: number,
+  vp: number,
+  uc: number,
+  m: number,
+  ut = 0,
+  treatedDf = Infinity,
+): number {
   const k = 1 + 1 / m;
-  return vp > 0 ? ((m - 1) * v * v) / (k * k * vp * (vp + 2 * uc)) : Infinity;
+  const spread = (vp > 0 ? (k * k * vp * (vp + 2 * uc)) / (m - 1) : 0) + (ut * ut) / treatedDf;
+  return spread > 0 ? (v * v) / spread : Infinity;
 }
 
 /** Result of {@link combineRiskDifference}. */

@@ -20,6 +20,8 @@ export interface Replicates {
   readonly u: readonly number[];
   /** The control arm's part of each u (absent until the analyses report it). */
   readonly uControl?: readonly number[];
+  /** ν_T of the treated arm's part, as the pipeline passes it (`meanTreatedDf`); absent: ∞. */
+  readonly treatedDf?: number;
   /** Risk difference: the treated arm's responders and size (its interval's hybrid score limits). */
   readonly treated?: { readonly events: number; readonly n: number };
 }
@@ -151,7 +153,10 @@ export const EXTERNAL: CombiningRule = {
     const c =
       r.treated !== undefined
         ? combineRiskDifference(r.q, r.u, r.uControl!, r.treated, o)
-        : combineExternalControl(r.q, r.u, r.uControl!, o);
+        : combineExternalControl(r.q, r.u, r.uControl!, {
+            ...o,
+            ...(r.treatedDf !== undefined ? { treatedDf: r.treatedDf } : {}),
+          });
     return {
       estimate: c.estimate,
       se: c.se,

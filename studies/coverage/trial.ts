@@ -14,7 +14,7 @@ import { loadModel, type CovariateModel } from '../../src/model/load.js';
 import type { LoadedProtocol } from '../../src/protocol/load.js';
 import { createStream } from '../../src/random/index.js';
 import type { AnalysisEstimate } from '../../src/run/analyses.js';
-import { combine, combineSettings, controlVariances } from '../../src/run/combine.js';
+import { combine, combineSettings, controlVariances, meanTreatedDf } from '../../src/run/combine.js';
 import { combineCovariateCheck } from '../../src/run/covariate-check.js';
 import type { PreparedRun } from '../../src/run/prepare.js';
 import { prepareRunInMemory, protocolFromText } from '../../src/run/prepare-memory.js';
@@ -296,10 +296,12 @@ export function runTrialGroup(
         if (notEstimable[m] !== undefined) return;
         // the control parts as the pipeline's combining rule takes them (twin mode: across replicates)
         const treated = per[k]![0]?.treated;
+        const treatedDf = meanTreatedDf(per[k]!);
         analyses[m] = {
           q: per[k]!.map((a) => a.q),
           u: per[k]!.map((a) => a.u),
           uControl: controlVariances(per[k]!),
+          ...(Number.isFinite(treatedDf) ? { treatedDf } : {}),
           ...(treated !== undefined ? { treated } : {}),
         };
       });

@@ -71,13 +71,15 @@ for (i in 1:5) {
 
 # ecasim's rule for a real treated arm against synthetic control arms (src/stats/combine.ts
 # combineExternalControl, docs/combining.md): uc is each replicate's control-arm part of u.
-combine_external <- function(q, u, uc, conf = 0.95, pu = TRUE) {
+# tdf: the treated part's degrees of freedom nu_T (Inf: taken as known), in Satterthwaite's sum.
+combine_external <- function(q, u, uc, conf = 0.95, pu = TRUE, tdf = Inf) {
   m <- length(q)
   qbar <- mean(q); b <- var(q); ubar <- mean(u); ucbar <- mean(uc); utbar <- ubar - ucbar
   vp <- if (pu) max(0, b - ucbar) else 0
   k <- 1 + 1 / m
   tv <- utbar + k * vp + ucbar / m
-  df <- if (vp > 0) (m - 1) * tv^2 / (k^2 * vp * (vp + 2 * ucbar)) else NA
+  spread <- (if (vp > 0) k^2 * vp * (vp + 2 * ucbar) / (m - 1) else 0) + utbar^2 / tdf
+  df <- if (spread > 0) tv^2 / spread else NA
   se <- sqrt(tv)
   crit <- if (is.na(df)) qnorm(1 - (1 - conf) / 2) else qt(1 - (1 - conf) / 2, df)
   p <- if (is.na(df)) 2 * pnorm(-abs(qbar / se)) else 2 * pt(-abs(qbar / se), df)
@@ -87,10 +89,11 @@ combine_external <- function(q, u, uc, conf = 0.95, pu = TRUE) {
        treated = utbar, registry = vp, monteCarlo = (ucbar + vp) / m)
 }
 ext <- list()
-adde <- function(name, q, u, uc, conf = 0.95, pu = TRUE) {
+adde <- function(name, q, u, uc, conf = 0.95, pu = TRUE, tdf = Inf) {
   q <- signif(q, 15); u <- signif(u, 15); uc <- signif(uc, 15)
   ext[[length(ext) + 1]] <<- list(name = name, estimates = q, variances = u, controlVariances = uc,
-    confLevel = conf, parameterUncertainty = pu, expected = combine_external(q, u, uc, conf, pu))
+    confLevel = conf, parameterUncertainty = pu, treatedDf = if (is.finite(tdf)) tdf else NULL,
+    expected = combine_external(q, u, uc, conf, pu, tdf))
 }
 # small registry: b well above the control-arm variance (V_P > 0, t reference)
 adde("m10-registry-small", rnorm(10, -0.3, 0.15), rep(0.0133, 10) * runif(10, 0.95, 1.05), rep(0.003, 10) * runif(10, 0.95, 1.05))
@@ -100,5 +103,9 @@ adde("m10-vp-zero", rnorm(10, -0.2, 0.03), rep(0.02, 10), rep(0.009, 10))
 # parameter uncertainty off: V_P = 0 by declaration
 adde("m10-pu-off", rnorm(10, -0.3, 0.15), rep(0.0133, 10), rep(0.003, 10), pu = FALSE)
 adde("m2", c(-0.2, 0.4), c(0.02, 0.03), c(0.01, 0.012))
+# the treated part's degrees of freedom (2 d1 of a log HR with 34 treated events; n1 - 1 = 39)
+adde("m10-treated-df", rnorm(10, -0.1, 0.12), 0.034 * runif(10, 0.95, 1.05), 0.008 * runif(10, 0.95, 1.05), tdf = 68)
+adde("m10-vp-zero-treated-df", rnorm(10, 0.05, 0.02), rep(0.03, 10), rep(0.006, 10), tdf = 39)
+adde("m10-pu-off-treated-df", rnorm(10, -0.3, 0.15), rep(0.0133, 10), rep(0.003, 10), pu = FALSE, tdf = 19)
 
 write_fixture("combine", list(synthetic = cases, overlap = ovl, external = ext))

@@ -26,6 +26,7 @@ function testCombining(over: {
     rule: 'test rule',
     limits: 't',
     parameterUncertainty: true,
+    treatedDf: null,
     withinTreated: over.within * 0.7,
     withinControl: over.within * 0.3,
     parameterVariance: over.between * 0.5,
@@ -94,7 +95,10 @@ function analysis(over: Partial<CombinedAnalysis> = {}): CombinedAnalysis {
     se: 0.15,
     df: 40.5,
     p: 0.02,
-    combining: testCombining({ m: 3, between: 0.01, within: 0.02, totalVariance: 0.013 }),
+    combining: {
+      ...testCombining({ m: 3, between: 0.01, within: 0.02, totalVariance: 0.013 }),
+      treatedDf: 64,
+    },
     replicates: [
       rep(0.68, 0.5, 0.9, 0.01),
       rep(0.72, 0.52, 0.95, 0.02),
@@ -464,7 +468,7 @@ describe('dossier content', () => {
     expect(text).toContain('Efron ties');
     expect(text).toContain('robust (sandwich) variance');
     expect(text).toContain(
-      'treated-arm, registry and Monte-Carlo variance separated over m = 3 (docs/combining.md), t reference with 40.5 df',
+      "treated-arm, registry and Monte-Carlo variance separated over m = 3 (docs/combining.md), t reference with 40.5 df (the treated arm's part: 64.0 df)",
     );
     expect(text).toContain('over m = 3 (docs/combining.md), normal reference');
     expect(text).toContain('τ = 6.0 months');

@@ -164,3 +164,40 @@ describe('the control arm part of each analysis variance', () => {
     expect(est.uControl).toBeCloseTo(v0 / 60, 14);
   });
 });
+
+describe("the treated part's degrees of freedom (treatedDf; docs/combining.md)", () => {
+  const a = arms();
+  // the fixture's treated events and size, counted independently of the code under test
+  let d1 = 0;
+  for (let i = 0; i < 40; i++) d1 += a.status[i]!;
+  const values = { ...a, status: new Float64Array(100).fill(1) };
+
+  test('a hazard ratio: 2·d₁, the treated events (ATT weights are 1 for the treated)', () => {
+    expect(d1).toBe(32);
+    for (const method of ['cox-unadjusted', 'cox-adjusted'])
+      expect(runAnalysis(spec({ method, covariates: ['age'] }), a, 'test').treatedDf).toBe(2 * d1);
+    const iptw = runAnalysis(spec({ method: 'cox-iptw', covariates: ['age'] }), a, 'test');
+    expect(iptw.treatedDf).toBeCloseTo(2 * d1, 12);
+  });
+
+  test("under ATE weights, twice the treated events' Kish effective number", () => {
+    const est = runAnalysis(
+      spec({ method: 'cox-iptw', covariates: ['age'], weighting: { estimand: 'ATE' } }),
+      a,
+      'test',
+    );
+    let sw = 0;
+    let sw2 = 0;
+    for (let i = 0; i < 40; i++)
+      if (a.status[i]! > 0) [sw, sw2] = [sw + est.weights![i]!, sw2 + est.weights![i]! ** 2];
+    expect(est.treatedDf).toBeCloseTo((2 * sw * sw) / sw2, 12);
+    expect(est.treatedDf).toBeLessThan(2 * d1);
+  });
+
+  test('an RMST or a mean difference: n₁ − 1; risk and odds ratios: none', () => {
+    expect(runAnalysis(spec({ method: 'rmst', tau: 20 }), a, 'test').treatedDf).toBe(39);
+    expect(runAnalysis(spec({ method: 'mean-difference' }), values, 'test').treatedDf).toBe(39);
+    for (const method of ['risk-ratio', 'odds-ratio', 'risk-difference'])
+      expect(runAnalysis(spec({ method }), a, 'test').treatedDf).toBeUndefined();
+  });
+});

@@ -38,6 +38,8 @@ interface ExternalCase {
   controlVariances: number[];
   confLevel: number;
   parameterUncertainty: boolean;
+  /** ν_T; null: Infinity (the treated part taken as known). */
+  treatedDf: number | null;
   expected: Record<string, number | null>;
 }
 const fx = loadFixture<{
@@ -76,6 +78,32 @@ describe('combineSynthetic', () => {
       expect(r.df).toBe(Infinity);
       expect(r.warnings.map((w) => w.code)).toEqual(['nonpositive-variance']);
     }
+  });
+
+  test("the treated part's degrees of freedom widen the interval, and vanish as they grow", () => {
+    const q = [-0.31, -0.12, -0.25, -0.4, -0.18, -0.22, -0.35, -0.09, -0.28, -0.2];
+    const u = q.map(() => 0.034);
+    const uc = q.map(() => 0.008);
+    const known = combineExternalControl(q, u, uc);
+    const widths = [10, 40, 160, 1e6].map((treatedDf) => {
+      const r = combineExternalControl(q, u, uc, { treatedDf });
+      // the variance itself does not change: only the reference distribution
+      expect(r.totalVariance).toBe(known.totalVariance);
+      expect(r.df).toBeLessThan(known.df);
+      return r.upper - r.lower;
+    });
+    for (let i = 1; i < widths.length; i++) expect(widths[i]).toBeLessThan(widths[i - 1]!);
+    expectClose(widths[3]!, known.upper - known.lower, { rtol: 1e-5, label: 'ν_T → ∞' });
+    // V̂_P = 0 (b below ū_C): the t reference is the treated part's alone, ν = ν_T·T²/ū_T²
+    const flat = combineExternalControl(
+      [0.1, 0.1, 0.1],
+      [0.03, 0.03, 0.03],
+      [0.006, 0.006, 0.006],
+      {
+        treatedDf: 39,
+      },
+    );
+    expectClose(flat.df, (39 * flat.totalVariance ** 2) / 0.024 ** 2, { rtol: 1e-12, label: 'ν' });
   });
 
   test('validates its input', () => {
@@ -212,7 +240,9 @@ describe('combineExternalControl (the run pipeline; docs/combining.md)', () => {
     const r = combineExternalControl(c.estimates, c.variances, c.controlVariances, {
       confLevel: c.confLevel,
       parameterUncertainty: c.parameterUncertainty,
+      ...(c.treatedDf !== null ? { treatedDf: c.treatedDf } : {}),
     });
+    expect(r.treatedDf).toBe(c.treatedDf ?? Infinity);
     const e = c.expected;
     const got: Record<string, number> = {
       ...r,
@@ -287,6 +317,10 @@ describe('combineExternalControl (the run pipeline; docs/combining.md)', () => {
     expect(code(() => combineExternalControl([1, 2], [0.1, 0.1], [0, 0.2]))).toBe(
       'invalid-variance',
     );
+    for (const treatedDf of [0, -3, NaN])
+      expect(code(() => combineExternalControl([1, 2], [0.1, 0.1], [0, 0], { treatedDf }))).toBe(
+        'invalid-option',
+      );
   });
 });
 

@@ -42,7 +42,9 @@ import {
   rmstTauOf,
   withCovariateShift,
   treatedDesignOf,
+  withMissingValues,
   type MarginalEstimand,
+  type MissingDesign,
   type RegistryDesign,
   type TreatedDesign,
 } from './truth.js';
@@ -74,6 +76,8 @@ export interface Scenario {
    * the protocol's.
    */
   readonly followUp: FollowUp | null;
+  /** Missing values in one covariate of the treated arm, when the design names them. */
+  readonly missing: MissingDesign | null;
   /** An unmeasured confounder, when the design names one. */
   readonly confounder: {
     readonly hazardRatio: number;
@@ -175,6 +179,63 @@ function covariateShifts(
   c: LoadedDesign['spec']['scenarios']['drift']['covariate'],
 ): Scenario['drift']['covariate'][] {
   return c === undefined ? [null] : c.shift.map((shift) => ({ name: c.name, shift }));
+}
+
+/** The missing-value axis's points (one per share), or one null without it. */
+function missingGrid(c: LoadedDesign['spec']['scenarios']['missing']): Scenario['missing'][] {
+  if (c === undefined) return [null];
+  return c.share.map((share) => ({
+    variable: c.variable,
+    share,
+    dependsOn: c.dependsOn ?? null,
+    oddsRatio: c.oddsRatio ?? 1,
+  }));
+}
+
+/**
+ * What is wrong with `scenarios.missing` against the protocol's treated covariates (`mapped`):
+ * its variable and `dependsOn` must be two different mapped covariates, and `oddsRatio` comes
+ * with `dependsOn` (and only with it).
+ */
+function missingProblems(design: LoadedDesign, mapped: readonly string[]): EcasimError[] {
+  const m = design.spec.scenarios.missing;
+  if (m === undefined) return [];
+  const { doc } = design;
+  const at = (field: string) => ['scenarios', 'missing', field];
+  const out: EcasimError[] = [];
+  const expected = `a covariate the protocol maps (inputs.treated.covariates): ${mapped.join(', ')}`;
+  if (!mapped.includes(m.variable))
+    out.push(
+      problemAt(doc, at('variable'), `"${m.variable}" is not a covariate of the treated data`, {
+        expected,
+        actual: m.variable,
+      }),
+    );
+  if (m.dependsOn !== undefined && (!mapped.includes(m.dependsOn) || m.dependsOn === m.variable))
+    out.push(
+      problemAt(
+        doc,
+        at('dependsOn'),
+        m.dependsOn === m.variable
+          ? 'missingness cannot depend on the missing value itself (that is not missing at random)'
+          : `"${m.dependsOn}" is not a covariate of the treated data`,
+        { expected: `another ${expected}`, actual: m.dependsOn },
+      ),
+    );
+  if ((m.dependsOn === undefined) !== (m.oddsRatio === undefined))
+    out.push(
+      problemAt(
+        doc,
+        at(m.dependsOn === undefined ? 'oddsRatio' : 'dependsOn'),
+        m.dependsOn === undefined
+          ? 'oddsRatio needs dependsOn: the covariate the odds of a missing value depend on'
+          : 'dependsOn needs oddsRatio: how strongly the odds of a missing value depend on it',
+        {
+          hint: 'give both for missing at random, or neither for missing completely at random',
+        },
+      ),
+    );
+  return out;
 }
 
 /** The confounder axis's points (the cross product of its lists), or one null without it. */
@@ -330,6 +391,7 @@ export function createDesignContext(design: LoadedDesign): DesignContext {
       ),
     );
   }
+  problems.push(...missingProblems(design, Object.keys(p.inputs.treated.covariates)));
   const none = endpoint === 'continuous' ? 0 : 1;
   if (endpoint !== 'continuous') {
     spec.scenarios.effect.forEach((e, k) => {
@@ -376,48 +438,51 @@ export function createDesignContext(design: LoadedDesign): DesignContext {
             for (const hr of spec.scenarios.drift.hazardRatio)
               for (const cov of covariateShifts(spec.scenarios.drift.covariate))
                 for (const u of confounderGrid(spec.scenarios.confounder))
-                  for (const fu of followUps(
-                    spec.scenarios.followUp,
-                    p.followUp?.dropoutRate ?? 0,
-                  )) {
-                    const controlSize = twin
-                      ? treatedN
-                      : ratio !== null
-                        ? Math.max(1, Math.round(ratio * treatedN))
-                        : p.control.size!;
-                    const scenario: Scenario = {
-                      id:
-                        `${prefix}${effect}-treated${treatedN}-control${controlSize}-m${m}-` +
-                        (registryN === null ? 'posterior' : `registry${registryN}-drift${hr}`) +
-                        (cov === null
-                          ? ''
-                          : `-${cov.name}${cov.shift < 0 ? '' : '+'}${cov.shift}`) +
-                        (u === null
-                          ? ''
-                          : `-u${u.hazardRatio}-p${u.trialPrevalence}v${u.externalPrevalence}`) +
-                        (fu === null
-                          ? ''
-                          : `-accrual${fu.accrual}-duration${fu.studyDuration}` +
-                            (spec.scenarios.followUp!.some((f) => f.dropoutRate !== undefined)
-                              ? `-dropout${fu.dropoutRate}`
-                              : '')),
-                      effect,
-                      treatedN,
-                      controlSize,
-                      replicates: m,
-                      registryN,
-                      drift: { hazardRatio: hr, covariate: cov },
-                      followUp: fu,
-                      confounder: u,
-                    };
-                    const key = variantKey(scenario);
-                    if (!variants.has(key))
-                      variants.set(
-                        key,
-                        protocolVariant(protocol, twin ? null : controlSize, m, fu),
-                      );
-                    scenarios.push(scenario);
-                  }
+                  for (const miss of missingGrid(spec.scenarios.missing))
+                    for (const fu of followUps(
+                      spec.scenarios.followUp,
+                      p.followUp?.dropoutRate ?? 0,
+                    )) {
+                      const controlSize = twin
+                        ? treatedN
+                        : ratio !== null
+                          ? Math.max(1, Math.round(ratio * treatedN))
+                          : p.control.size!;
+                      const scenario: Scenario = {
+                        id:
+                          `${prefix}${effect}-treated${treatedN}-control${controlSize}-m${m}-` +
+                          (registryN === null ? 'posterior' : `registry${registryN}-drift${hr}`) +
+                          (cov === null
+                            ? ''
+                            : `-${cov.name}${cov.shift < 0 ? '' : '+'}${cov.shift}`) +
+                          (u === null
+                            ? ''
+                            : `-u${u.hazardRatio}-p${u.trialPrevalence}v${u.externalPrevalence}`) +
+                          (fu === null
+                            ? ''
+                            : `-accrual${fu.accrual}-duration${fu.studyDuration}` +
+                              (spec.scenarios.followUp!.some((f) => f.dropoutRate !== undefined)
+                                ? `-dropout${fu.dropoutRate}`
+                                : '')) +
+                          (miss === null ? '' : `-missing-${miss.variable}${miss.share}`),
+                        effect,
+                        treatedN,
+                        controlSize,
+                        replicates: m,
+                        registryN,
+                        drift: { hazardRatio: hr, covariate: cov },
+                        followUp: fu,
+                        missing: miss,
+                        confounder: u,
+                      };
+                      const key = variantKey(scenario);
+                      if (!variants.has(key))
+                        variants.set(
+                          key,
+                          protocolVariant(protocol, twin ? null : controlSize, m, fu),
+                        );
+                      scenarios.push(scenario);
+                    }
   const ids = new Set(scenarios.map((s) => s.id));
   if (ids.size < scenarios.length) {
     throw problemAt(
@@ -542,8 +607,24 @@ export function runDesignTrial(ctx: DesignContext, t: number): TrialRecord[] {
         arms.set(armKey, new Error(`treated arm: ${message(err)}`));
       }
     }
+    const miss = s.missing;
+    const maskedKey = `${armKey}/${miss?.share}`;
+    if (miss !== null && miss.share > 0 && !arms.has(maskedKey)) {
+      const complete = arms.get(armKey)!;
+      arms.set(
+        maskedKey,
+        complete instanceof Error
+          ? complete
+          : withMissingValues(
+              complete,
+              miss,
+              ctx.protocol.protocol.inputs.treated.missing,
+              treatedStream().substream(4),
+            ),
+      );
+    }
     const fitted = fits.get(regKey)!;
-    const treated = arms.get(armKey)!;
+    const treated = arms.get(miss !== null && miss.share > 0 ? maskedKey : armKey)!;
     if (fitted instanceof Error) return { trial: t, scenario: s.id, error: fitted.message };
     if (treated instanceof Error) return { trial: t, scenario: s.id, error: treated.message };
     try {

@@ -260,6 +260,12 @@ export async function designHtml(r: DesignResults): Promise<string> {
     })
     .join('\n');
   const varied = r.scenarios.some((s) => s.followUp !== null);
+  const masked = r.scenarios.some((s) => s.missing !== null);
+  const missingCell = (m: (typeof r.scenarios)[number]['missing']): string =>
+    m === null || m.share === 0
+      ? '—'
+      : `${esc(m.variable)} ${fmtPct(m.share, 0)}; ` +
+        (m.dependsOn === null ? 'MCAR' : `MAR on ${esc(m.dependsOn)}, OR ${fmt(m.oddsRatio, 3)}`);
   const scenarioRows = r.scenarios
     .map(
       (s) =>
@@ -269,6 +275,7 @@ export async function designHtml(r: DesignResults): Promise<string> {
         (varied
           ? `<td class="num">${s.followUp === null ? '—' : `${fmt(s.followUp.accrual, 3)} / ${fmt(s.followUp.studyDuration, 3)}; ${fmt(s.followUp.dropoutRate, 3)}`}</td>`
           : '') +
+        (masked ? `<td class="num">${missingCell(s.missing)}</td>` : '') +
         `<td class="num">${s.confounder === null ? '—' : `HR ${fmt(s.confounder.hazardRatio, 2)}; ${fmtPct(s.confounder.trialPrevalence, 0)} / ${fmtPct(s.confounder.externalPrevalence, 0)}`}</td>` +
         `<td class="num">${s.trials}${s.failed ? ` (${s.failed} failed)` : ''}</td>` +
         `<td class="num">${pct(s.success)}</td></tr>`,
@@ -300,7 +307,7 @@ export async function designHtml(r: DesignResults): Promise<string> {
 <p>${r.mode === 'registry' ? `In every trial a registry of the scenario's size is drawn from the truth model (its outcome hazard multiplied by the scenario's drift) and re-fitted as <code>ecasim fit</code> does; the single-arm trial is drawn from the truth with the scenario's true ${esc(effect)};` : `In every trial the population is one draw from the posterior of the protocol's covariate model, and the single-arm trial is drawn from it with the scenario's true ${esc(effect)}; the synthetic arms come from the protocol's model as it is (no registry is re-fitted, so the registry's own sampling error enters only through the parameter draws);`} the protocol's pre-specified analyses are run against the scenario's m synthetic control arms and combined exactly as <code>ecasim run</code> combines them. The rejection rate is the share of ${Math.round((1 - r.alpha) * 100)}% intervals that exclude no effect (type-I error when the true effect is none, power otherwise); coverage, bias and RMSE are of the analysis's target on its combining scale (log ratio, or difference): the conditional log HR for the covariate-adjusted Cox model, the marginal estimand of a large trial (${r.estimandN} patients an arm) for the others. Monte-Carlo SEs after Morris, White &amp; Crowther (2019).</p>
 <h3>Targets</h3>${targets}</section>
 <section><h2>Scenarios</h2>
-<table><caption>The grid, with the protocol's success criterion met (Monte-Carlo SE)</caption><thead><tr><th scope="col">Scenario</th><th scope="col" class="num">${esc(effect)}</th><th scope="col" class="num">Treated</th><th scope="col" class="num">Synthetic arm</th><th scope="col" class="num">m</th><th scope="col" class="num">Registry</th><th scope="col" class="num">Drift (HR)</th>${varied ? '<th scope="col" class="num">Accrual / study duration; dropout rate</th>' : ''}<th scope="col" class="num">Unmeasured confounder (HR; trial / registry prevalence)</th><th scope="col" class="num">Trials</th><th scope="col" class="num">Success</th></tr></thead><tbody>${scenarioRows}</tbody></table>
+<table><caption>The grid, with the protocol's success criterion met (Monte-Carlo SE)</caption><thead><tr><th scope="col">Scenario</th><th scope="col" class="num">${esc(effect)}</th><th scope="col" class="num">Treated</th><th scope="col" class="num">Synthetic arm</th><th scope="col" class="num">m</th><th scope="col" class="num">Registry</th><th scope="col" class="num">Drift (HR)</th>${varied ? '<th scope="col" class="num">Accrual / study duration; dropout rate</th>' : ''}${masked ? '<th scope="col" class="num">Missing in the treated arm</th>' : ''}<th scope="col" class="num">Unmeasured confounder (HR; trial / registry prevalence)</th><th scope="col" class="num">Trials</th><th scope="col" class="num">Success</th></tr></thead><tbody>${scenarioRows}</tbody></table>
 <figure class="chart">${chart}<figcaption>Primary analysis: share of trials whose interval excludes no effect, with 95% Monte-Carlo error bars; the dashed line is α.</figcaption></figure>
 ${curves.join('\n')}
 <figure class="chart">${coverage}<figcaption>Primary analysis: coverage of its interval by scenario (of the target on the combining scale), with 95% Monte-Carlo error bars; the dashed line is the nominal level.</figcaption></figure>

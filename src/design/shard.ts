@@ -95,6 +95,7 @@ export function designFrame(ctx: DesignContext, digest: string): DesignFrame {
         covariate: s.drift.covariate === null ? null : { ...s.drift.covariate },
       },
       followUp: s.followUp === null ? null : { ...s.followUp },
+      missing: s.missing === null ? null : { ...s.missing },
       confounder: s.confounder === null ? null : { ...s.confounder },
     })),
     analyses: ctx.analyses.map((a) => ({ ...a })),

@@ -97,6 +97,25 @@ const confounder = z
   })
   .strict();
 
+const missing = z
+  .object({
+    variable: text.describe(
+      'A baseline covariate of the treated data (one the protocol maps) whose values go missing.',
+    ),
+    share: axis(z.number().min(0).max(0.95)).describe(
+      'Share of the treated patients whose value is missing (0: none).',
+    ),
+    dependsOn: text
+      .optional()
+      .describe(
+        'Missing at random given this other covariate: the odds of a missing value are multiplied by `oddsRatio` per SD of a numeric covariate or for a level other than its first (default: missing completely at random).',
+      ),
+    oddsRatio: positive
+      .optional()
+      .describe('The odds ratio of missingness per unit of `dependsOn` (required with it).'),
+  })
+  .strict();
+
 const followUp = z
   .object({
     accrual: z
@@ -135,6 +154,11 @@ const scenarios = z
         "Accrual and follow-up of the trial and of its synthetic arms (time-to-event; default: the protocol's followUp).",
       ),
     drift: drift.default({ hazardRatio: [1] }),
+    missing: missing
+      .optional()
+      .describe(
+        "Missing values in one covariate of the treated arm, handled as the protocol's inputs.treated.missing says (the estimand is unchanged).",
+      ),
     confounder: confounder
       .optional()
       .describe(

@@ -13,7 +13,12 @@ import { specLevels, type LoadedFitSpec } from '../model/fit-spec.js';
 import { endpointOfKind, levelsOf } from '../model/network.js';
 import { compileAt, patientScope, type LoadedProtocol } from '../protocol/load.js';
 import { censoringOf } from '../protocol/schema.js';
-import { noMissing, type TreatedArm } from '../protocol/treated.js';
+import {
+  MISSING_CODE,
+  noMissing,
+  withMissingPolicy,
+  type TreatedArm,
+} from '../protocol/treated.js';
 import type { RandomSource } from '../random/index.js';
 import { sampleCohort } from '../simulate/ancestral.js';
 import { applyCensoring } from '../simulate/censoring.js';
@@ -399,6 +404,82 @@ export function drawTreated(
     covariates,
     missing: noMissing(cohort.n),
   };
+}
+
+/** Missing values a design puts into one covariate of the treated arm (`scenarios.missing`). */
+export interface MissingDesign {
+  readonly variable: string;
+  readonly share: number;
+  /** MAR given this covariate; null: missing completely at random. */
+  readonly dependsOn: string | null;
+  /** Odds ratio of missingness per SD (numeric) or for a level other than the first; 1 under MCAR. */
+  readonly oddsRatio: number;
+}
+
+/**
+ * `arm` with `m.variable` missing for about `m.share` of its patients, then the protocol's
+ * `policy` applied as to a treated file (`withMissingPolicy`). Patient i's value is missing with
+ * probability expit(a + log(oddsRatio)·zᵢ), zᵢ the standardised `dependsOn` (numeric) or 1 for a
+ * level other than its first (categorical), 0 under MCAR; a solves mean(pᵢ) = share on this arm
+ * (bisection), so every trial has the design's expected share. One uniform per patient from
+ * `stream`, compared with pᵢ: a larger share masks a superset of the patients. Complexity O(n).
+ */
+export function withMissingValues(
+  arm: TreatedArm,
+  m: MissingDesign,
+  policy: 'impute' | 'exclude',
+  stream: RandomSource,
+): TreatedArm {
+  const n = arm.n;
+  const z = new Float64Array(n);
+  if (m.dependsOn !== null) {
+    const c = arm.covariates.columns.get(m.dependsOn)!;
+    if (c.kind === 'categorical') for (let i = 0; i < n; i++) z[i] = c.codes[i]! > 0 ? 1 : 0;
+    else {
+      let mean = 0;
+      for (let i = 0; i < n; i++) mean += c.values[i]! / n;
+      let ss = 0;
+      for (let i = 0; i < n; i++) ss += (c.values[i]! - mean) ** 2;
+      const sd = Math.sqrt(ss / Math.max(1, n - 1));
+      for (let i = 0; i < n; i++) z[i] = sd > 0 ? (c.values[i]! - mean) / sd : 0;
+    }
+  }
+  const b = Math.log(m.oddsRatio);
+  const share = (a: number): number => {
+    let s = 0;
+    for (let i = 0; i < n; i++) s += 1 / (1 + Math.exp(-(a + b * z[i]!)));
+    return s / n;
+  };
+  let lo = -60;
+  let hi = 60;
+  for (let k = 0; k < 200 && hi - lo > 1e-12; k++) {
+    const mid = (lo + hi) / 2;
+    if (share(mid) < m.share) lo = mid;
+    else hi = mid;
+  }
+  const a = (lo + hi) / 2;
+  const rows: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const u = stream.random();
+    if (m.share > 0 && u < 1 / (1 + Math.exp(-(a + b * z[i]!)))) rows.push(i);
+  }
+  if (rows.length === 0) return arm;
+  const columns = new Map(arm.covariates.columns);
+  const c = columns.get(m.variable)!;
+  if (c.kind === 'categorical') {
+    const codes = Int32Array.from(c.codes);
+    for (const i of rows) codes[i] = MISSING_CODE;
+    columns.set(m.variable, { ...c, codes });
+  } else {
+    const values = Float64Array.from(c.values);
+    for (const i of rows) values[i] = NaN;
+    columns.set(m.variable, { ...c, values });
+  }
+  return withMissingPolicy(
+    { ...arm, covariates: { n, columns } },
+    new Map([[m.variable, { column: m.variable, rows }]]),
+    policy,
+  );
 }
 
 /** What a marginal (unadjusted or IPTW-ATT) analysis estimates, on its combining scale. */

@@ -252,9 +252,10 @@ export const MISSING_CODE = -2;
 
 /**
  * Applies the `missing` policy: 'exclude' drops every patient with a missing covariate; 'impute'
- * keeps them and lists the cells each replicate draws (run/replicate.ts).
+ * keeps them and lists the cells each replicate draws (run/replicate.ts). `missingRows` names,
+ * for each covariate with missing cells (level code `MISSING_CODE` or NaN), its column and rows.
  */
-function withMissingPolicy(
+export function withMissingPolicy(
   arm: Omit<TreatedArm, 'missing'>,
   missingRows: ReadonlyMap<string, { column: string; rows: number[] }>,
   policy: 'impute' | 'exclude',

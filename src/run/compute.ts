@@ -156,7 +156,7 @@ function treatedMissingSection(prepared: PreparedRun): Results['treatedMissing']
     method:
       m.cells.length === 0
         ? null
-        : `drawn in every replicate from the covariate model (that replicate's parameter draw) given the patient's observed covariates, by likelihood weighting with resampling over ${IMPUTATION_CANDIDATES} candidates a patient; the outcome is not used (MAR given the covariates); the replicates' spread carries the imputation uncertainty into the combined interval`,
+        : `drawn in every replicate from the covariate model (that replicate's parameter draw) given the patient's observed covariates, by likelihood weighting with resampling over ${IMPUTATION_CANDIDATES} candidates a patient; the outcome is not used (MAR given the covariates); the replicates' spread carries the imputation uncertainty into the combined interval. The draws assume that the covariate's distribution given the others is the registry's: where the trial's population differs from the registry's in the missing covariate itself, imputed values lean towards the registry's and adjust less (studies/treated-missing/README.md)`,
   };
 }
 

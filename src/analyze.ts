@@ -16,7 +16,7 @@ import { ANALYZE_SCHEMA, roundDeep, type Warning } from './results.js';
 import { coxTerm, fitCoxModel, phTest, type CoxModel } from './analysis/cox.js';
 import { inAnalysis } from './analysis/errors.js';
 import { rmstComparison } from './analysis/rmst.js';
-import type { StackedArms } from './analysis/stacked.js';
+import { stackOutcomes, type StackedArms } from './analysis/stacked.js';
 import type { Cohort, Column } from './cohort.js';
 import type { CoxFit } from './stats/cox.js';
 import { kaplanMeier, type KaplanMeierFit } from './stats/km.js';
@@ -210,16 +210,7 @@ function coxSummary(fit: CoxFit, k: number) {
 export function analyzeArms(o: AnalyzeOptions) {
   const treated = readArm(o.treated, 'treated', o);
   const control = readArm(o.control, 'control', o);
-  const nT = treated.time.length;
-  const n = nT + control.time.length;
-  const time = new Float64Array(n);
-  const status = new Float64Array(n);
-  const group = new Float64Array(n);
-  time.set(treated.time);
-  time.set(control.time, nT);
-  status.set(treated.event);
-  status.set(control.event, nT);
-  group.fill(1, 0, nT);
+  const { time, status, group } = stackOutcomes(treated, control);
   const weights = o.weights
     ? new Float64Array([...treated.weights!, ...control.weights!])
     : undefined;

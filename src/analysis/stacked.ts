@@ -20,6 +20,33 @@ export interface StackedArms {
   strata?: Int32Array;
 }
 
+/** An arm's follow-up times and event indicators (1 = event). */
+export interface ArmOutcomes {
+  readonly time: ArrayLike<number>;
+  readonly event: ArrayLike<number>;
+}
+
+/**
+ * The time, status and group columns of `treated` stacked above `control` (group 1, then 0).
+ * Complexity O(n).
+ */
+export function stackOutcomes(
+  treated: ArmOutcomes,
+  control: ArmOutcomes,
+): Pick<StackedArms, 'time' | 'status' | 'group'> {
+  const nT = treated.time.length;
+  const n = nT + control.time.length;
+  const time = new Float64Array(n);
+  const status = new Float64Array(n);
+  const group = new Float64Array(n);
+  time.set(treated.time);
+  time.set(control.time, nT);
+  status.set(treated.event);
+  status.set(control.event, nT);
+  group.fill(1, 0, nT);
+  return { time, status, group };
+}
+
 export interface Design {
   x: Float64Array[];
   names: string[];

@@ -10,6 +10,7 @@
  *   npx tsc -p tsconfig.scripts.json
  *   node dist/studies/small-treated/wald-check.js studies/small-treated/design-marginal.yaml 20,40,80,120 3000
  */
+import { stackOutcomes } from '../../src/analysis/stacked.js';
 import { prepareDesign } from '../../src/design/index.js';
 import { drawTreated } from '../../src/design/truth.js';
 import { createStream } from '../../src/random/index.js';
@@ -38,16 +39,8 @@ for (const n1 of sizes.split(',').map(Number)) {
   let events = 0;
   for (let r = 0; r < R; r++) {
     const arm = drawTreated(ctx.truth, ctx.treated, n1, 1, createStream(12345, 1, r));
-    const n = n1 + control.n;
-    const time = new Float64Array(n);
-    const status = new Float64Array(n);
-    const x = new Float64Array(n);
-    time.set(arm.time);
-    time.set(control.time, n1);
-    status.set(arm.event);
-    status.set(control.event, n1);
-    x.fill(1, 0, n1);
-    const fit = fitCox({ time, status, x: [x], names: ['treated'] });
+    const { time, status, group } = stackOutcomes(arm, control);
+    const fit = fitCox({ time, status, x: [group], names: ['treated'] });
     const d1 = arm.event.reduce((s, e) => s + e, 0);
     const z = Math.abs(fit.coef[0]!) / Math.sqrt(fit.var[0]!);
     beta.push(fit.coef[0]!);

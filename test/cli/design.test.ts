@@ -7,6 +7,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EXIT } from '../../src/cli/errors.js';
+import { flagshipDesignHead, writeFlagshipFit } from '../helpers/design.js';
 import { ecasim } from '../helpers/workspace.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
@@ -15,20 +16,11 @@ const at = (name: string) => join(dir, name);
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'ecasim-design-cli-'));
-  writeFileSync(
-    at('fit.yaml'),
-    readFileSync(`${ROOT}examples/nsclc/fit.yaml`, 'utf8') +
-      '\ncovariance: { method: information }\n',
-  );
+  writeFlagshipFit(dir);
   writeFileSync(
     at('design.yaml'),
     [
-      'name: cli design',
-      `protocol: ${ROOT}protocols/nsclc-os.yaml`,
-      'truth:',
-      `  model: ${ROOT}examples/nsclc/truth-model.json`,
-      '  fit: fit.yaml',
-      '  registry: { accrual: 60, studyDuration: 72, dropoutRate: 0.005 }',
+      ...flagshipDesignHead('cli design'),
       'trials: 3',
       'seed: 9',
       'estimandN: 2000',

@@ -3,7 +3,7 @@
  * not change anything — shard i of N runs the same trials as one process, and N = 1, 3 and 7
  * shards merge to the same design.json and design.html bytes as a single run.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -17,6 +17,7 @@ import {
   type PreparedDesign,
 } from '../../src/design/index.js';
 import type { EcasimError } from '../../src/errors.js';
+import { writeFlagshipFit } from '../helpers/design.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 let dir: string;
@@ -47,11 +48,7 @@ let prepared: PreparedDesign;
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'ecasim-design-'));
   // the flagship fit spec with the inverse-information covariance (no bootstrap: faster)
-  writeFileSync(
-    join(dir, 'fit.yaml'),
-    readFileSync(`${ROOT}examples/nsclc/fit.yaml`, 'utf8') +
-      '\ncovariance: { method: information }\n',
-  );
+  writeFlagshipFit(dir);
   prepared = prepareDesign(writeDesign(designText()));
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -4,7 +4,7 @@
  * protocol's `inputs.treated.missing` says. The masking itself (shares, the MAR tilt, nesting
  * across shares, the exclude policy), the grid and its located errors, and a design run with it.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CategoricalColumn, NumericColumn } from '../../src/cohort.js';
@@ -13,8 +13,8 @@ import { drawTreated, withMissingValues } from '../../src/design/truth.js';
 import type { EcasimError } from '../../src/errors.js';
 import { MISSING_CODE } from '../../src/protocol/treated.js';
 import { createStream } from '../../src/random/index.js';
+import { flagshipDesignHead, writeFlagshipFit } from '../helpers/design.js';
 
-const ROOT = new URL('../../', import.meta.url).pathname;
 let dir: string;
 
 const design = (scenarios: string, name: string): string => {
@@ -22,12 +22,7 @@ const design = (scenarios: string, name: string): string => {
   writeFileSync(
     file,
     [
-      'name: missing test',
-      `protocol: ${ROOT}protocols/nsclc-os.yaml`,
-      'truth:',
-      `  model: ${ROOT}examples/nsclc/truth-model.json`,
-      '  fit: fit.yaml',
-      '  registry: { accrual: 60, studyDuration: 72, dropoutRate: 0.005 }',
+      ...flagshipDesignHead('missing test'),
       'trials: 3',
       'seed: 11',
       'estimandN: 2000',
@@ -41,11 +36,7 @@ const GRID = `\n  effect: 1\n  treatedN: 60\n  controlRatio: 1\n  replicates: 2\
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'ecasim-design-missing-'));
-  writeFileSync(
-    join(dir, 'fit.yaml'),
-    readFileSync(`${ROOT}examples/nsclc/fit.yaml`, 'utf8') +
-      '\ncovariance: { method: information }\n',
-  );
+  writeFlagshipFit(dir);
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

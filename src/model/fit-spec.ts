@@ -16,6 +16,7 @@ import {
   type LocatedDocument,
 } from '../io/document.js';
 import { extractFields, TIME_UNITS, VARIABLE_KINDS, type VariableKind } from './schema.js';
+import { TRANSFORMS } from './transform.js';
 
 /** The format tag every fit spec carries. */
 export const FIT_SPEC_FORMAT = 'ecasim-fit/1';
@@ -43,8 +44,8 @@ const variableSpec = z
      * (categorical with `bins`); for a numeric kind, the bins used under differential privacy.
      */
     bins: z.array(finite).min(1).optional(),
-    /** continuous kinds: `log` fits the linear-Gaussian model to log(x). */
-    transform: z.enum(['none', 'log']).optional(),
+    /** continuous kinds: `log` / `log1p` fit the linear-Gaussian model to log(x) / log(1 + x). */
+    transform: z.enum(TRANSFORMS).optional(),
     bounds: z.tuple([finite, finite]).optional(),
     round: z.boolean().optional(),
     /** count: only poisson is fitted in this version. */

@@ -38,6 +38,7 @@ import { parentConfigurations } from './network.js';
 import { fitPrivate } from './dp-fit.js';
 import { MODEL_FORMAT, type Model, type Variable } from './schema.js';
 import { hillClimb } from './structure.js';
+import { forward, logJacobian, lowerLimit } from './transform.js';
 
 /** Survival outcome columns. */
 /** What `fitModel` returns besides the model. */
@@ -213,13 +214,14 @@ export function readRegistry(table: Table, loaded: LoadedFitSpec): RegistryData 
               `expected a count (integer >= 0), found ${show(r)}`,
               'an integer >= 0',
             );
-          } else if (v.transform === 'log' && !(x > 0)) {
+          } else if (v.transform !== undefined && !(x > lowerLimit(v.transform))) {
+            const limit = lowerLimit(v.transform);
             bad(
               i,
               colName,
               name,
-              `expected a value > 0 ("transform": "log"), found ${show(r)}`,
-              'a number > 0',
+              `expected a value > ${limit} ("transform": "${v.transform}"), found ${show(r)}`,
+              `a number > ${limit}${v.transform === 'log' ? ' (or transform: log1p for values with zeros)' : ''}`,
             );
           }
           values[i] = x;
@@ -494,12 +496,12 @@ export function fitNode(
   }
   if (v.kind === 'continuous' || v.kind === 'continuous-endpoint') {
     const x = (c as { values: Float64Array }).values;
-    const log = v.transform === 'log';
-    const y = log ? Float64Array.from(x, Math.log) : x;
+    const t = v.transform ?? 'none';
+    const y = t === 'none' ? x : Float64Array.from(x, (xi) => forward(t, xi));
     const f = fitOls(y, d.columns, d.terms);
-    // the likelihood of x, not of log x, so BIC compares like with like
+    // the likelihood of x, not of g(x), so BIC compares like with like
     let jac = 0;
-    if (log) for (let i = 0; i < y.length; i++) jac -= y[i]!;
+    if (t !== 'none') for (let i = 0; i < x.length; i++) jac += logJacobian(t, x[i]!);
     return {
       variable: {
         kind: v.kind,
@@ -857,10 +859,12 @@ export function createScorer(
     }
     if (v.kind === 'continuous' || v.kind === 'continuous-endpoint') {
       const values = (c as { values: Float64Array }).values;
-      const log = v.transform === 'log';
-      const y = response(name, () => (log ? Float64Array.from(values, Math.log) : values));
+      const t = v.transform ?? 'none';
+      const y = response(name, () =>
+        t === 'none' ? values : Float64Array.from(values, (xi) => forward(t, xi)),
+      );
       let jac = 0;
-      if (log) for (let i = 0; i < n; i++) jac -= y[i]!;
+      if (t !== 'none') for (let i = 0; i < n; i++) jac += logJacobian(t, values[i]!);
       const { x, q } = rowMajor(parents, [ones], n);
       return { logLik: olsLogLik(y, x, q) + jac, dof: 2 + terms };
     }

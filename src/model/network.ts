@@ -14,6 +14,7 @@ import {
   type Variable,
   type VariableKind,
 } from './schema.js';
+import { lowerLimit } from './transform.js';
 
 /** Tolerance on a probability row's sum: rows rounded to 6 decimals still pass. */
 export const ROW_SUM_TOLERANCE = 1e-6;
@@ -245,10 +246,10 @@ export function checkNetwork(model: Model, doc: LocatedDocument): InputError[] {
         } else if (v.round && Math.ceil(lo) > Math.floor(hi)) {
           at([...base, 'bounds'], `bounds of "${name}" contain no integer, but "round" is true`);
         }
-        if (v.transform === 'log' && hi <= 0) {
+        if (hi <= lowerLimit(v.transform)) {
           at(
             [...base, 'bounds'],
-            `bounds of "${name}" exclude every positive value, but "transform" is "log"`,
+            `bounds of "${name}" exclude every value above ${lowerLimit(v.transform)}, but "transform" is "${v.transform}"`,
           );
         }
       }

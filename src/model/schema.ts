@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { didYouMean } from '../io/document.js';
+import { TRANSFORMS } from './transform.js';
 
 /** The format tag every model file carries. */
 export const MODEL_FORMAT = 'ecasim-model/1';
@@ -110,8 +111,11 @@ const gaussianFields = {
   unit: z.string().optional(),
   ...linearPredictor,
   sd: positive,
-  /** `log`: the linear-Gaussian model holds for log(x); values are exp of the draw. */
-  transform: z.enum(['none', 'log']).default('none'),
+  /**
+   * `log` / `log1p`: the linear-Gaussian model holds for log(x) / log(1 + x); values are the
+   * inverse of the draw (src/model/transform.ts).
+   */
+  transform: z.enum(TRANSFORMS).default('none'),
   /** Inclusive limits on the reported scale, enforced by rejection (never by clamping). */
   bounds: z.tuple([finite, finite]).optional(),
   /** Round to the nearest integer after the bounds are met. */

@@ -32,6 +32,7 @@ import type { RandomSource } from '../random/index.js';
 import { gammaSampler } from '../random/variates.js';
 import { lgamma, qnorm } from '../stats/distributions.js';
 import type { CategoricalColumn, Cohort, Column } from '../cohort.js';
+import { inverse, scaleOf } from '../model/transform.js';
 
 /** Draws per patient before a bounded continuous variable gives up (documented in the format). */
 export const MAX_BOUND_TRIES = 100;
@@ -304,10 +305,11 @@ function sampleGaussian(v: GaussianVariable, at: Draw): Float64Array {
   const { model, name, columns, n, s, offset } = at;
   const mu = linearPredictor(v.intercept, v.coefficients, v.centers, columns, n);
   const sd = v.sd;
-  const log = v.transform === 'log';
+  const t = v.transform;
   const out = mu; // drawn in place
   if (v.bounds === undefined) {
-    if (log) for (let i = 0; i < n; i++) out[i] = Math.exp(mu[i]! + sd * qnorm(s.uniformOpen()));
+    if (t !== 'none')
+      for (let i = 0; i < n; i++) out[i] = inverse(t, mu[i]! + sd * qnorm(s.uniformOpen()));
     else for (let i = 0; i < n; i++) out[i] = mu[i]! + sd * qnorm(s.uniformOpen());
   } else {
     const [lo, hi] = v.bounds;
@@ -317,16 +319,17 @@ function sampleGaussian(v: GaussianVariable, at: Draw): Float64Array {
       let tries = 0;
       for (; tries < MAX_BOUND_TRIES; tries++) {
         x = m + sd * qnorm(s.uniformOpen());
-        if (log) x = Math.exp(x);
+        if (t !== 'none') x = inverse(t, x);
         if (x >= lo && x <= hi) break;
       }
       if (tries === MAX_BOUND_TRIES) {
-        const mean = log ? `exp(${m.toPrecision(4)})` : m.toPrecision(4);
+        const mean =
+          t === 'none' ? m.toPrecision(4) : `${m.toPrecision(4)} on the ${scaleOf(t)} scale`;
         throw problemAt(
           model.doc,
           ['variables', name, 'bounds'],
           `cannot draw "${name}" within its bounds [${lo}, ${hi}]: ${MAX_BOUND_TRIES} draws in a row fell ` +
-            `outside for patient ${offset + i} (mean ${mean}, sd ${sd}${log ? ' on the log scale' : ''})`,
+            `outside for patient ${offset + i} (mean ${mean}, sd ${sd})`,
           {
             hint: 'the bounds exclude almost all of the distribution; check the bounds, intercept and sd',
           },

@@ -38,6 +38,7 @@ import type {
 import type { RandomSource } from '../random/index.js';
 import { lgamma, pnorm } from '../stats/distributions.js';
 import { categoricalTable, drawVariable, linearPredictor } from './ancestral.js';
+import { forward, lowerLimit } from '../model/transform.js';
 
 /** Completions drawn per incomplete patient. */
 export const IMPUTATION_CANDIDATES = 200;
@@ -191,16 +192,17 @@ export function logDensity(
       const g = v as GaussianVariable;
       const mu = linearPredictor(g.intercept, g.coefficients, g.centers, columns, n);
       const x = (col as { values: Float64Array }).values;
-      const log = g.transform === 'log';
+      const t = g.transform;
       const out = new Float64Array(n);
       for (let i = 0; i < n; i++) {
-        const z = ((log ? Math.log(x[i]!) : x[i]!) - mu[i]!) / g.sd;
+        const z = (forward(t, x[i]!) - mu[i]!) / g.sd;
         let l = -0.5 * z * z;
         if (g.bounds !== undefined) {
           // a bounded variable is the normal truncated to its bounds: divide by their mass
-          const [lo, hi] = log
-            ? [Math.log(Math.max(g.bounds[0], 0)), Math.log(g.bounds[1])]
-            : g.bounds;
+          const [lo, hi] = [
+            forward(t, Math.max(g.bounds[0], lowerLimit(t))),
+            forward(t, g.bounds[1]),
+          ];
           const mass = pnorm((hi - mu[i]!) / g.sd) - pnorm((lo - mu[i]!) / g.sd);
           l -= Math.log(mass);
         }

@@ -39,6 +39,7 @@ import {
   binIndex,
   binLabels,
   isOutcomeKind,
+  maxParentsOf,
   tierOf,
   type FitSpec,
   type VariableSpec,
@@ -267,7 +268,7 @@ export function fitPrivate(
         .slice(0, i)
         .filter((p) => !isOutcomeKind(spec.variables[p]!.kind) && !black.has(`${p}\u0000${x}`))
         .filter((p) => !must.includes(p));
-      const room = l.maxParents - must.length;
+      const room = maxParentsOf(l)(x) - must.length;
       const candidates = subsets(pool, room).map((extra) => [...must, ...extra]);
       if (i === 0 || candidates.length === 1) {
         graph[x] = candidates[0]!;

@@ -66,6 +66,9 @@ const variableSpec = z
 
 const arc = z.tuple([name, name]);
 
+/** Parents a node may have in structure learning when the spec does not say. */
+export const DEFAULT_MAX_PARENTS = 3;
+
 const structureSpec = z.union([
   z.object({ graph: z.record(z.string(), z.array(name)) }).strict(),
   z
@@ -75,7 +78,9 @@ const structureSpec = z.union([
           tiers: z.array(z.array(name)).default([]),
           whitelist: z.array(arc).default([]),
           blacklist: z.array(arc).default([]),
-          maxParents: z.number().int().min(0).default(3),
+          maxParents: z
+            .union([z.number().int().min(0), z.record(z.string(), z.number().int().min(0))])
+            .default(DEFAULT_MAX_PARENTS),
         })
         .strict(),
     })
@@ -321,12 +326,19 @@ export function checkFitSpec(spec: FitSpec, doc: LocatedDocument): InputError[] 
         }
       });
     }
+    const limits = learn.maxParents;
+    if (typeof limits !== 'number')
+      for (const key of Object.keys(limits))
+        if (key !== 'default')
+          unknown(['structure', 'learn', 'maxParents', key], key, 'maxParents');
+    const limitOf = maxParentsOf(learn);
     for (const [child, count] of perChild) {
-      if (count > learn.maxParents) {
+      if (count > limitOf(child)) {
+        const own = typeof limits !== 'number' && limits[child] !== undefined;
         at(
-          ['structure', 'learn', 'maxParents'],
-          `the whitelist gives "${child}" ${count} parents, more than maxParents = ${learn.maxParents}`,
-          `raise maxParents to ${count} or whitelist fewer arcs into "${child}"`,
+          ['structure', 'learn', 'maxParents', ...(own ? [child] : [])],
+          `the whitelist gives "${child}" ${count} parents, more than its maxParents = ${limitOf(child)}`,
+          `raise maxParents${own ? `.${child}` : ''} to ${count} or whitelist fewer arcs into "${child}"`,
         );
       }
     }
@@ -398,4 +410,16 @@ export function parseFitSpecText(file: string, text: string): LoadedFitSpec {
  */
 export function loadFitSpec(file: string): LoadedFitSpec {
   return parseFitSpec(loadLocated(file, WHAT));
+}
+
+/**
+ * The parent limit of each node under `learn.maxParents`: one number for every node, or a map of
+ * a node's own limit with `default` (else 3) for the rest.
+ */
+export function maxParentsOf(learn: {
+  readonly maxParents: number | Readonly<Record<string, number>>;
+}): (node: string) => number {
+  const m = learn.maxParents;
+  if (typeof m === 'number') return () => m;
+  return (node) => m[node] ?? m['default'] ?? DEFAULT_MAX_PARENTS;
 }

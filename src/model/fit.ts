@@ -26,6 +26,7 @@ import {
   binIndex,
   isLevelKind,
   isOutcomeKind,
+  maxParentsOf,
   specLevels,
   tierOf,
   type LearnSpec,
@@ -984,7 +985,7 @@ export function learnStructure(
     },
     allowed,
     whitelist: learn.whitelist,
-    maxParents: learn.maxParents,
+    maxParents: maxParentsOf(learn),
   }).parents;
 }
 

@@ -18,7 +18,8 @@ export interface HillClimbOptions {
   readonly allowed: (from: string, to: string) => boolean;
   /** Arcs [from, to] that must be present. */
   readonly whitelist?: readonly (readonly [string, string])[];
-  readonly maxParents: number;
+  /** At most this many parents a node: one number, or a node's own limit. */
+  readonly maxParents: number | ((node: string) => number);
   /** Safety cap on the number of moves (default 10 000). */
   readonly maxMoves?: number;
 }
@@ -47,7 +48,9 @@ const MIN_GAIN = 1e-9;
  * r.parents; // { a: [], b: ['a'] }
  */
 export function hillClimb(options: HillClimbOptions): HillClimbResult {
-  const { nodes, score, allowed, whitelist = [], maxParents, maxMoves = 10000 } = options;
+  const { nodes, score, allowed, whitelist = [], maxMoves = 10000 } = options;
+  const limit = options.maxParents;
+  const maxParentsOf = typeof limit === 'number' ? () => limit : limit;
   const rank = new Map(nodes.map((n, i) => [n, i]));
   const parents = new Map<string, string[]>(nodes.map((n) => [n, []]));
   const fixed = new Set(whitelist.map(([a, b]) => `${a}\u0000${b}`));
@@ -105,7 +108,7 @@ export function hillClimb(options: HillClimbOptions): HillClimbResult {
           }
           // reversal u → v becomes v → u
           const pu = parents.get(u)!;
-          if (allowed(v, u) && pu.length < maxParents && !reaches(u, v, u, v)) {
+          if (allowed(v, u) && pu.length < maxParentsOf(u) && !reaches(u, v, u, v)) {
             const withV = sorted([...pu, v]);
             const d = dRemove + local(u, withV) - local(u, pu);
             if (d > best) {
@@ -116,7 +119,7 @@ export function hillClimb(options: HillClimbOptions): HillClimbResult {
               };
             }
           }
-        } else if (pv.length < maxParents && allowed(u, v) && !reaches(v, u)) {
+        } else if (pv.length < maxParentsOf(v) && allowed(u, v) && !reaches(v, u)) {
           const withU = sorted([...pv, u]);
           const d = local(v, withU) - current;
           if (d > best) {

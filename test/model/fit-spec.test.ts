@@ -81,8 +81,23 @@ describe('bad specs', () => {
       ),
     );
     expect(m).toContainEqual(
-      expect.stringMatching(/whitelist gives "c" 2 parents, more than maxParents = 1/),
+      expect.stringMatching(/whitelist gives "c" 2 parents, more than its maxParents = 1/),
     );
+  });
+
+  test('per-node maxParents: a node over its own limit, and an unknown node, located', () => {
+    const m = messages(() =>
+      parseFitSpecText(
+        'fit.yaml',
+        HEAD +
+          'variables:\n  a: { kind: continuous }\n  b: { kind: continuous }\n  c: { kind: continuous }\n' +
+          'structure:\n  learn:\n    whitelist: [[a, c], [b, c]]\n    maxParents: { default: 3, c: 1, d: 2 }\n',
+      ),
+    );
+    expect(m).toContainEqual(
+      expect.stringMatching(/^the whitelist gives "c" 2 parents, more than its maxParents = 1$/),
+    );
+    expect(m).toContainEqual(expect.stringMatching(/^maxParents names unknown variable "d"/));
   });
 
   test('the format rules on arcs, unknown names and kind-specific fields, all at once', () => {

@@ -121,6 +121,29 @@ describe('constraints', () => {
     for (const n of ['sex', 'stage'])
       for (const p of g[n]!) expect(['sex', 'stage', 'ecog']).toContain(p);
   });
+
+  test('maxParents per node: its own limit, the default for the rest', () => {
+    const learn = (limits: string) => {
+      const loaded = parseFitSpecText(
+        'fit.yaml',
+        spec(`{ tiers: [[sex, age], [stage, ecog, nmets, crp], [os]], maxParents: ${limits} }`),
+      );
+      return learnStructure(
+        readRegistry(table, loaded),
+        loaded.spec,
+        (loaded.spec.structure as { learn: LearnSpec }).learn,
+      );
+    };
+    // the outcome alone may have parents: it finds its three, and nothing else has any
+    const onlyOs = learn('{ default: 0, os: 3 }');
+    expect([...onlyOs['os']!].sort()).toEqual(['age', 'ecog', 'stage']);
+    for (const [n, ps] of Object.entries(onlyOs)) if (n !== 'os') expect(ps).toEqual([]);
+    // the outcome limited to one parent, the rest as the default 3 (the true graph's)
+    const oneForOs = learn('{ os: 1 }');
+    expect(oneForOs['os']).toHaveLength(1);
+    expect(oneForOs['age']).toEqual(['sex']);
+    expect(oneForOs['stage']).toContain('sex');
+  });
 });
 
 describe('hillClimb (generic)', () => {

@@ -495,9 +495,11 @@ export function toJsonText(value: unknown): string {
   return (
     JSON.stringify(
       value,
-      (_k, v: unknown) => {
+      (key, v: unknown) => {
         if (typeof v === 'number' && !Number.isFinite(v)) {
-          throw new Error(`internal: a non-finite number (${v}) reached the results`);
+          throw new Error(
+            `internal: a non-finite number (${v}) reached the results (field "${key}")`,
+          );
         }
         return v;
       },

@@ -11,6 +11,7 @@ import {
   monteCarloPlan,
   twinControlVariance,
 } from '../stats/combine.js';
+import { AnalysisError } from '../errors.js';
 import type { AnalysisEstimate } from './analyses.js';
 import type { PreparedRun } from './prepare.js';
 import type { ReplicateOutput } from './replicate.js';
@@ -122,6 +123,30 @@ export function poolDetails(
   return out;
 }
 
+/** exp of a log-scale limit overflows beyond this (e^709.78 is the largest double). */
+const MAX_LOG_LIMIT = 709;
+
+/**
+ * A combined interval that cannot be reported: a limit beyond every number on the reporting scale
+ * (a log-scale limit above 709), which only a near-degenerate fit gives (an SE in the hundreds on
+ * the log scale: a monotone likelihood, e.g. a level without events in one arm).
+ */
+function requireBounded(
+  name: string,
+  measure: string,
+  c: { estimate: number; lower: number; upper: number; se: number },
+): void {
+  const ratio = measure === 'hazard-ratio' || measure === 'risk-ratio' || measure === 'odds-ratio';
+  const worst = Math.max(Math.abs(c.lower), Math.abs(c.upper), Math.abs(c.estimate));
+  if (Number.isFinite(worst) && (!ratio || worst <= MAX_LOG_LIMIT)) return;
+  throw new AnalysisError(
+    `${name}: the combined interval is unbounded (estimate ${c.estimate.toPrecision(4)}, SE ${c.se.toPrecision(4)} on the combining scale): the model is near-degenerate in the replicates`,
+    {
+      hint: 'a coefficient is running off to infinity (monotone likelihood), e.g. a covariate level with no events in one arm; drop or merge that covariate, or leave this analysis out',
+    },
+  );
+}
+
 /** Combines one analysis over the replicates on its combining scale. */
 export function combine(
   key: string,
@@ -139,6 +164,7 @@ export function combine(
       ? combineRiskDifference(...args, first.treated, { confLevel, parameterUncertainty })
       : combineExternalControl(...args, { confLevel, parameterUncertainty, treatedDf });
   const hybrid = 'limits' in c;
+  requireBounded(name, first.measure, c);
   const plan = monteCarloPlan(c, controlSize);
   const ratio =
     first.measure === 'hazard-ratio' ||
@@ -240,7 +266,13 @@ export function combineAnalyses(
       return;
     }
     const per = replicates.map((r) => r.analyses[k]!);
-    combined.push(combine(a.key, a.name, per, settings));
+    try {
+      combined.push(combine(a.key, a.name, per, settings));
+    } catch (err) {
+      // a secondary analysis is dropped with a warning; the primary cannot be
+      if (k === 0 || !(err instanceof AnalysisError)) throw err;
+      warnings.push({ code: 'analysis-not-estimable', source: a.key, message: err.message });
+    }
   });
   return combined;
 }

@@ -24,6 +24,7 @@
  * whatever share flags most trials at registry 150 also flags 20–40% of those at 1 000 and more.
  * docs/validation.md, "The adjusted Cox model at small registries".
  */
+import { AnalysisError } from '../errors.js';
 import type { AnalysisSpec } from '../protocol/schema.js';
 import type { CombinedAnalysis, CovariateEffectsCheck } from '../results.js';
 import type { AnalysisEstimate } from './analyses.js';
@@ -87,7 +88,13 @@ export function combineCovariateCheck(
   }
   const c = common as readonly AnalysisEstimate[];
   const b = byArm as readonly AnalysisEstimate[];
-  const by = combine(check.key, check.name, b, settings);
+  let by: CombinedAnalysis;
+  try {
+    by = combine(check.key, check.name, b, settings);
+  } catch (err) {
+    if (!(err instanceof AnalysisError)) throw err;
+    return { ...base, assessed: false, reason: err.message, byArm: null, difference: null };
+  }
   return {
     ...base,
     assessed: true,

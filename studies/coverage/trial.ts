@@ -14,6 +14,7 @@ import { loadModel, type CovariateModel } from '../../src/model/load.js';
 import type { LoadedProtocol } from '../../src/protocol/load.js';
 import { createStream } from '../../src/random/index.js';
 import type { AnalysisEstimate } from '../../src/run/analyses.js';
+import { AnalysisError } from '../../src/errors.js';
 import { combine, combineSettings, controlVariances, meanTreatedDf } from '../../src/run/combine.js';
 import { combineCovariateCheck } from '../../src/run/covariate-check.js';
 import type { PreparedRun } from '../../src/run/prepare.js';
@@ -334,7 +335,14 @@ function checkOf(
   const k = prepared.analyses.findIndex((a) => a.key === check.of);
   if (notEstimable[prepared.analyses[k]!.spec.method] !== undefined) return null;
   const settings = combineSettings(prepared, 1 - prepared.loaded.protocol.analysis.alpha);
-  const combined = combine(check.of, check.of, per[k]!, settings);
+  let combined: ReturnType<typeof combine>;
+  try {
+    combined = combine(check.of, check.of, per[k]!, settings);
+  } catch (err) {
+    // an unbounded combined interval: the pipeline drops that analysis, and has no check of it
+    if (err instanceof AnalysisError) return null;
+    throw err;
+  }
   const c = combineCovariateCheck(check, per[k]!, checks[0]!, combined, settings);
   return c.difference !== null && c.byArm !== null
     ? { byArm: c.byArm.logEstimate, difference: c.difference.logEstimate }

@@ -11,24 +11,9 @@ import { loadFitSpec, parseFitSpecText } from '../../src/model/fit-spec.js';
 import { loadModel } from '../../src/model/load.js';
 import { createStream } from '../../src/random/index.js';
 import { sampleCohort } from '../../src/simulate/ancestral.js';
+import { TRUTH_GRAPH, truthFitSpec } from '../helpers/fit-spec.js';
 
-const SPEC = `
-format: ecasim-fit/1
-registry: { name: simulated }
-timeUnit: months
-# point estimates and structure are under test here, not the covariance: skip the bootstrap
-covariance: { method: information }
-variables:
-  sex: { kind: categorical, levels: [female, male] }
-  stage: { kind: categorical, levels: [III, IV] }
-  age: { kind: continuous }
-  ecog: { kind: logistic }
-  nmets: { kind: count }
-  crp: { kind: continuous, transform: log }
-  os: { kind: time-to-event, time: os_time, event: os_event, baseline: weibull }
-structure:
-  graph: { stage: [sex], age: [sex], ecog: [age, stage], nmets: [stage], crp: [ecog], os: [age, stage, ecog] }
-`;
+const SPEC = truthFitSpec(TRUTH_GRAPH);
 
 test('fit → sample → fit recovers every parameter within 3 standard errors', () => {
   const truth = loadModel('test/model/fit-fixtures/truth.json');

@@ -9,29 +9,14 @@ import { loadModel } from '../../src/model/load.js';
 import { hillClimb } from '../../src/model/structure.js';
 import { createStream } from '../../src/random/index.js';
 import { sampleCohort } from '../../src/simulate/ancestral.js';
+import { truthFitSpec } from '../helpers/fit-spec.js';
 
 const truth = loadModel('test/model/fit-fixtures/truth.json');
 const cohort = sampleCohort(truth, 20000, createStream(20261123));
 const table = cohortTable(cohort, ['os'], 'sim.csv', 40);
 
 function spec(learn: string): string {
-  return `
-format: ecasim-fit/1
-registry: { name: simulated }
-timeUnit: months
-# point estimates and structure are under test here, not the covariance: skip the bootstrap
-covariance: { method: information }
-variables:
-  sex: { kind: categorical, levels: [female, male] }
-  stage: { kind: categorical, levels: [III, IV] }
-  age: { kind: continuous }
-  ecog: { kind: logistic }
-  nmets: { kind: count }
-  crp: { kind: continuous, transform: log }
-  os: { kind: time-to-event, time: os_time, event: os_event, baseline: weibull }
-structure:
-  learn: ${learn}
-`;
+  return truthFitSpec(`learn: ${learn}`);
 }
 
 /** Undirected arcs "a-b" with a < b. */

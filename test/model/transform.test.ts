@@ -12,23 +12,9 @@ import type { GaussianVariable } from '../../src/model/schema.js';
 import { forward, inverse, logJacobian, lowerLimit } from '../../src/model/transform.js';
 import { createStream } from '../../src/random/index.js';
 import { sampleCohort } from '../../src/simulate/ancestral.js';
+import { TRUTH_GRAPH, truthFitSpec } from '../helpers/fit-spec.js';
 
-const spec = (crp: string) => `
-format: ecasim-fit/1
-registry: { name: simulated }
-timeUnit: months
-covariance: { method: information }
-variables:
-  sex: { kind: categorical, levels: [female, male] }
-  stage: { kind: categorical, levels: [III, IV] }
-  age: { kind: continuous }
-  ecog: { kind: logistic }
-  nmets: { kind: count }
-  crp: { kind: continuous${crp} }
-  os: { kind: time-to-event, time: os_time, event: os_event, baseline: weibull }
-structure:
-  graph: { stage: [sex], age: [sex], ecog: [age, stage], nmets: [stage], crp: [ecog], os: [age, stage, ecog] }
-`;
+const spec = (crp: string) => truthFitSpec(TRUTH_GRAPH, crp);
 
 /** The truth's registry with crp shifted down to have zeros (about a third of the rows). */
 function registry(): Table {
@@ -55,7 +41,7 @@ test('log1p fits log(1 + x): the same estimates as a fit of log(1 + x) itself, t
   const k = reg.header.indexOf('crp');
   const zeros = reg.rows.filter((r) => r[k] === '0').length;
   expect(zeros).toBeGreaterThan(300);
-  const a = fitModel(reg, parseFitSpecText('fit.yaml', spec(', transform: log1p')), {
+  const a = fitModel(reg, parseFitSpecText('fit.yaml', spec('transform: log1p')), {
     software: 't',
   });
   const onScale: Table = {
@@ -91,12 +77,12 @@ test('log1p fits log(1 + x): the same estimates as a fit of log(1 + x) itself, t
 
 test('log refuses a zero and says log1p takes it', () => {
   expect(() =>
-    fitModel(registry(), parseFitSpecText('fit.yaml', spec(', transform: log')), {
+    fitModel(registry(), parseFitSpecText('fit.yaml', spec('transform: log')), {
       software: 't',
     }),
   ).toThrow(/expected a value > 0 \("transform": "log"\), found "0"/);
   try {
-    fitModel(registry(), parseFitSpecText('fit.yaml', spec(', transform: log')), {
+    fitModel(registry(), parseFitSpecText('fit.yaml', spec('transform: log')), {
       software: 't',
     });
   } catch (err) {

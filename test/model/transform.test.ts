@@ -75,17 +75,25 @@ test('log1p fits log(1 + x): the same estimates as a fit of log(1 + x) itself, t
   expect(Math.abs(sd - va.sd)).toBeLessThan((4 * va.sd) / Math.sqrt(2 * y.length));
 });
 
-test('log refuses a zero and says log1p takes it', () => {
-  expect(() =>
-    fitModel(registry(), parseFitSpecText('fit.yaml', spec('transform: log')), {
-      software: 't',
-    }),
-  ).toThrow(/expected a value > 0 \("transform": "log"\), found "0"/);
+test('log refuses a zero, located, and says log1p takes it', () => {
+  let err: unknown;
   try {
     fitModel(registry(), parseFitSpecText('fit.yaml', spec('transform: log')), {
       software: 't',
     });
-  } catch (err) {
-    expect(JSON.stringify(err)).toMatch(/transform: log1p for values with zeros/);
+  } catch (e) {
+    err = e;
   }
+  expect(err).toBeInstanceOf(Error);
+  expect((err as Error).message).toMatch(/expected a value > 0 \("transform": "log"\), found "0"/);
+  // the file, row, line and field of the first zero, and what to do
+  const reg = registry();
+  const first = reg.rows.findIndex((r) => r[reg.header.indexOf('crp')] === '0');
+  expect((err as { details: Record<string, unknown> }).details).toMatchObject({
+    file: 'reg.csv',
+    row: first + 1,
+    line: first + 2,
+    field: 'crp',
+    expected: 'a number > 0 (or transform: log1p for values with zeros)',
+  });
 });
